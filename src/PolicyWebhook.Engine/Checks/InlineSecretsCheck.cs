@@ -1,0 +1,99 @@
+using PolicyWebhook.Engine.Evaluation;
+using PolicyWebhook.Engine.Secrets;
+
+namespace PolicyWebhook.Engine.Checks;
+
+/// <summary>The inline secrets check has no parameters.</summary>
+public sealed record InlineSecretsOptions
+{
+    public static InlineSecretsOptions Default { get; } = new();
+}
+
+/*
+ * Leaked secrets: a credential written in a spec is readable by anyone who can read the object, and is copied into
+ * the last-applied-configuration annotation, events and backups.
+ *
+ * Restricted fields, for containers, init containers and ephemeral containers:
+ *   env[*].value   a credential by shape, or any literal value of a variable named like a secret
+ *   args[*], command[*]   a credential by shape, or the value of a flag named like a secret (--password=..., --token ...)
+ * Allowed: env[*].valueFrom, envFrom, $(VAR) references. The value found is never repeated in a message.
+ */
+public sealed class InlineSecretsCheck : LeastPrivilegeCheck<InlineSecretsOptions>
+{
+    private const string Hidden = " (value not shown)";
+
+    public override string Id => "inlineSecrets";
+
+    public override string Title => "credentials written inline";
+
+    public override void Evaluate(PodView pod, InlineSecretsOptions options, Findings findings)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        ArgumentNullException.ThrowIfNull(findings);
+        foreach (var container in pod.Containers)
+        {
+            if (container.Env is { } env)
+            {
+                for (var i = 0; i < env.Count; i++)
+                {
+                    var variable = env[i];
+                    var kind = SecretDetector.KindOf(variable.Value)
+                        ?? (SecretDetector.IsSecretName(variable.Name) && SecretDetector.IsLiteral(variable.Value) ? "a literal value" : null);
+                    if (kind is not null)
+                    {
+                        findings.Add(
+                            container.PathOf($"env[{i}].value"),
+                            $"{container.Subject} must not set env {Text.Quote(variable.Name)} to {kind}; use valueFrom.secretKeyRef",
+                            kind + Hidden,
+                            "valueFrom.secretKeyRef or envFrom");
+                    }
+                }
+            }
+
+            ScanArguments(container, "command", container.Command, findings);
+            ScanArguments(container, "args", container.Args, findings);
+        }
+    }
+
+    private static void ScanArguments(ContainerView container, string field, IList<string>? arguments, Findings findings)
+    {
+        if (arguments is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var argument = arguments[i];
+            var kind = SecretDetector.KindOf(argument);
+            var at = i;
+            if (kind is null && argument.StartsWith('-'))
+            {
+                var equals = argument.IndexOf('=', StringComparison.Ordinal);
+                var flag = equals < 0 ? argument : argument[..equals];
+                if (SecretDetector.IsSecretName(flag.TrimStart('-')))
+                {
+                    if (equals >= 0 && SecretDetector.IsLiteral(argument[(equals + 1)..]))
+                    {
+                        kind = "a secret flag value";
+                    }
+                    else if (equals < 0 && i + 1 < arguments.Count && !arguments[i + 1].StartsWith('-') && SecretDetector.IsLiteral(arguments[i + 1]))
+                    {
+                        kind = "a secret flag value";
+                        at = i + 1;
+                    }
+                }
+            }
+
+            if (kind is not null)
+            {
+                findings.Add(
+                    container.PathOf($"{field}[{at}]"),
+                    $"{container.Subject} must not pass {kind} in {field}[{at}]; read it from a Secret",
+                    kind + Hidden,
+                    "a reference to a Secret ($(VAR) from valueFrom.secretKeyRef, or a mounted file)");
+                i = at;
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using PolicyWebhook.Engine.Evaluation;
+
+namespace PolicyWebhook.Engine.Checks;
+
+/*
+ * Containers must run as a non-root user.
+ *
+ * Restricted fields:
+ *   spec.securityContext.runAsNonRoot
+ *   spec.containers[*].securityContext.runAsNonRoot
+ *   spec.initContainers[*].securityContext.runAsNonRoot
+ *   spec.ephemeralContainers[*].securityContext.runAsNonRoot
+ * Allowed values: true; a container may leave it unset when the pod sets true. False is never allowed.
+ */
+public sealed class RunAsNonRootCheck : PssCheck
+{
+    public override string Id => "runAsNonRoot";
+
+    public override CheckLevel Level => CheckLevel.Restricted;
+
+    public override string Title => "running as root";
+
+    public override IReadOnlyList<CheckVersion> Versions { get; } = [Since(0, V1Dot0)];
+
+    private static void V1Dot0(PodView pod, Findings findings)
+    {
+        var podValue = pod.SecurityContext?.RunAsNonRoot;
+        if (podValue == false)
+        {
+            findings.Add(
+                pod.PathOf("securityContext.runAsNonRoot"),
+                "pod must not set securityContext.runAsNonRoot=false",
+                "false",
+                "true");
+        }
+
+        foreach (var container in pod.Containers)
+        {
+            var value = container.SecurityContext?.RunAsNonRoot;
+            if (value == false)
+            {
+                findings.Add(
+                    container.PathOf("securityContext.runAsNonRoot"),
+                    $"{container.Subject} must not set securityContext.runAsNonRoot=false",
+                    "false",
+                    "true");
+            }
+            else if (value is null && podValue != true)
+            {
+                findings.Add(
+                    container.PathOf("securityContext.runAsNonRoot"),
+                    $"{container.Subject} must set securityContext.runAsNonRoot=true",
+                    "unset",
+                    "true (here or in the pod's securityContext)");
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using PolicyWebhook.Engine.Evaluation;
+
+namespace PolicyWebhook.Engine.Checks;
+
+/*
+ * Every container must run under a seccomp profile: RuntimeDefault or a Localhost one.
+ *
+ * Restricted fields:
+ *   spec.securityContext.seccompProfile.type
+ *   spec.containers[*].securityContext.seccompProfile.type, and init and ephemeral containers
+ * Allowed values: RuntimeDefault, Localhost; a container may leave it unset when the pod sets an allowed type.
+ * From v1.25 a pod with spec.os.name=windows is exempt. Overrides seccompProfile_baseline.
+ */
+public sealed class SeccompProfileRestrictedCheck : PssCheck
+{
+    private const string Baseline = "seccompProfile_baseline";
+
+    public override string Id => "seccompProfile_restricted";
+
+    public override CheckLevel Level => CheckLevel.Restricted;
+
+    public override string Title => "seccomp profile not set";
+
+    public override IReadOnlyList<CheckVersion> Versions { get; } =
+    [
+        Since(19, V1Dot19, Baseline),
+        Since(25, V1Dot25, Baseline),
+    ];
+
+    private static void V1Dot19(PodView pod, Findings findings)
+    {
+        var podType = pod.SecurityContext?.SeccompProfile?.Type;
+        var podAllowed = podType is not null && SeccompProfileBaselineCheck.AllowedType(podType);
+        if (podType is not null && !podAllowed)
+        {
+            findings.Add(
+                pod.PathOf("securityContext.seccompProfile.type"),
+                $"pod must not set securityContext.seccompProfile.type={podType}",
+                podType,
+                "RuntimeDefault or Localhost");
+        }
+
+        foreach (var container in pod.Containers)
+        {
+            var type = container.SecurityContext?.SeccompProfile?.Type;
+            if (type is not null)
+            {
+                if (!SeccompProfileBaselineCheck.AllowedType(type))
+                {
+                    findings.Add(
+                        container.PathOf("securityContext.seccompProfile.type"),
+                        $"{container.Subject} must not set securityContext.seccompProfile.type={type}",
+                        type,
+                        "RuntimeDefault or Localhost");
+                }
+            }
+            else if (!podAllowed)
+            {
+                findings.Add(
+                    container.PathOf("securityContext.seccompProfile.type"),
+                    $"{container.Subject} must set securityContext.seccompProfile.type=RuntimeDefault (or Localhost)",
+                    "unset",
+                    "RuntimeDefault or Localhost (here or in the pod's securityContext)");
+            }
+        }
+    }
+
+    private static void V1Dot25(PodView pod, Findings findings)
+    {
+        if (!pod.IsWindows)
+        {
+            V1Dot19(pod, findings);
+        }
+    }
+}

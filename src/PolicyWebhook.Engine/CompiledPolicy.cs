@@ -1,0 +1,104 @@
+using PolicyWebhook.Engine.Checks;
+using PolicyWebhook.Engine.Matching;
+
+namespace PolicyWebhook.Engine;
+
+/// <summary>A least-privilege check a policy turned on, with its options bound and its mode.</summary>
+public sealed record ConfiguredCheck(string Id, PolicyMode Mode, PodCheck Evaluate);
+
+/// <summary>The Pod Security Standards part of a policy: which level, at which version, in which mode.</summary>
+public sealed record PodSecuritySettings(PssLevel Level, PssVersion Version, PolicyMode Mode);
+
+/// <summary>What a policy applies to. Empty lists and null selectors match everything.</summary>
+public sealed record PolicyMatch(
+    GlobSet Namespaces,
+    LabelSelector? NamespaceSelector,
+    LabelSelector? ObjectSelector,
+    IReadOnlySet<string> Kinds)
+{
+    public static PolicyMatch All { get; } = new(GlobSet.Empty, null, null, new HashSet<string>());
+}
+
+/// <summary>What a policy leaves out: namespaces, containers by image, and check ids.</summary>
+public sealed record PolicyExclusions(GlobSet Namespaces, GlobSet Images, IReadOnlySet<string> Checks)
+{
+    public static PolicyExclusions None { get; } = new(GlobSet.Empty, GlobSet.Empty, new HashSet<string>());
+}
+
+/// <summary>
+/// A policy in the engine's terms: validated, with its checks bound and its plan (the list of checks to run,
+/// exclusions applied) computed once, so evaluating it is a loop.
+/// </summary>
+public sealed class CompiledPolicy
+{
+    public CompiledPolicy(
+        PolicyReference reference,
+        PodSecuritySettings? podSecurity,
+        IReadOnlyList<ConfiguredCheck> checks,
+        PolicyMatch match,
+        PolicyExclusions exclude,
+        CheckRegistry? registry = null)
+    {
+        ArgumentNullException.ThrowIfNull(checks);
+        Reference = reference;
+        PodSecurity = podSecurity;
+        Checks = checks;
+        Match = match ?? throw new ArgumentNullException(nameof(match));
+        Exclude = exclude ?? throw new ArgumentNullException(nameof(exclude));
+
+        var pss = podSecurity is null
+            ? []
+            : (registry ?? CheckRegistry.Default).TableFor(podSecurity.Level, podSecurity.Version)
+                .Select(e => new ConfiguredCheck(e.Id, podSecurity.Mode, e.Evaluate));
+        Plan = [.. pss.Concat(checks).Where(c => !exclude.Checks.Contains(c.Id))];
+    }
+
+    public PolicyReference Reference { get; }
+
+    public PodSecuritySettings? PodSecurity { get; }
+
+    public IReadOnlyList<ConfiguredCheck> Checks { get; }
+
+    public PolicyMatch Match { get; }
+
+    public PolicyExclusions Exclude { get; }
+
+    /// <summary>Every check this policy runs, in order, with its mode: the standard's table, then the least-privilege checks.</summary>
+    public IReadOnlyList<ConfiguredCheck> Plan { get; }
+
+    /// <summary>True when the policy applies to an object of this kind, namespace and labels.</summary>
+    public bool Applies(WorkloadTarget target, EvaluationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(context);
+        var ns = target.Namespace;
+        if (Reference.Namespace is not null && !string.Equals(Reference.Namespace, ns, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (Exclude.Namespaces.Matches(ns))
+        {
+            return false;
+        }
+
+        if (Match.Kinds.Count > 0 && !Match.Kinds.Contains(target.Kind))
+        {
+            return false;
+        }
+
+        if (!Match.Namespaces.IsEmpty && !Match.Namespaces.Matches(ns))
+        {
+            return false;
+        }
+
+        // Offline, the namespace's labels are unknown: the selector is then taken to match, so nothing is missed.
+        if (Match.NamespaceSelector is { } namespaceSelector && context.NamespaceLabels is not null
+            && !namespaceSelector.Matches(context.NamespaceLabels))
+        {
+            return false;
+        }
+
+        return Match.ObjectSelector is null || Match.ObjectSelector.Matches(target.Labels);
+    }
+}

@@ -1,0 +1,29 @@
+namespace PolicyWebhook.Engine.Evaluation;
+
+/// <summary>
+/// Collects what the checks find wrong with one object. A check reports a finding with the field path, the message,
+/// what it found and what is required; the evaluator stamps each with the policy, check and mode it was running.
+/// Allocates nothing until the first finding.
+/// </summary>
+public sealed class Findings
+{
+    private List<Violation>? _violations;
+    private PolicyReference _policy;
+    private string _check = string.Empty;
+    private PolicyMode _mode;
+
+    public int Count => _violations?.Count ?? 0;
+
+    internal IReadOnlyList<Violation> Violations => _violations is null ? [] : _violations;
+
+    internal void Begin(PolicyReference policy, string check, PolicyMode mode)
+    {
+        _policy = policy;
+        _check = check;
+        _mode = mode;
+    }
+
+    /// <summary>Reports one violation. <paramref name="found"/> must never hold a secret value.</summary>
+    public void Add(string path, string message, string found, string required) =>
+        (_violations ??= new List<Violation>(4)).Add(new Violation(_policy, _check, _mode, path, message, found, required));
+}

@@ -1,0 +1,92 @@
+using k8s.Models;
+using PolicyWebhook.Engine.Matching;
+
+namespace PolicyWebhook.Engine.Evaluation;
+
+/// <summary>
+/// A pod spec as the checks see it: the spec and its metadata, where both stand in the object the user wrote
+/// (so every message can name the exact field), and which containers a policy leaves out by image.
+/// </summary>
+public sealed class PodView
+{
+    private readonly GlobSet? _excludedImages;
+
+    public PodView(V1PodSpec spec, V1ObjectMeta? metadata, string specPath, string metadataPath, GlobSet? excludedImages = null)
+    {
+        Spec = spec;
+        Metadata = metadata;
+        SpecPath = specPath;
+        MetadataPath = metadataPath;
+        _excludedImages = excludedImages is { IsEmpty: false } ? excludedImages : null;
+    }
+
+    public V1PodSpec Spec { get; }
+
+    /// <summary>The pod's (or pod template's) metadata; annotations carry the older AppArmor and seccomp settings.</summary>
+    public V1ObjectMeta? Metadata { get; }
+
+    /// <summary>Where the pod spec stands in the object, such as <c>spec.template.spec</c>.</summary>
+    public string SpecPath { get; }
+
+    /// <summary>Where the pod metadata stands in the object, such as <c>spec.template.metadata</c>.</summary>
+    public string MetadataPath { get; }
+
+    public V1PodSecurityContext? SecurityContext => Spec.SecurityContext;
+
+    /// <summary>True when <c>spec.os.name</c> says the pod runs on Windows.</summary>
+    public bool IsWindows => string.Equals(Spec.Os?.Name, "windows", StringComparison.Ordinal);
+
+    /// <summary>Every container, init container and ephemeral container, less those whose image the policy excludes.</summary>
+    public ContainerEnumerable Containers => new(this);
+
+    public string PathOf(string field) => $"{SpecPath}.{field}";
+
+    internal bool IsExcluded(string? image) => _excludedImages is not null && image is not null && _excludedImages.Matches(image);
+
+    /// <summary>Enumerates the three container lists without allocating.</summary>
+    public readonly struct ContainerEnumerable(PodView pod)
+    {
+        public ContainerEnumerator GetEnumerator() => new(pod);
+    }
+
+    /// <summary>The enumerator behind <see cref="Containers"/>.</summary>
+    public struct ContainerEnumerator(PodView pod)
+    {
+        private int _list;
+        private int _index = -1;
+
+        public ContainerView Current { get; private set; }
+
+        public bool MoveNext()
+        {
+            var spec = pod.Spec;
+            while (_list < 3)
+            {
+                _index++;
+                switch (_list)
+                {
+                    case 0 when spec.Containers is { } containers && _index < containers.Count:
+                        Current = new ContainerView(containers[_index], ContainerKind.Container, _index, pod.SpecPath);
+                        break;
+                    case 1 when spec.InitContainers is { } inits && _index < inits.Count:
+                        Current = new ContainerView(inits[_index], ContainerKind.InitContainer, _index, pod.SpecPath);
+                        break;
+                    case 2 when spec.EphemeralContainers is { } ephemeral && _index < ephemeral.Count:
+                        Current = new ContainerView(ephemeral[_index], _index, pod.SpecPath);
+                        break;
+                    default:
+                        _list++;
+                        _index = -1;
+                        continue;
+                }
+
+                if (!pod.IsExcluded(Current.Image))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+namespace PolicyWebhook.Engine;
+
+/// <summary>The verdict on one object: every violation of every policy that applied, and whether it may be admitted.</summary>
+public sealed class EvaluationResult
+{
+    public EvaluationResult(string kind, string name, string @namespace, IReadOnlyList<Violation> violations, int policiesApplied)
+    {
+        Kind = kind;
+        Name = name;
+        Namespace = @namespace;
+        Violations = violations;
+        PoliciesApplied = policiesApplied;
+    }
+
+    public string Kind { get; }
+
+    public string Name { get; }
+
+    public string Namespace { get; }
+
+    public IReadOnlyList<Violation> Violations { get; }
+
+    /// <summary>How many policies matched the object.</summary>
+    public int PoliciesApplied { get; }
+
+    /// <summary>False when any violation is in <see cref="PolicyMode.Enforce"/> mode.</summary>
+    public bool Allowed
+    {
+        get
+        {
+            foreach (var violation in Violations)
+            {
+                if (violation.Mode == PolicyMode.Enforce)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    public IEnumerable<Violation> InMode(PolicyMode mode) => Violations.Where(v => v.Mode == mode);
+}

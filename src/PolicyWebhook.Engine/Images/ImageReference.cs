@@ -1,0 +1,55 @@
+namespace PolicyWebhook.Engine.Images;
+
+/// <summary>
+/// A container image reference split the way container runtimes read it: <c>[registry/]repository[:tag][@digest]</c>.
+/// The first path component is a registry only when it has a dot or a port or is <c>localhost</c>; otherwise the
+/// image comes from Docker Hub, <c>docker.io</c>.
+/// </summary>
+public readonly record struct ImageReference(string Registry, string Repository, string? Tag, string? Digest)
+{
+    public const string DockerHub = "docker.io";
+
+    public static ImageReference Parse(string image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var rest = image.Trim();
+        string? digest = null;
+        var at = rest.IndexOf('@', StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            digest = rest[(at + 1)..];
+            rest = rest[..at];
+        }
+
+        string? tag = null;
+        var lastSlash = rest.LastIndexOf('/');
+        var colon = rest.LastIndexOf(':');
+        if (colon > lastSlash)
+        {
+            tag = rest[(colon + 1)..];
+            rest = rest[..colon];
+        }
+
+        var registry = DockerHub;
+        var firstSlash = rest.IndexOf('/', StringComparison.Ordinal);
+        if (firstSlash > 0)
+        {
+            var first = rest[..firstSlash];
+            if (first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost")
+            {
+                registry = NormalizeRegistry(first);
+                rest = rest[(firstSlash + 1)..];
+            }
+        }
+
+        return new ImageReference(registry, rest, string.IsNullOrEmpty(tag) ? null : tag, string.IsNullOrEmpty(digest) ? null : digest);
+    }
+
+    /// <summary>Lower-cases a registry host and folds Docker Hub's other names into <c>docker.io</c>.</summary>
+    public static string NormalizeRegistry(string registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var lower = registry.Trim().ToLowerInvariant();
+        return lower is "index.docker.io" or "registry-1.docker.io" ? DockerHub : lower;
+    }
+}

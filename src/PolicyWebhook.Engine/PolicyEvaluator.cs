@@ -1,0 +1,57 @@
+using k8s;
+using k8s.Models;
+using PolicyWebhook.Engine.Evaluation;
+using PolicyWebhook.Engine.Workloads;
+
+namespace PolicyWebhook.Engine;
+
+/// <summary>
+/// Evaluates objects against a fixed set of compiled policies. Every matching policy runs; any Enforce violation
+/// denies. Holds no mutable state, so one instance serves every request at once.
+/// </summary>
+public sealed class PolicyEvaluator
+{
+    public PolicyEvaluator(IReadOnlyList<CompiledPolicy> policies)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        Policies = policies;
+    }
+
+    public IReadOnlyList<CompiledPolicy> Policies { get; }
+
+    /// <summary>Evaluates an object; null when it carries no pod spec (it is then not this engine's business).</summary>
+    public EvaluationResult? Evaluate(IKubernetesObject<V1ObjectMeta> obj, EvaluationContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        context ??= EvaluationContext.Offline;
+        return PodSpecLocator.TryLocate(obj, context.DefaultNamespace, out var target) ? Evaluate(target, context) : null;
+    }
+
+    /// <summary>Evaluates a located pod spec against every policy that applies to it.</summary>
+    public EvaluationResult Evaluate(WorkloadTarget target, EvaluationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(context);
+        var findings = new Findings();
+        var applied = 0;
+        foreach (var policy in Policies)
+        {
+            if (!policy.Applies(target, context))
+            {
+                continue;
+            }
+
+            applied++;
+            var pod = new PodView(target.Spec, target.PodMetadata, target.SpecPath, target.MetadataPath, policy.Exclude.Images);
+            var plan = policy.Plan;
+            for (var i = 0; i < plan.Count; i++)
+            {
+                var check = plan[i];
+                findings.Begin(policy.Reference, check.Id, check.Mode);
+                check.Evaluate(pod, findings);
+            }
+        }
+
+        return new EvaluationResult(target.Kind, target.Name, target.Namespace, findings.Violations, applied);
+    }
+}

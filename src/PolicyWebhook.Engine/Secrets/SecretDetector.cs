@@ -1,0 +1,111 @@
+using System.Text.RegularExpressions;
+
+namespace PolicyWebhook.Engine.Secrets;
+
+/// <summary>
+/// Recognises credentials written inline in a spec, by their shape (cloud access keys, private-key blocks, tokens)
+/// or by the name they are given. It answers only what kind of secret it saw: callers must never repeat the value.
+/// </summary>
+public static partial class SecretDetector
+{
+    private static readonly HashSet<string> SecretWords = new(StringComparer.Ordinal)
+    {
+        "PASSWORD", "PASSWD", "PWD", "PASS", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS",
+    };
+
+    // A name ending in one of these describes a secret (where it is, what it is called) without holding it.
+    private static readonly HashSet<string> DescriptiveSuffixes = new(StringComparer.Ordinal)
+    {
+        "NAME", "FILE", "PATH", "DIR", "URL", "URI", "ID", "REF", "HOST", "PORT", "TTL", "TIMEOUT", "LENGTH", "SIZE",
+        "TYPE", "ENDPOINT", "HEADER", "FIELD", "ALGORITHM", "ENABLED", "EXPIRY", "EXPIRATION", "LOCATION", "KIND",
+        "PREFIX", "MOUNT", "POLICY", "ROTATION", "VERSION", "FORMAT", "LIFETIME", "AUDIENCE", "ISSUER", "SCOPE", "SCOPES",
+    };
+
+    /// <summary>The kind of credential <paramref name="value"/> looks like, or null.</summary>
+    public static string? KindOf(string? value)
+    {
+        if (value is null || value.Length < 16)
+        {
+            return null;
+        }
+
+        var match = Shapes().Match(value);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        return match.Groups["aws"].Success ? "an AWS access key"
+            : match.Groups["pem"].Success ? "a private key"
+            : match.Groups["github"].Success ? "a GitHub token"
+            : match.Groups["gitlab"].Success ? "a GitLab token"
+            : match.Groups["slack"].Success ? "a Slack token"
+            : match.Groups["google"].Success ? "a Google API key"
+            : match.Groups["stripe"].Success ? "a Stripe key"
+            : match.Groups["jwt"].Success ? "a JSON web token"
+            : "a password in a URL";
+    }
+
+    /// <summary>True when a variable or flag name says it holds a secret: password, secret, token or key.</summary>
+    public static bool IsSecretName(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return false;
+        }
+
+        var segments = Segments(name);
+        if (segments.Count == 0 || DescriptiveSuffixes.Contains(segments[^1]))
+        {
+            return false;
+        }
+
+        // "KEY" alone says secret only as the last word (API_KEY, SIGNING_KEY); KEY_PREFIX or KEYS_DIR do not.
+        return segments[^1] == "KEY" || segments.Exists(SecretWords.Contains);
+    }
+
+    /// <summary>True for a value that is written out, not a <c>$(VAR)</c> reference, an empty string or a flag.</summary>
+    public static bool IsLiteral(string? value) =>
+        !string.IsNullOrWhiteSpace(value)
+        && !VariableReference().IsMatch(value)
+        && value is not ("true" or "false" or "yes" or "no");
+
+    private static List<string> Segments(string name)
+    {
+        var segments = new List<string>(4);
+        var start = -1;
+        for (var i = 0; i <= name.Length; i++)
+        {
+            var boundary = i == name.Length || !char.IsAsciiLetterOrDigit(name[i])
+                || (i > 0 && char.IsAsciiLetterUpper(name[i]) && char.IsAsciiLetterLower(name[i - 1]));
+            if (boundary && start >= 0)
+            {
+                segments.Add(name[start..i].ToUpperInvariant());
+                start = -1;
+            }
+
+            if (i < name.Length && char.IsAsciiLetterOrDigit(name[i]) && start < 0)
+            {
+                start = i;
+            }
+        }
+
+        return segments;
+    }
+
+    [GeneratedRegex(
+        @"(?<aws>\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b)"
+        + @"|(?<pem>-----BEGIN [A-Z ]*PRIVATE KEY-----)"
+        + @"|(?<github>\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}))"
+        + @"|(?<gitlab>\bglpat-[A-Za-z0-9_\-]{20,})"
+        + @"|(?<slack>\bxox[abposr]-[A-Za-z0-9\-]{10,})"
+        + @"|(?<google>\bAIza[0-9A-Za-z_\-]{35})"
+        + @"|(?<stripe>\b[sr]k_live_[0-9A-Za-z]{20,})"
+        + @"|(?<jwt>\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})"
+        + @"|(?<url>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]+:[^/\s@]+@)",
+        RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex Shapes();
+
+    [GeneratedRegex(@"^\$\([A-Za-z_][A-Za-z0-9_]*\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex VariableReference();
+}

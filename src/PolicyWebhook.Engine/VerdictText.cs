@@ -1,0 +1,37 @@
+using System.Text;
+
+namespace PolicyWebhook.Engine;
+
+/// <summary>The one wording of verdicts that the webhook, the command line and reports share.</summary>
+public static class VerdictText
+{
+    /// <summary>
+    /// One sentence per policy naming every violation in <paramref name="mode"/>:
+    /// <c>Deployment "web" violates ClusterPolicy "restricted": runAsNonRoot (container "app" must set ... at ...); ...</c>
+    /// Empty when there is none.
+    /// </summary>
+    public static string Summary(EvaluationResult result, PolicyMode mode = PolicyMode.Enforce)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = new StringBuilder();
+        foreach (var group in result.InMode(mode).GroupBy(v => v.Policy))
+        {
+            if (text.Length > 0)
+            {
+                text.Append(". ");
+            }
+
+            text.Append(result.Kind).Append(" \"").Append(result.Name).Append("\" violates ").Append(group.Key).Append(": ");
+            text.AppendJoin("; ", group.Select(v => v.ToString()));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The sentence for one violation, prefixed with its policy: <c>ClusterPolicy "x": check (message at path)</c>.</summary>
+    public static string Line(Violation violation)
+    {
+        ArgumentNullException.ThrowIfNull(violation);
+        return $"{violation.Policy}: {violation}";
+    }
+}

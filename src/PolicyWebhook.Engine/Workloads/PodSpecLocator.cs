@@ -1,0 +1,66 @@
+using k8s;
+using k8s.Models;
+
+namespace PolicyWebhook.Engine.Workloads;
+
+/// <summary>
+/// Finds the pod spec a workload will run: a Pod's own spec, or the pod template of a Deployment, ReplicaSet,
+/// StatefulSet, DaemonSet, Job, CronJob, ReplicationController or PodTemplate, with the field paths as they stand
+/// in the object the user wrote.
+/// </summary>
+public static class PodSpecLocator
+{
+    /// <summary>The kinds that carry a pod spec, with the model type each is read into.</summary>
+    public static IReadOnlyDictionary<string, Type> Kinds { get; } = new Dictionary<string, Type>(StringComparer.Ordinal)
+    {
+        ["Pod"] = typeof(V1Pod),
+        ["Deployment"] = typeof(V1Deployment),
+        ["ReplicaSet"] = typeof(V1ReplicaSet),
+        ["StatefulSet"] = typeof(V1StatefulSet),
+        ["DaemonSet"] = typeof(V1DaemonSet),
+        ["Job"] = typeof(V1Job),
+        ["CronJob"] = typeof(V1CronJob),
+        ["ReplicationController"] = typeof(V1ReplicationController),
+        ["PodTemplate"] = typeof(V1PodTemplate),
+    };
+
+    /// <summary>Finds the pod spec of <paramref name="obj"/>; false when it is not a workload or carries no pod spec.</summary>
+    public static bool TryLocate(IKubernetesObject<V1ObjectMeta> obj, string defaultNamespace, out WorkloadTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        (string Kind, V1PodSpec? Spec, V1ObjectMeta? PodMetadata, string Prefix) found = obj switch
+        {
+            V1Pod p => ("Pod", p.Spec, p.Metadata, string.Empty),
+            V1Deployment d => ("Deployment", d.Spec?.Template?.Spec, d.Spec?.Template?.Metadata, "spec.template."),
+            V1ReplicaSet r => ("ReplicaSet", r.Spec?.Template?.Spec, r.Spec?.Template?.Metadata, "spec.template."),
+            V1StatefulSet s => ("StatefulSet", s.Spec?.Template?.Spec, s.Spec?.Template?.Metadata, "spec.template."),
+            V1DaemonSet d => ("DaemonSet", d.Spec?.Template?.Spec, d.Spec?.Template?.Metadata, "spec.template."),
+            V1Job j => ("Job", j.Spec?.Template?.Spec, j.Spec?.Template?.Metadata, "spec.template."),
+            V1CronJob c => ("CronJob", c.Spec?.JobTemplate?.Spec?.Template?.Spec, c.Spec?.JobTemplate?.Spec?.Template?.Metadata, "spec.jobTemplate.spec.template."),
+            V1ReplicationController r => ("ReplicationController", r.Spec?.Template?.Spec, r.Spec?.Template?.Metadata, "spec.template."),
+            V1PodTemplate t => ("PodTemplate", t.Template?.Spec, t.Template?.Metadata, "template."),
+            _ => (obj.Kind ?? string.Empty, null, null, string.Empty),
+        };
+
+        if (found.Spec is null)
+        {
+            target = null!;
+            return false;
+        }
+
+        var metadata = obj.Metadata;
+        var name = !string.IsNullOrEmpty(metadata?.Name) ? metadata.Name
+            : !string.IsNullOrEmpty(metadata?.GenerateName) ? metadata.GenerateName + "*"
+            : "(unnamed)";
+        target = new WorkloadTarget(
+            found.Kind,
+            name,
+            string.IsNullOrEmpty(metadata?.NamespaceProperty) ? defaultNamespace : metadata.NamespaceProperty,
+            metadata?.Labels,
+            found.Spec,
+            found.PodMetadata,
+            found.Prefix + "spec",
+            found.Prefix + "metadata");
+        return true;
+    }
+}
