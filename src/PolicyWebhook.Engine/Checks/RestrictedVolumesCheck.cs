@@ -9,6 +9,7 @@ namespace PolicyWebhook.Engine.Checks;
  * Restricted field: spec.volumes[*]
  * Allowed types: configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret
  * Forbidden: hostPath and every other inline volume source (nfs, iscsi, gitRepo, rbd, ...).
+ * A volume that names no source at all is allowed: the API server defaults it to emptyDir.
  * Overrides hostPathVolumes, which this check makes stricter.
  */
 public sealed class RestrictedVolumesCheck : PssCheck
@@ -33,14 +34,13 @@ public sealed class RestrictedVolumesCheck : PssCheck
         for (var i = 0; i < volumes.Count; i++)
         {
             var volume = volumes[i];
-            if (IsAllowed(volume))
+            if (IsAllowed(volume) || TypeOf(volume) is not { } type)
             {
                 continue;
             }
 
-            var type = TypeOf(volume);
             findings.Add(
-                pod.PathOf($"volumes[{i}]" + (type == "unknown" ? string.Empty : "." + type)),
+                pod.PathOf($"volumes[{i}].{type}"),
                 $"volume {Text.Quote(volume.Name)} must not use volume type {type}",
                 type,
                 "one of " + AllowedTypes);
@@ -52,7 +52,7 @@ public sealed class RestrictedVolumesCheck : PssCheck
         || v.Ephemeral is not null || v.Image is not null || v.PersistentVolumeClaim is not null
         || v.Projected is not null || v.Secret is not null;
 
-    private static string TypeOf(V1Volume v) => v switch
+    private static string? TypeOf(V1Volume v) => v switch
     {
         { HostPath: not null } => "hostPath",
         { GcePersistentDisk: not null } => "gcePersistentDisk",
@@ -75,6 +75,6 @@ public sealed class RestrictedVolumesCheck : PssCheck
         { PortworxVolume: not null } => "portworxVolume",
         { ScaleIO: not null } => "scaleIO",
         { Storageos: not null } => "storageos",
-        _ => "unknown",
+        _ => null,
     };
 }

@@ -1,0 +1,20 @@
+namespace PolicyWebhook.Engine.Tests;
+
+/// <summary>Finds files of the repository from the test's output folder, so tests read fixtures where they live.</summary>
+internal static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Of(params string[] parts) => Path.Combine([Root, .. parts]);
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PolicyWebhook.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("PolicyWebhook.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,39 @@
+using k8s;
+using k8s.Models;
+using PolicyWebhook.Engine.Checks;
+
+namespace PolicyWebhook.Engine.Tests;
+
+/// <summary>Builds compiled policies and reads manifests for tests, without the Policies project.</summary>
+internal static class TestPolicies
+{
+    public static readonly PolicyReference Reference = new("ClusterPolicy", "test");
+
+    public static CompiledPolicy Standard(PssLevel level, PssVersion version, PolicyMode mode = PolicyMode.Enforce) =>
+        new(Reference, new PodSecuritySettings(level, version, mode), [], PolicyMatch.All, PolicyExclusions.None);
+
+    public static CompiledPolicy OnlyCheck(string id, object? options = null)
+    {
+        var check = CheckRegistry.Default.Find(id) ?? throw new ArgumentException($"no check {id}");
+        PodCheck evaluate = check switch
+        {
+            PssCheck pss => pss.Versions[^1].Evaluate,
+            ResourcesCheck c => c.Bind(options as ResourcesOptions ?? ResourcesOptions.Default),
+            ReadOnlyRootFilesystemCheck c => c.Bind(ReadOnlyRootFilesystemOptions.Default),
+            ImageRegistriesCheck c => c.Bind(options as ImageRegistriesOptions ?? new ImageRegistriesOptions(["registry.example.com"])),
+            ImageTagsCheck c => c.Bind(options as ImageTagsOptions ?? ImageTagsOptions.Default),
+            InlineSecretsCheck c => c.Bind(InlineSecretsOptions.Default),
+            RuntimeSocketsCheck c => c.Bind(options as RuntimeSocketsOptions ?? RuntimeSocketsOptions.Default),
+            _ => throw new ArgumentException($"no binding for {id}"),
+        };
+        return new CompiledPolicy(Reference, null, [new ConfiguredCheck(id, PolicyMode.Enforce, evaluate)], PolicyMatch.All, PolicyExclusions.None);
+    }
+
+    public static IKubernetesObject<V1ObjectMeta> ReadObject(string path) => ParseObject(File.ReadAllText(path));
+
+    public static IKubernetesObject<V1ObjectMeta> ParseObject(string yaml)
+    {
+        var objects = KubernetesYaml.LoadAllFromString(yaml, null);
+        return (IKubernetesObject<V1ObjectMeta>)objects.Single();
+    }
+}
