@@ -1,0 +1,18 @@
+namespace PolicyWebhook.Engine.Tests.Checks;
+
+public sealed class CapabilitiesRestrictedCheckTests : CheckTestBase
+{
+    protected override string CheckId => "capabilities_restricted";
+
+    [Fact]
+    public void Evaluate_AddChown_NamesFieldAndFix() =>
+        AssertViolations(
+            "fail/add-chown.yaml",
+            ("spec.containers[0].securityContext.capabilities.add", "container \"app\" must not add capability \"CHOWN\""));
+
+    [Fact]
+    public void Evaluate_NoDrop_NamesFieldAndFix() =>
+        AssertViolations(
+            "fail/no-drop.yaml",
+            ("spec.containers[0].securityContext.capabilities.drop", "container \"app\" must set securityContext.capabilities.drop=[\"ALL\"]"));
+}

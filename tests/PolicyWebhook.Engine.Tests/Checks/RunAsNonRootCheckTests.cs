@@ -1,0 +1,18 @@
+namespace PolicyWebhook.Engine.Tests.Checks;
+
+public sealed class RunAsNonRootCheckTests : CheckTestBase
+{
+    protected override string CheckId => "runAsNonRoot";
+
+    [Fact]
+    public void Evaluate_Unset_NamesFieldAndFix() =>
+        AssertViolations(
+            "fail/unset.yaml",
+            ("spec.template.spec.containers[0].securityContext.runAsNonRoot", "container \"app\" must set securityContext.runAsNonRoot=true"));
+
+    [Fact]
+    public void Evaluate_ContainerFalse_NamesFieldAndFix() =>
+        AssertViolations(
+            "fail/container-false.yaml",
+            ("spec.containers[0].securityContext.runAsNonRoot", "container \"app\" must not set securityContext.runAsNonRoot=false"));
+}

@@ -1,0 +1,12 @@
+namespace PolicyWebhook.Engine.Tests.Checks;
+
+public sealed class SeccompProfileRestrictedCheckTests : CheckTestBase
+{
+    protected override string CheckId => "seccompProfile_restricted";
+
+    [Fact]
+    public void Evaluate_Unset_NamesFieldAndFix() =>
+        AssertViolations(
+            "fail/unset.yaml",
+            ("spec.containers[0].securityContext.seccompProfile.type", "container \"app\" must set securityContext.seccompProfile.type=RuntimeDefault (or Localhost)"));
+}

@@ -1,0 +1,55 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using PolicyWebhook.Engine.Checks;
+
+namespace PolicyWebhook.Engine.Tests;
+
+/// <summary>Guards the house rules: the engine stays pure, and every check has its test and its fixtures.</summary>
+public sealed class ConventionTests
+{
+    private static readonly Assembly Engine = typeof(PolicyEvaluator).Assembly;
+
+    [Fact]
+    public void Engine_ReferencesNoWebTelemetryValidationOrClusterClient()
+    {
+        string[] forbidden = ["Microsoft.AspNetCore", "OpenTelemetry", "FluentValidation", "System.Net.Http"];
+        var assemblies = Engine.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(assemblies, a => forbidden.Any(f => a.StartsWith(f, StringComparison.Ordinal)));
+
+        // KubernetesClient holds both the model types (allowed) and the API client (not): look at every type the engine names.
+        using var stream = File.OpenRead(Engine.Location);
+        using var pe = new PEReader(stream);
+        var reader = pe.GetMetadataReader();
+        var named = reader.TypeReferences.Select(h => reader.GetTypeReference(h))
+            .Select(t => reader.GetString(t.Namespace) + "." + reader.GetString(t.Name))
+            .ToList();
+        Assert.DoesNotContain(named, n => n is "k8s.IKubernetes" or "k8s.Kubernetes" or "k8s.KubernetesClientConfiguration");
+        Assert.Contains("k8s.Models.V1PodSpec", named);
+    }
+
+    [Fact]
+    public void EveryCheck_HasATestClassAndPassAndFailFixtures()
+    {
+        var testClasses = typeof(ConventionTests).Assembly.GetTypes().Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var check in CheckRegistry.Default.All)
+        {
+            if (!testClasses.Contains(check.GetType().Name + "Tests"))
+            {
+                missing.Add($"{check.Id}: no {check.GetType().Name}Tests");
+            }
+
+            foreach (var verdict in new[] { "pass", "fail" })
+            {
+                var folder = RepoPaths.Of("tests", "PolicyWebhook.Engine.Tests", "Fixtures", check.Id, verdict);
+                if (!Directory.Exists(folder) || Directory.GetFiles(folder, "*.yaml").Length == 0)
+                {
+                    missing.Add($"{check.Id}: no {verdict} fixture");
+                }
+            }
+        }
+
+        Assert.Empty(missing);
+    }
+}

@@ -1,0 +1,48 @@
+using PolicyWebhook.Engine.Secrets;
+
+namespace PolicyWebhook.Engine.Tests;
+
+public sealed class SecretDetectorTests
+{
+    [Theory]
+    [InlineData("AKIAIOSFODNN7EXAMPLE", "an AWS access key")]
+    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nMIIEow...", "a private key")]
+    [InlineData("-----BEGIN OPENSSH PRIVATE KEY-----", "a private key")]
+    [InlineData("ghp_0123456789abcdefghijABCDEFGHIJ012345", "a GitHub token")]
+    [InlineData("xoxb-1234567890-abcdefghij", "a Slack token")]
+    [InlineData("AIzaSyA1234567890abcdefghijklmnopqrstuv", "a Google API key")]
+    [InlineData("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "a JSON web token")]
+    [InlineData("postgres://app:s3cret@db.internal:5432/app", "a password in a URL")]
+    public void KindOf_CredentialShape_IsRecognised(string value, string kind) =>
+        Assert.Equal(kind, SecretDetector.KindOf(value));
+
+    [Theory]
+    [InlineData("info")]
+    [InlineData("https://example.com/path")]
+    [InlineData("registry.example.com/app:1.0")]
+    [InlineData("postgres://db.internal:5432/app")]
+    [InlineData(null)]
+    public void KindOf_OrdinaryValue_IsNotASecret(string? value) => Assert.Null(SecretDetector.KindOf(value));
+
+    [Theory]
+    [InlineData("DB_PASSWORD", true)]
+    [InlineData("dbPassword", true)]
+    [InlineData("API_KEY", true)]
+    [InlineData("GITHUB_TOKEN", true)]
+    [InlineData("client-secret", true)]
+    [InlineData("TOKEN_FILE", false)]
+    [InlineData("SECRET_NAME", false)]
+    [InlineData("KEY_PREFIX", false)]
+    [InlineData("LOG_LEVEL", false)]
+    [InlineData("PASSWORD_PATH", false)]
+    public void IsSecretName_Name_SaysWhetherItHoldsASecret(string name, bool expected) =>
+        Assert.Equal(expected, SecretDetector.IsSecretName(name));
+
+    [Theory]
+    [InlineData("$(DB_PASSWORD)", false)]
+    [InlineData("", false)]
+    [InlineData("true", false)]
+    [InlineData("hunter2", true)]
+    public void IsLiteral_Value_TellsReferencesFromLiterals(string value, bool expected) =>
+        Assert.Equal(expected, SecretDetector.IsLiteral(value));
+}
