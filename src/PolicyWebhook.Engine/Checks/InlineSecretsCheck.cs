@@ -37,13 +37,15 @@ public sealed class InlineSecretsCheck : LeastPrivilegeCheck<InlineSecretsOption
                 for (var i = 0; i < env.Count; i++)
                 {
                     var variable = env[i];
-                    var kind = SecretDetector.KindOf(variable.Value)
-                        ?? (SecretDetector.IsSecretName(variable.Name) && SecretDetector.IsLiteral(variable.Value) ? "a literal value" : null);
+                    var shape = SecretDetector.KindOf(variable.Value);
+                    var kind = shape is not null ? shape + " written inline"
+                        : SecretDetector.IsSecretName(variable.Name) && SecretDetector.IsLiteral(variable.Value) ? "a literal value"
+                        : null;
                     if (kind is not null)
                     {
                         findings.Add(
                             container.PathOf($"env[{i}].value"),
-                            $"{container.Subject} must not set env {Text.Quote(variable.Name)} to {kind}; use valueFrom.secretKeyRef",
+                            $"{container.Subject} must take env {Text.Quote(variable.Name)} from a Secret (valueFrom.secretKeyRef), not {kind}",
                             kind + Hidden,
                             "valueFrom.secretKeyRef or envFrom");
                     }
@@ -89,7 +91,7 @@ public sealed class InlineSecretsCheck : LeastPrivilegeCheck<InlineSecretsOption
             {
                 findings.Add(
                     container.PathOf($"{field}[{at}]"),
-                    $"{container.Subject} must not pass {kind} in {field}[{at}]; read it from a Secret",
+                    $"{container.Subject} must not pass {kind} inline in {field}[{at}]",
                     kind + Hidden,
                     "a reference to a Secret ($(VAR) from valueFrom.secretKeyRef, or a mounted file)");
                 i = at;

@@ -13,6 +13,8 @@ public static partial class SecretDetector
         "PASSWORD", "PASSWD", "PWD", "PASS", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS",
     };
 
+    private static readonly string[] EmbeddedSecretWords = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "PRIVATEKEY", "ACCESSKEY"];
+
     // A name ending in one of these describes a secret (where it is, what it is called) without holding it.
     private static readonly HashSet<string> DescriptiveSuffixes = new(StringComparer.Ordinal)
     {
@@ -61,7 +63,8 @@ public static partial class SecretDetector
         }
 
         // "KEY" alone says secret only as the last word (API_KEY, SIGNING_KEY); KEY_PREFIX or KEYS_DIR do not.
-        return segments[^1] == "KEY" || segments.Exists(SecretWords.Contains);
+        // The other words count inside a word too: PGPASSWORD, MYSQL_ROOTPASSWORD, GHTOKEN.
+        return segments[^1] == "KEY" || segments.Exists(IsSecretWord);
     }
 
     /// <summary>True for a value that is written out, not a <c>$(VAR)</c> reference, an empty string or a flag.</summary>
@@ -69,6 +72,24 @@ public static partial class SecretDetector
         !string.IsNullOrWhiteSpace(value)
         && !VariableReference().IsMatch(value)
         && value is not ("true" or "false" or "yes" or "no");
+
+    private static bool IsSecretWord(string segment)
+    {
+        if (SecretWords.Contains(segment))
+        {
+            return true;
+        }
+
+        foreach (var word in EmbeddedSecretWords)
+        {
+            if (segment.Contains(word, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static List<string> Segments(string name)
     {

@@ -8,13 +8,13 @@ public sealed class InlineSecretsCheckTests : CheckTestBase
     public void Evaluate_EnvPassword_NamesFieldAndFix() =>
         AssertViolations(
             "fail/env-password.yaml",
-            ("spec.containers[0].env[0].value", "container \"app\" must not set env \"DB_PASSWORD\" to a literal value; use valueFrom.secretKeyRef"));
+            ("spec.containers[0].env[0].value", "container \"app\" must take env \"DB_PASSWORD\" from a Secret (valueFrom.secretKeyRef), not a literal value"));
 
     [Fact]
     public void Evaluate_TokenFlag_NamesFieldAndFix() =>
         AssertViolations(
             "fail/token-flag.yaml",
-            ("spec.containers[0].command[2]", "container \"app\" must not pass a secret flag value in command[2]; read it from a Secret"));
+            ("spec.containers[0].command[2]", "container \"app\" must not pass a secret flag value inline in command[2]"));
 
     [Theory]
     [InlineData("fail/env-password.yaml", "hunter2-NOT-A-REAL-SECRET")]
@@ -32,5 +32,5 @@ public sealed class InlineSecretsCheckTests : CheckTestBase
     public void Evaluate_AwsKeyInArgs_NamesTheKindOfCredential() =>
         AssertViolations(
             "fail/aws-key-in-args.yaml",
-            ("spec.containers[0].args[1]", "container \"app\" must not pass an AWS access key in args[1]; read it from a Secret"));
+            ("spec.containers[0].args[1]", "container \"app\" must not pass an AWS access key inline in args[1]"));
 }

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using PolicyWebhook.Engine;
+using PolicyWebhook.Engine.Workloads;
+using PolicyWebhook.Policies.Yaml;
+
+namespace PolicyWebhook.Cli.Commands;
+
+/// <summary>The verdict on one object of one file.</summary>
+internal sealed record ObjectResult(string Source, int Index, int Line, EvaluationResult Result);
+
+/// <summary>What a check run found: a verdict per workload, the problems that stopped a file, and how many documents were not workloads.</summary>
+internal sealed record CheckRun(List<ObjectResult> Results, List<string> Errors, int Skipped);
+
+/// <summary>Reads manifests and evaluates every workload in them.</summary>
+internal static class CheckRunner
+{
+    public static CheckRun Run(IEnumerable<string> paths, PolicyEvaluator evaluator)
+    {
+        var results = new List<ObjectResult>();
+        var errors = new List<string>();
+        var skipped = 0;
+        foreach (var file in ManifestFiles.Expand(paths, errors))
+        {
+            IReadOnlyList<ManifestDocument> documents;
+            try
+            {
+                documents = ManifestReader.ReadFile(file);
+            }
+            catch (ManifestReadException e)
+            {
+                errors.Add(e.Message);
+                continue;
+            }
+
+            foreach (var document in documents)
+            {
+                foreach (var item in Expand(document))
+                {
+                    if (!WorkloadDecoder.IsWorkload(item.ApiVersion, item.Kind))
+                    {
+                        skipped++;
+                        continue;
+                    }
+
+                    try
+                    {
+                        var obj = WorkloadDecoder.Decode(item.Kind!, item.Json);
+                        var result = evaluator.Evaluate(obj);
+                        if (result is null)
+                        {
+                            errors.Add($"{document.Source}:{document.Line}: {item.Kind} has no pod template");
+                            continue;
+                        }
+
+                        results.Add(new ObjectResult(document.Source, document.Index, document.Line, result));
+                    }
+                    catch (JsonException e)
+                    {
+                        var path = item.PathPrefix + (e.Path is { Length: > 1 } p ? p[1..] : string.Empty);
+                        errors.Add($"{document.Source}:{document.LineOf(path)}: {item.Kind} does not fit its schema at {path.TrimStart('$', '.')}: {FirstSentence(e.Message)}");
+                    }
+                }
+            }
+        }
+
+        return new CheckRun(results, errors, skipped);
+    }
+
+    /// <summary>A document, or the items of a <c>kind: List</c> (as <c>kubectl get -o yaml</c> writes).</summary>
+    private static IEnumerable<(string? ApiVersion, string? Kind, string Json, string PathPrefix)> Expand(ManifestDocument document)
+    {
+        if (document.Kind == "List" && document.Root["items"] is System.Text.Json.Nodes.JsonArray items)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (items[i] is System.Text.Json.Nodes.JsonObject item)
+                {
+                    yield return (item["apiVersion"]?.ToString(), item["kind"]?.ToString(), item.ToJsonString(), $"$.items[{i}]");
+                }
+            }
+
+            yield break;
+        }
+
+        yield return (document.ApiVersion, document.Kind, document.Root.ToJsonString(), "$");
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

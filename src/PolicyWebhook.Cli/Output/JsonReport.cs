@@ -1,0 +1,45 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using PolicyWebhook.Cli.Commands;
+
+namespace PolicyWebhook.Cli.Output;
+
+/// <summary>The machine report: one JSON document, <c>{"results":[...],"errors":[...]}</c>.</summary>
+internal static class JsonReport
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // output is a report for people and tools, not HTML
+    };
+
+    public static void Write(CheckRun run, TextWriter output)
+    {
+        var report = new
+        {
+            results = run.Results.Select(item => new
+            {
+                source = item.Source,
+                index = item.Index,
+                line = item.Line,
+                kind = item.Result.Kind,
+                @namespace = item.Result.Namespace,
+                name = item.Result.Name,
+                allowed = item.Result.Allowed,
+                violations = item.Result.Violations.Select(v => new
+                {
+                    policy = v.Policy.Name,
+                    policyKind = v.Policy.Kind,
+                    check = v.Check,
+                    mode = v.Mode.ToString(),
+                    path = v.Path,
+                    message = v.Message,
+                    found = v.Found,
+                    required = v.Required,
+                }),
+            }),
+            errors = run.Errors,
+        };
+        output.WriteLine(JsonSerializer.Serialize(report, Options));
+    }
+}

@@ -1,0 +1,3 @@
+using PolicyWebhook.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,96 @@
+using k8s.Models;
+using PolicyWebhook.Engine;
+using PolicyWebhook.Engine.Checks;
+using PolicyWebhook.Engine.Matching;
+using PolicyWebhook.Policies.Resources;
+
+namespace PolicyWebhook.Policies;
+
+/// <summary>Turns a validated policy resource into the engine's <see cref="CompiledPolicy"/>.</summary>
+public static class PolicyCompiler
+{
+    public static CompiledPolicy Compile(PolicyResource policy, CheckRegistry? registry = null)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        registry ??= CheckRegistry.Default;
+        var spec = policy.Spec;
+        var mode = ParseMode(spec.Mode, PolicyMode.Enforce);
+        var reference = new PolicyReference(
+            policy.Kind,
+            policy.Metadata.Name,
+            policy.IsNamespaced ? (string.IsNullOrEmpty(policy.Metadata.NamespaceProperty) ? "default" : policy.Metadata.NamespaceProperty) : null);
+
+        PodSecuritySettings? podSecurity = spec.PodSecurity is { } pss
+            ? new PodSecuritySettings(ParseLevel(pss.Level), pss.Version is null ? PssVersion.Latest : PssVersion.Parse(pss.Version), ParseMode(pss.Mode, mode))
+            : null;
+
+        var checks = new List<ConfiguredCheck>();
+        var rules = spec.Rules;
+        if (rules?.Resources is { } resources)
+        {
+            var options = new ResourcesOptions(
+                resources.Require ?? [.. ResourcesOptions.Default.Require],
+                (resources.Maximums ?? []).ToDictionary(kv => kv.Key, kv => new ResourceQuantity(kv.Value), StringComparer.Ordinal));
+            checks.Add(Bind(registry.Get<ResourcesCheck>(), options, resources.Mode, mode));
+        }
+
+        if (rules?.ReadOnlyRootFilesystem is { } readOnly)
+        {
+            checks.Add(Bind(registry.Get<ReadOnlyRootFilesystemCheck>(), ReadOnlyRootFilesystemOptions.Default, readOnly.Mode, mode));
+        }
+
+        if (rules?.Images is { } images)
+        {
+            checks.Add(Bind(registry.Get<ImageRegistriesCheck>(), new ImageRegistriesOptions(images.AllowedRegistries ?? []), images.Mode, mode));
+        }
+
+        if (rules?.ImageTags is { } tags)
+        {
+            checks.Add(Bind(registry.Get<ImageTagsCheck>(), new ImageTagsOptions(tags.RequireDigest ?? false), tags.Mode, mode));
+        }
+
+        if (rules?.InlineSecrets is { } secrets)
+        {
+            checks.Add(Bind(registry.Get<InlineSecretsCheck>(), InlineSecretsOptions.Default, secrets.Mode, mode));
+        }
+
+        if (rules?.RuntimeSockets is { } sockets)
+        {
+            checks.Add(Bind(registry.Get<RuntimeSocketsCheck>(), new RuntimeSocketsOptions(sockets.AdditionalPaths ?? []), sockets.Mode, mode));
+        }
+
+        var match = spec.Match is { } m
+            ? new PolicyMatch(
+                new GlobSet(m.Namespaces ?? []),
+                m.NamespaceSelector is null ? null : new LabelSelector(m.NamespaceSelector),
+                m.ObjectSelector is null ? null : new LabelSelector(m.ObjectSelector),
+                new HashSet<string>(m.Kinds ?? [], StringComparer.Ordinal))
+            : PolicyMatch.All;
+        var exclude = spec.Exclude is { } x
+            ? new PolicyExclusions(new GlobSet(x.Namespaces ?? []), new GlobSet(x.Images ?? []), new HashSet<string>(x.Checks ?? [], StringComparer.Ordinal))
+            : PolicyExclusions.None;
+
+        return new CompiledPolicy(reference, podSecurity, checks, match, exclude, registry);
+    }
+
+    private static ConfiguredCheck Bind<TOptions>(LeastPrivilegeCheck<TOptions> check, TOptions options, string? mode, PolicyMode policyMode)
+        where TOptions : class =>
+        new(check.Id, ParseMode(mode, policyMode), check.Bind(options));
+
+    private static PolicyMode ParseMode(string? mode, PolicyMode fallback) => mode switch
+    {
+        null => fallback,
+        "Enforce" => PolicyMode.Enforce,
+        "Warn" => PolicyMode.Warn,
+        "Audit" => PolicyMode.Audit,
+        _ => throw new ArgumentException($"\"{mode}\" is not a mode; validate policies before compiling them", nameof(mode)),
+    };
+
+    private static PssLevel ParseLevel(string? level) => level switch
+    {
+        "privileged" => PssLevel.Privileged,
+        "baseline" => PssLevel.Baseline,
+        "restricted" => PssLevel.Restricted,
+        _ => throw new ArgumentException($"\"{level}\" is not a level; validate policies before compiling them", nameof(level)),
+    };
+}

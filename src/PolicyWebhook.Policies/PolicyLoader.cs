@@ -1,0 +1,163 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PolicyWebhook.Engine;
+using PolicyWebhook.Policies.Resources;
+using PolicyWebhook.Policies.Validation;
+using PolicyWebhook.Policies.Yaml;
+
+namespace PolicyWebhook.Policies;
+
+/// <summary>A policy read from a file, its problems if any, and its compiled form when it has none.</summary>
+public sealed record LoadedPolicy(PolicyResource Resource, string Source, int Line, CompiledPolicy Compiled);
+
+/// <summary>One or more policies could not be loaded; <see cref="Problems"/> lists each as <c>file:line: field: problem</c>.</summary>
+public sealed class PolicyLoadException : Exception
+{
+    public PolicyLoadException(IReadOnlyList<string> problems)
+        : base("invalid policy:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p))) =>
+        Problems = problems;
+
+    public PolicyLoadException()
+        : this([])
+    {
+    }
+
+    public PolicyLoadException(string message)
+        : this([message])
+    {
+    }
+
+    public PolicyLoadException(string message, Exception innerException)
+        : base(message, innerException) => Problems = [message];
+
+    public IReadOnlyList<string> Problems { get; }
+}
+
+/// <summary>
+/// Loads <see cref="ClusterPolicy"/> and <see cref="Policy"/> resources from YAML, in the same shape they are applied
+/// to a cluster: unknown fields are errors, every document is validated, and every problem is reported at once.
+/// </summary>
+public static class PolicyLoader
+{
+    /// <summary>How policy JSON is read: camelCase, strict about unknown fields.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private static readonly PolicyValidator Validator = new();
+
+    /// <summary>Loads every policy in the files and folders given (folders recursively, *.yaml, *.yml and *.json).</summary>
+    public static IReadOnlyList<LoadedPolicy> LoadPaths(IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var documents = new List<ManifestDocument>();
+        var problems = new List<string>();
+        foreach (var file in ManifestFiles.Expand(paths, problems))
+        {
+            try
+            {
+                documents.AddRange(ManifestReader.ReadFile(file));
+            }
+            catch (ManifestReadException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+
+        return Load(documents, problems);
+    }
+
+    /// <summary>Loads the policies of YAML text.</summary>
+    public static IReadOnlyList<LoadedPolicy> LoadText(string yaml, string source)
+    {
+        var problems = new List<string>();
+        IReadOnlyList<ManifestDocument> documents = [];
+        try
+        {
+            documents = ManifestReader.Read(yaml, source);
+        }
+        catch (ManifestReadException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        return Load(documents, problems);
+    }
+
+    /// <summary>Reads one document as a policy resource, returning its problems (empty when it is valid).</summary>
+    public static (PolicyResource? Policy, IReadOnlyList<string> Problems) Parse(ManifestDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var at = $"{document.Source}:{document.Line}";
+        if (document.ApiVersion != PolicyApi.ApiVersion || document.Kind is not (ClusterPolicy.KindName or Policy.KindName))
+        {
+            return (null, [$"{at}: {document.ApiVersion}/{document.Kind} is not a policy (want apiVersion {PolicyApi.ApiVersion}, kind ClusterPolicy or Policy)"]);
+        }
+
+        PolicyResource? policy;
+        try
+        {
+            policy = document.Kind == ClusterPolicy.KindName
+                ? document.Root.Deserialize<ClusterPolicy>(JsonOptions)
+                : document.Root.Deserialize<Policy>(JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is { Length: > 2 } path ? path[2..] : "(document)";
+            return (null, [$"{document.Source}:{document.LineOf(e.Path)}: {field}: {Explain(e)}"]);
+        }
+
+        if (policy is null)
+        {
+            return (null, [$"{at}: empty document"]);
+        }
+
+        var result = Validator.Validate(policy);
+        return (policy, [.. result.Errors.Select(e => $"{document.Source}:{document.LineOf(e.PropertyName)}: {e.PropertyName}: {e.ErrorMessage}")]);
+    }
+
+    private static List<LoadedPolicy> Load(IEnumerable<ManifestDocument> documents, List<string> problems)
+    {
+        var loaded = new List<LoadedPolicy>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var document in documents)
+        {
+            var (policy, found) = Parse(document);
+            problems.AddRange(found);
+            if (policy is null || found.Count > 0)
+            {
+                continue;
+            }
+
+            var key = $"{policy.Kind}/{policy.Metadata.NamespaceProperty}/{policy.Metadata.Name}";
+            if (!names.Add(key))
+            {
+                problems.Add($"{document.Source}:{document.Line}: metadata.name: {policy.Kind} \"{policy.Metadata.Name}\" is defined twice");
+                continue;
+            }
+
+            loaded.Add(new LoadedPolicy(policy, document.Source, document.Line, PolicyCompiler.Compile(policy)));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new PolicyLoadException(problems);
+        }
+
+        return loaded;
+    }
+
+    private static string Explain(JsonException e)
+    {
+        var message = e.Message;
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            return "unknown field (check its spelling against the policy reference)";
+        }
+
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return "wrong type: " + (cut > 0 ? message[..cut] : message);
+    }
+}

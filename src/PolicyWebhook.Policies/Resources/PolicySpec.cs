@@ -1,0 +1,110 @@
+using k8s.Models;
+
+namespace PolicyWebhook.Policies.Resources;
+
+/// <summary>What a policy checks, in which mode, and what it applies to.</summary>
+public sealed class PolicySpec
+{
+    /// <summary>Enforce (deny), Warn (allow with a warning) or Audit (allow and record). Defaults to Enforce.</summary>
+    public string? Mode { get; set; }
+
+    /// <summary>A Pod Security Standards level to apply, at a pinned version.</summary>
+    public PodSecuritySpec? PodSecurity { get; set; }
+
+    /// <summary>The least-privilege checks beyond the standard, each turned on by being present.</summary>
+    public RulesSpec? Rules { get; set; }
+
+    public MatchSpec? Match { get; set; }
+
+    public ExcludeSpec? Exclude { get; set; }
+}
+
+/// <summary>A Pod Security Standards level and version, as Pod Security Admission's namespace labels name them.</summary>
+public sealed class PodSecuritySpec
+{
+    /// <summary>privileged, baseline or restricted.</summary>
+    public string? Level { get; set; }
+
+    /// <summary>latest (the default) or v1.N.</summary>
+    public string? Version { get; set; }
+
+    /// <summary>Overrides the policy's mode for the standard's checks.</summary>
+    public string? Mode { get; set; }
+}
+
+/// <summary>The least-privilege rules. Each present rule turns its check on; its <c>mode</c> overrides the policy's.</summary>
+public sealed class RulesSpec
+{
+    public ResourcesRule? Resources { get; set; }
+
+    public ModeOnlyRule? ReadOnlyRootFilesystem { get; set; }
+
+    public ImagesRule? Images { get; set; }
+
+    public ImageTagsRule? ImageTags { get; set; }
+
+    public ModeOnlyRule? InlineSecrets { get; set; }
+
+    public RuntimeSocketsRule? RuntimeSockets { get; set; }
+}
+
+/// <summary>A rule with no parameter but its mode.</summary>
+public class ModeOnlyRule
+{
+    public string? Mode { get; set; }
+}
+
+/// <summary>Check <c>resources</c>: which requests and limits are required, and optional maximums.</summary>
+public sealed class ResourcesRule : ModeOnlyRule
+{
+    /// <summary>Entries such as requests.cpu, requests.memory, limits.memory. Defaults to those three.</summary>
+    public List<string>? Require { get; set; }
+
+    /// <summary>Upper bounds, such as limits.cpu: "2", limits.memory: 4Gi.</summary>
+    public Dictionary<string, string>? Maximums { get; set; }
+}
+
+/// <summary>Check <c>imageRegistries</c>: the registry hosts images may come from.</summary>
+public sealed class ImagesRule : ModeOnlyRule
+{
+    public List<string>? AllowedRegistries { get; set; }
+}
+
+/// <summary>Check <c>imageTags</c>: no mutable tags; optionally digests only.</summary>
+public sealed class ImageTagsRule : ModeOnlyRule
+{
+    public bool? RequireDigest { get; set; }
+}
+
+/// <summary>Check <c>runtimeSockets</c>: no runtime sockets or host root through hostPath, and optional further paths.</summary>
+public sealed class RuntimeSocketsRule : ModeOnlyRule
+{
+    public List<string>? AdditionalPaths { get; set; }
+}
+
+/// <summary>What a policy applies to. Every part left out matches everything.</summary>
+public sealed class MatchSpec
+{
+    /// <summary>Namespace names; <c>*</c> matches any run of characters.</summary>
+    public List<string>? Namespaces { get; set; }
+
+    public V1LabelSelector? NamespaceSelector { get; set; }
+
+    public V1LabelSelector? ObjectSelector { get; set; }
+
+    /// <summary>Kinds such as Pod, Deployment, CronJob.</summary>
+    public List<string>? Kinds { get; set; }
+}
+
+/// <summary>What a policy leaves out.</summary>
+public sealed class ExcludeSpec
+{
+    /// <summary>Namespace names; <c>*</c> matches any run of characters.</summary>
+    public List<string>? Namespaces { get; set; }
+
+    /// <summary>Images whose containers are not checked, such as <c>registry.k8s.io/pause:*</c>.</summary>
+    public List<string>? Images { get; set; }
+
+    /// <summary>Check ids not to run.</summary>
+    public List<string>? Checks { get; set; }
+}

@@ -1,0 +1,234 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+using FluentValidation.Results;
+using k8s.Models;
+using PolicyWebhook.Engine;
+using PolicyWebhook.Engine.Checks;
+using PolicyWebhook.Engine.Workloads;
+using PolicyWebhook.Policies.Resources;
+
+namespace PolicyWebhook.Policies.Validation;
+
+/// <summary>
+/// Every rule a policy resource must follow, each failure naming the field as it stands in the resource:
+/// <c>spec.rules.images.allowedRegistries[2]: "" is not a registry host</c>.
+/// </summary>
+public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
+{
+    private static readonly string Modes = "Enforce, Warn or Audit";
+
+    public PolicyValidator()
+        : this(CheckRegistry.Default)
+    {
+    }
+
+    public PolicyValidator(CheckRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        RuleFor(p => p.ApiVersion)
+            .Equal(PolicyApi.ApiVersion).WithMessage(p => $"{Show(p.ApiVersion)} is not {PolicyApi.ApiVersion}")
+            .OverridePropertyName("apiVersion");
+        RuleFor(p => p.Metadata.Name)
+            .NotEmpty().WithMessage("a policy needs a name")
+            .Must(IsDnsSubdomain!).When(p => !string.IsNullOrEmpty(p.Metadata.Name))
+            .WithMessage(p => $"{Show(p.Metadata.Name)} is not a valid name (lower-case letters, digits, '-' and '.')")
+            .OverridePropertyName("metadata.name");
+        RuleFor(p => p.Spec).NotNull().WithMessage("a policy needs a spec").OverridePropertyName("spec");
+        RuleFor(p => p.Spec).SetValidator(new SpecValidator(registry)).OverridePropertyName("spec");
+    }
+
+    /// <summary>The failures as the user reads them: <c>field: problem</c>.</summary>
+    public static IReadOnlyList<string> Describe(ValidationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return [.. result.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}")];
+    }
+
+    internal static string Show(string? value) => value is null ? "null" : $"\"{value}\"";
+
+    private static bool IsDnsSubdomain(string name) => name.Length <= 253 && DnsSubdomain().IsMatch(name);
+
+    internal static bool IsMode(string? mode) => mode is null or "Enforce" or "Warn" or "Audit";
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex DnsSubdomain();
+
+    private sealed class SpecValidator : AbstractValidator<PolicySpec>
+    {
+        public SpecValidator(CheckRegistry registry)
+        {
+            RuleFor(s => s.Mode).Must(IsMode).WithMessage(s => $"{Show(s.Mode)} is not a mode (use {Modes})").OverridePropertyName("mode");
+            RuleFor(s => s)
+                .Must(s => s.PodSecurity is not null || HasAnyRule(s.Rules))
+                .WithMessage("turns nothing on: set podSecurity, or at least one rule under rules")
+                .OverridePropertyName("spec")
+                .WithName("spec");
+            RuleFor(s => s.PodSecurity!).SetValidator(new PodSecurityValidator()).When(s => s.PodSecurity is not null).OverridePropertyName("podSecurity");
+            RuleFor(s => s.Rules!).SetValidator(new RulesValidator()).When(s => s.Rules is not null).OverridePropertyName("rules");
+            RuleFor(s => s.Match!).SetValidator(new MatchValidator()).When(s => s.Match is not null).OverridePropertyName("match");
+            RuleFor(s => s.Exclude!).SetValidator(new ExcludeValidator(registry)).When(s => s.Exclude is not null).OverridePropertyName("exclude");
+        }
+
+        private static bool HasAnyRule(RulesSpec? r) =>
+            r is not null && (r.Resources ?? r.ReadOnlyRootFilesystem ?? r.Images ?? r.ImageTags ?? r.InlineSecrets ?? (ModeOnlyRule?)r.RuntimeSockets) is not null;
+    }
+
+    private sealed class PodSecurityValidator : AbstractValidator<PodSecuritySpec>
+    {
+        public PodSecurityValidator()
+        {
+            RuleFor(p => p.Level)
+                .NotEmpty().WithMessage("required (privileged, baseline or restricted)")
+                .Must(l => l is "privileged" or "baseline" or "restricted").When(p => !string.IsNullOrEmpty(p.Level))
+                .WithMessage(p => $"{Show(p.Level)} is not a level (use privileged, baseline or restricted)")
+                .OverridePropertyName("level");
+            RuleFor(p => p.Version)
+                .Must(v => v is null || PssVersion.TryParse(v, out _))
+                .WithMessage(p => $"{Show(p.Version)} is not a version (use latest or v1.N, such as v1.35)")
+                .OverridePropertyName("version");
+            RuleFor(p => p.Mode).Must(IsMode).WithMessage(p => $"{Show(p.Mode)} is not a mode (use {Modes})").OverridePropertyName("mode");
+        }
+    }
+
+    private sealed partial class RulesValidator : AbstractValidator<RulesSpec>
+    {
+        public RulesValidator()
+        {
+            RuleFor(r => r.Resources!).SetValidator(new ResourcesValidator()).When(r => r.Resources is not null).OverridePropertyName("resources");
+            RuleFor(r => r.ReadOnlyRootFilesystem!.Mode).Must(IsMode).When(r => r.ReadOnlyRootFilesystem is not null)
+                .WithMessage(r => $"{Show(r.ReadOnlyRootFilesystem!.Mode)} is not a mode (use {Modes})").OverridePropertyName("readOnlyRootFilesystem.mode");
+            RuleFor(r => r.InlineSecrets!.Mode).Must(IsMode).When(r => r.InlineSecrets is not null)
+                .WithMessage(r => $"{Show(r.InlineSecrets!.Mode)} is not a mode (use {Modes})").OverridePropertyName("inlineSecrets.mode");
+            RuleFor(r => r.ImageTags!.Mode).Must(IsMode).When(r => r.ImageTags is not null)
+                .WithMessage(r => $"{Show(r.ImageTags!.Mode)} is not a mode (use {Modes})").OverridePropertyName("imageTags.mode");
+            RuleFor(r => r.Images!).SetValidator(new ImagesValidator()).When(r => r.Images is not null).OverridePropertyName("images");
+            RuleFor(r => r.RuntimeSockets!).SetValidator(new RuntimeSocketsValidator()).When(r => r.RuntimeSockets is not null).OverridePropertyName("runtimeSockets");
+        }
+    }
+
+    private sealed partial class ResourcesValidator : AbstractValidator<ResourcesRule>
+    {
+        public ResourcesValidator()
+        {
+            RuleFor(r => r.Mode).Must(IsMode).WithMessage(r => $"{Show(r.Mode)} is not a mode (use {Modes})").OverridePropertyName("mode");
+            RuleForEach(r => r.Require)
+                .Must(e => e is not null && Entry().IsMatch(e))
+                .WithMessage((_, e) => $"{Show(e)} is not a resource entry (use requests.NAME or limits.NAME, such as limits.memory)")
+                .OverridePropertyName("require");
+            RuleFor(r => r.Maximums).Custom((maximums, context) =>
+            {
+                foreach (var (key, value) in maximums ?? [])
+                {
+                    if (!Entry().IsMatch(key))
+                    {
+                        context.AddFailure($"maximums[{key}]", $"{Show(key)} is not a resource entry (use requests.NAME or limits.NAME, such as limits.cpu)");
+                    }
+                    else if (!IsQuantity(value))
+                    {
+                        context.AddFailure($"maximums[{key}]", $"{Show(value)} is not a quantity (such as 500m, 2 or 4Gi)");
+                    }
+                }
+            });
+        }
+
+        private static bool IsQuantity(string? value)
+        {
+            if (string.IsNullOrWhiteSpace(value) || !Quantity().IsMatch(value))
+            {
+                return false;
+            }
+
+            try
+            {
+                _ = new ResourceQuantity(value).ToDecimal();
+                return true;
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+            {
+                return false;
+            }
+        }
+
+        [GeneratedRegex(@"^(requests|limits)\.[a-z0-9]([-a-z0-9./]*[a-z0-9])?$")]
+        private static partial Regex Entry();
+
+        [GeneratedRegex(@"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")]
+        private static partial Regex Quantity();
+    }
+
+    private sealed partial class ImagesValidator : AbstractValidator<ImagesRule>
+    {
+        public ImagesValidator()
+        {
+            RuleFor(r => r.Mode).Must(IsMode).WithMessage(r => $"{Show(r.Mode)} is not a mode (use {Modes})").OverridePropertyName("mode");
+            RuleFor(r => r.AllowedRegistries).NotEmpty().WithMessage("list at least one registry host, such as ghcr.io").OverridePropertyName("allowedRegistries");
+            RuleForEach(r => r.AllowedRegistries)
+                .Must(h => h is not null && RegistryHost().IsMatch(h))
+                .WithMessage((_, h) => h is not null && h.Contains('/', StringComparison.Ordinal)
+                    ? $"{Show(h)} is not a registry host (write the host only, such as ghcr.io)"
+                    : $"{Show(h)} is not a registry host")
+                .OverridePropertyName("allowedRegistries");
+        }
+
+        [GeneratedRegex(@"^(?i:[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)(:[0-9]{1,5})?$")]
+        private static partial Regex RegistryHost();
+    }
+
+    private sealed class RuntimeSocketsValidator : AbstractValidator<RuntimeSocketsRule>
+    {
+        public RuntimeSocketsValidator()
+        {
+            RuleFor(r => r.Mode).Must(IsMode).WithMessage(r => $"{Show(r.Mode)} is not a mode (use {Modes})").OverridePropertyName("mode");
+            RuleForEach(r => r.AdditionalPaths)
+                .Must(p => p is not null && p.StartsWith('/'))
+                .WithMessage((_, p) => $"{Show(p)} is not an absolute host path")
+                .OverridePropertyName("additionalPaths");
+        }
+    }
+
+    private sealed class MatchValidator : AbstractValidator<MatchSpec>
+    {
+        public MatchValidator()
+        {
+            RuleForEach(m => m.Namespaces).NotEmpty().WithMessage("a namespace pattern must not be empty").OverridePropertyName("namespaces");
+            RuleForEach(m => m.Kinds)
+                .Must(k => k is not null && PodSpecLocator.Kinds.ContainsKey(k))
+                .WithMessage((_, k) => $"{Show(k)} is not a kind that carries a pod spec (use {string.Join(", ", PodSpecLocator.Kinds.Keys)})")
+                .OverridePropertyName("kinds");
+            RuleFor(m => m.NamespaceSelector!).SetValidator(new SelectorValidator()).When(m => m.NamespaceSelector is not null).OverridePropertyName("namespaceSelector");
+            RuleFor(m => m.ObjectSelector!).SetValidator(new SelectorValidator()).When(m => m.ObjectSelector is not null).OverridePropertyName("objectSelector");
+        }
+    }
+
+    private sealed class SelectorValidator : AbstractValidator<V1LabelSelector>
+    {
+        public SelectorValidator()
+        {
+            RuleForEach(s => s.MatchExpressions).ChildRules(e =>
+            {
+                e.RuleFor(r => r.Key).NotEmpty().WithMessage("required").OverridePropertyName("key");
+                e.RuleFor(r => r.OperatorProperty)
+                    .Must(o => o is "In" or "NotIn" or "Exists" or "DoesNotExist")
+                    .WithMessage(r => $"{Show(r.OperatorProperty)} is not an operator (use In, NotIn, Exists or DoesNotExist)")
+                    .OverridePropertyName("operator");
+                e.RuleFor(r => r.Values).NotEmpty().When(r => r.OperatorProperty is "In" or "NotIn")
+                    .WithMessage(r => $"{r.OperatorProperty} needs at least one value").OverridePropertyName("values");
+                e.RuleFor(r => r.Values).Empty().When(r => r.OperatorProperty is "Exists" or "DoesNotExist")
+                    .WithMessage(r => $"{r.OperatorProperty} takes no values").OverridePropertyName("values");
+            }).OverridePropertyName("matchExpressions");
+        }
+    }
+
+    private sealed class ExcludeValidator : AbstractValidator<ExcludeSpec>
+    {
+        public ExcludeValidator(CheckRegistry registry)
+        {
+            RuleForEach(x => x.Namespaces).NotEmpty().WithMessage("a namespace pattern must not be empty").OverridePropertyName("namespaces");
+            RuleForEach(x => x.Images).NotEmpty().WithMessage("an image pattern must not be empty").OverridePropertyName("images");
+            RuleForEach(x => x.Checks)
+                .Must(c => c is not null && registry.Contains(c))
+                .WithMessage((_, c) => $"{Show(c)} is not a check id (run 'policywebhook checks list')")
+                .OverridePropertyName("checks");
+        }
+    }
+}
