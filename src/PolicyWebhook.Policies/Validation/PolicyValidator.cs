@@ -34,6 +34,10 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
             .WithMessage(p => $"{Show(p.Metadata.Name)} is not a valid name (lower-case letters, digits, '-' and '.')")
             .OverridePropertyName("metadata.name");
         RuleFor(p => p.Spec).NotNull().WithMessage("a policy needs a spec").OverridePropertyName("spec");
+        RuleFor(p => p.Spec)
+            .Must(s => s.PodSecurity is not null || SpecValidator.HasAnyRule(s.Rules)).When(p => p.Spec is not null)
+            .WithMessage("turns nothing on: set podSecurity, or at least one rule under rules")
+            .OverridePropertyName("spec");
         RuleFor(p => p.Spec).SetValidator(new SpecValidator(registry)).OverridePropertyName("spec");
     }
 
@@ -58,18 +62,13 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
         public SpecValidator(CheckRegistry registry)
         {
             RuleFor(s => s.Mode).Must(IsMode).WithMessage(s => $"{Show(s.Mode)} is not a mode (use {Modes})").OverridePropertyName("mode");
-            RuleFor(s => s)
-                .Must(s => s.PodSecurity is not null || HasAnyRule(s.Rules))
-                .WithMessage("turns nothing on: set podSecurity, or at least one rule under rules")
-                .OverridePropertyName("spec")
-                .WithName("spec");
             RuleFor(s => s.PodSecurity!).SetValidator(new PodSecurityValidator()).When(s => s.PodSecurity is not null).OverridePropertyName("podSecurity");
             RuleFor(s => s.Rules!).SetValidator(new RulesValidator()).When(s => s.Rules is not null).OverridePropertyName("rules");
             RuleFor(s => s.Match!).SetValidator(new MatchValidator()).When(s => s.Match is not null).OverridePropertyName("match");
             RuleFor(s => s.Exclude!).SetValidator(new ExcludeValidator(registry)).When(s => s.Exclude is not null).OverridePropertyName("exclude");
         }
 
-        private static bool HasAnyRule(RulesSpec? r) =>
+        internal static bool HasAnyRule(RulesSpec? r) =>
             r is not null && (r.Resources ?? r.ReadOnlyRootFilesystem ?? r.Images ?? r.ImageTags ?? r.InlineSecrets ?? (ModeOnlyRule?)r.RuntimeSockets) is not null;
     }
 

@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace PolicyWebhook.Policies.Yaml;
 
 /// <summary>One document of a YAML or JSON file, as JSON, with where it came from and where each field stands.</summary>
-public sealed class ManifestDocument
+public sealed partial class ManifestDocument
 {
     private readonly IReadOnlyDictionary<string, int> _lines;
 
@@ -39,7 +40,8 @@ public sealed class ManifestDocument
             return Line;
         }
 
-        var key = path.StartsWith('$') ? path : "$." + path;
+        // Validation names map entries as maximums[limits.cpu]; the line index keys them as maximums.limits.cpu.
+        var key = MapKey().Replace(path.StartsWith('$') ? path : "$." + path, ".$1");
         while (key.Length > 1)
         {
             if (_lines.TryGetValue(key, out var line))
@@ -58,4 +60,7 @@ public sealed class ManifestDocument
 
         return Line;
     }
+
+    [GeneratedRegex(@"\[([^\]0-9][^\]]*)\]")]
+    private static partial Regex MapKey();
 }

@@ -96,6 +96,8 @@ public static partial class ManifestReader
                         throw new ManifestReadException(source, (int)keyNode.Start.Line, $"duplicate key \"{key}\"");
                     }
 
+                    // A field's line is its key's line, where a reader looks for it.
+                    lines.TryAdd(path + "." + key, (int)keyNode.Start.Line);
                     obj[key] = Convert(valueNode, path + "." + key, lines, ref budget, source);
                 }
 
