@@ -50,7 +50,8 @@ public sealed class AppArmorProfileCheck : PssCheck
             }
         }
 
-        if (pod.Metadata?.Annotations is not { Count: > 0 } annotations)
+        if (pod.Metadata?.Annotations is not { Count: > 0 } annotations
+            || !annotations.Keys.Any(k => k.StartsWith(AnnotationPrefix, StringComparison.Ordinal)))
         {
             return;
         }

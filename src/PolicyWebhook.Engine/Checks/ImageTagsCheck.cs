@@ -30,11 +30,13 @@ public sealed class ImageTagsCheck : LeastPrivilegeCheck<ImageTagsOptions>
         foreach (var container in pod.Containers)
         {
             var image = container.Image ?? string.Empty;
-            var reference = ImageReference.Parse(image);
-            if (reference.Digest is not null)
+            var tagSpan = ImageReference.TagOf(image, out var hasDigest);
+            if (hasDigest || (!options.RequireDigest && !tagSpan.IsEmpty && !tagSpan.SequenceEqual("latest")))
             {
                 continue;
             }
+
+            var reference = ImageReference.Parse(image);
 
             if (options.RequireDigest)
             {

@@ -39,7 +39,7 @@ public sealed class InlineSecretsCheck : LeastPrivilegeCheck<InlineSecretsOption
                     var variable = env[i];
                     var shape = SecretDetector.KindOf(variable.Value);
                     var kind = shape is not null ? shape + " written inline"
-                        : SecretDetector.IsSecretName(variable.Name) && SecretDetector.IsLiteral(variable.Value) ? "a literal value"
+                        : SecretDetector.IsLiteral(variable.Value) && SecretDetector.IsSecretName(variable.Name) ? "a literal value"
                         : null;
                     if (kind is not null)
                     {
@@ -72,10 +72,10 @@ public sealed class InlineSecretsCheck : LeastPrivilegeCheck<InlineSecretsOption
             if (kind is null && argument.StartsWith('-'))
             {
                 var equals = argument.IndexOf('=', StringComparison.Ordinal);
-                var flag = equals < 0 ? argument : argument[..equals];
+                var flag = equals < 0 ? argument.AsSpan() : argument.AsSpan(0, equals);
                 if (SecretDetector.IsSecretName(flag.TrimStart('-')))
                 {
-                    if (equals >= 0 && SecretDetector.IsLiteral(argument[(equals + 1)..]))
+                    if (equals >= 0 && SecretDetector.IsLiteral(argument.AsSpan(equals + 1)))
                     {
                         kind = "a secret flag value";
                     }

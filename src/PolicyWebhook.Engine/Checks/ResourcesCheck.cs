@@ -9,6 +9,21 @@ namespace PolicyWebhook.Engine.Checks;
 public sealed record ResourcesOptions(IReadOnlyList<string> Require, IReadOnlyDictionary<string, ResourceQuantity> Maximums)
 {
     public static ResourcesOptions Default { get; } = new(["requests.cpu", "requests.memory", "limits.memory"], new Dictionary<string, ResourceQuantity>());
+
+    // Split once here, so evaluating a container allocates nothing.
+    internal ResourceEntry[] RequiredEntries { get; } = [.. Require.Select(e => ResourceEntry.Parse(e, null))];
+
+    internal ResourceEntry[] MaximumEntries { get; } = [.. Maximums.Select(kv => ResourceEntry.Parse(kv.Key, kv.Value))];
+}
+
+/// <summary>One <c>requests.NAME</c> or <c>limits.NAME</c> entry, split, with its maximum if it has one.</summary>
+internal sealed record ResourceEntry(string Entry, bool IsLimit, string Name, ResourceQuantity? Maximum, decimal MaximumValue)
+{
+    public static ResourceEntry Parse(string entry, ResourceQuantity? maximum)
+    {
+        var dot = entry.IndexOf('.', StringComparison.Ordinal);
+        return new ResourceEntry(entry, entry.StartsWith("limits.", StringComparison.Ordinal), entry[(dot + 1)..], maximum, maximum?.ToDecimal() ?? 0);
+    }
 }
 
 /*
@@ -37,41 +52,35 @@ public sealed class ResourcesCheck : LeastPrivilegeCheck<ResourcesOptions>
             }
 
             var resources = container.Resources;
-            foreach (var entry in options.Require)
+            foreach (var entry in options.RequiredEntries)
             {
                 if (Lookup(resources, entry) is null)
                 {
                     findings.Add(
-                        container.PathOf("resources." + entry),
-                        $"{container.Subject} must set resources.{entry}",
+                        container.PathOf("resources." + entry.Entry),
+                        $"{container.Subject} must set resources.{entry.Entry}",
                         "unset",
                         "set");
                 }
             }
 
-            foreach (var (entry, maximum) in options.Maximums)
+            foreach (var entry in options.MaximumEntries)
             {
-                if (Lookup(resources, entry) is { } value && value.ToDecimal() > maximum.ToDecimal())
+                if (Lookup(resources, entry) is { } value && value.ToDecimal() > entry.MaximumValue)
                 {
                     findings.Add(
-                        container.PathOf("resources." + entry),
-                        $"{container.Subject} must not set resources.{entry} above {maximum}",
+                        container.PathOf("resources." + entry.Entry),
+                        $"{container.Subject} must not set resources.{entry.Entry} above {entry.Maximum}",
                         value.ToString(),
-                        $"at most {maximum}");
+                        $"at most {entry.Maximum}");
                 }
             }
         }
     }
 
-    private static ResourceQuantity? Lookup(V1ResourceRequirements? resources, string entry)
+    private static ResourceQuantity? Lookup(V1ResourceRequirements? resources, ResourceEntry entry)
     {
-        if (resources is null)
-        {
-            return null;
-        }
-
-        var dot = entry.IndexOf('.', StringComparison.Ordinal);
-        var map = entry.AsSpan(0, dot).SequenceEqual("limits") ? resources.Limits : resources.Requests;
-        return map is not null && map.TryGetValue(entry[(dot + 1)..], out var quantity) ? quantity : null;
+        var map = entry.IsLimit ? resources?.Limits : resources?.Requests;
+        return map is not null && map.TryGetValue(entry.Name, out var quantity) ? quantity : null;
     }
 }

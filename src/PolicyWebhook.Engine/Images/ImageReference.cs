@@ -45,6 +45,22 @@ public readonly record struct ImageReference(string Registry, string Repository,
         return new ImageReference(registry, rest, string.IsNullOrEmpty(tag) ? null : tag, string.IsNullOrEmpty(digest) ? null : digest);
     }
 
+    /// <summary>The tag and whether there is a digest, without allocating: what the mutable-tag check needs.</summary>
+    public static ReadOnlySpan<char> TagOf(string image, out bool hasDigest)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var rest = image.AsSpan().Trim();
+        var at = rest.IndexOf('@');
+        hasDigest = at >= 0 && at < rest.Length - 1;
+        if (at >= 0)
+        {
+            rest = rest[..at];
+        }
+
+        var colon = rest.LastIndexOf(':');
+        return colon > rest.LastIndexOf('/') ? rest[(colon + 1)..] : default;
+    }
+
     /// <summary>Lower-cases a registry host and folds Docker Hub's other names into <c>docker.io</c>.</summary>
     public static string NormalizeRegistry(string registry)
     {

@@ -8,20 +8,21 @@ namespace PolicyWebhook.Engine.Secrets;
 /// </summary>
 public static partial class SecretDetector
 {
-    private static readonly HashSet<string> SecretWords = new(StringComparer.Ordinal)
-    {
+    private static readonly string[] SecretWords =
+    [
         "PASSWORD", "PASSWD", "PWD", "PASS", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS",
-    };
+    ];
 
+    // These count inside a longer word too: PGPASSWORD, MYSQL_ROOTPASSWORD, GHTOKEN.
     private static readonly string[] EmbeddedSecretWords = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "PRIVATEKEY", "ACCESSKEY"];
 
     // A name ending in one of these describes a secret (where it is, what it is called) without holding it.
-    private static readonly HashSet<string> DescriptiveSuffixes = new(StringComparer.Ordinal)
-    {
+    private static readonly string[] DescriptiveSuffixes =
+    [
         "NAME", "FILE", "PATH", "DIR", "URL", "URI", "ID", "REF", "HOST", "PORT", "TTL", "TIMEOUT", "LENGTH", "SIZE",
         "TYPE", "ENDPOINT", "HEADER", "FIELD", "ALGORITHM", "ENABLED", "EXPIRY", "EXPIRATION", "LOCATION", "KIND",
         "PREFIX", "MOUNT", "POLICY", "ROTATION", "VERSION", "FORMAT", "LIFETIME", "AUDIENCE", "ISSUER", "SCOPE", "SCOPES",
-    };
+    ];
 
     /// <summary>The kind of credential <paramref name="value"/> looks like, or null.</summary>
     public static string? KindOf(string? value)
@@ -31,11 +32,12 @@ public static partial class SecretDetector
             return null;
         }
 
-        var match = Shapes().Match(value);
-        if (!match.Success)
+        if (!Shapes().IsMatch(value))
         {
             return null;
         }
+
+        var match = Shapes().Match(value);
 
         return match.Groups["aws"].Success ? "an AWS access key"
             : match.Groups["pem"].Success ? "a private key"
@@ -49,51 +51,14 @@ public static partial class SecretDetector
     }
 
     /// <summary>True when a variable or flag name says it holds a secret: password, secret, token or key.</summary>
-    public static bool IsSecretName(string? name)
+    public static bool IsSecretName(string? name) => name is not null && IsSecretName(name.AsSpan());
+
+    /// <inheritdoc cref="IsSecretName(string?)"/>
+    public static bool IsSecretName(ReadOnlySpan<char> name)
     {
-        if (string.IsNullOrEmpty(name))
-        {
-            return false;
-        }
-
-        var segments = Segments(name);
-        if (segments.Count == 0 || DescriptiveSuffixes.Contains(segments[^1]))
-        {
-            return false;
-        }
-
-        // "KEY" alone says secret only as the last word (API_KEY, SIGNING_KEY); KEY_PREFIX or KEYS_DIR do not.
-        // The other words count inside a word too: PGPASSWORD, MYSQL_ROOTPASSWORD, GHTOKEN.
-        return segments[^1] == "KEY" || segments.Exists(IsSecretWord);
-    }
-
-    /// <summary>True for a value that is written out, not a <c>$(VAR)</c> reference, an empty string or a flag.</summary>
-    public static bool IsLiteral(string? value) =>
-        !string.IsNullOrWhiteSpace(value)
-        && !VariableReference().IsMatch(value)
-        && value is not ("true" or "false" or "yes" or "no");
-
-    private static bool IsSecretWord(string segment)
-    {
-        if (SecretWords.Contains(segment))
-        {
-            return true;
-        }
-
-        foreach (var word in EmbeddedSecretWords)
-        {
-            if (segment.Contains(word, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static List<string> Segments(string name)
-    {
-        var segments = new List<string>(4);
+        // Words are split at anything not a letter or digit, and where camelCase turns upper: dbPassword, DB_PASSWORD.
+        var anySecret = false;
+        ReadOnlySpan<char> last = default;
         var start = -1;
         for (var i = 0; i <= name.Length; i++)
         {
@@ -101,7 +66,8 @@ public static partial class SecretDetector
                 || (i > 0 && char.IsAsciiLetterUpper(name[i]) && char.IsAsciiLetterLower(name[i - 1]));
             if (boundary && start >= 0)
             {
-                segments.Add(name[start..i].ToUpperInvariant());
+                last = name[start..i];
+                anySecret |= IsSecretWord(last);
                 start = -1;
             }
 
@@ -111,7 +77,53 @@ public static partial class SecretDetector
             }
         }
 
-        return segments;
+        if (last.IsEmpty || EqualsAny(last, DescriptiveSuffixes))
+        {
+            return false;
+        }
+
+        // "KEY" alone says secret only as the last word (API_KEY, SIGNING_KEY); KEY_PREFIX or KEYS_DIR do not.
+        return anySecret || last.Equals("KEY", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>True for a value that is written out, not a <c>$(VAR)</c> reference, an empty string or a flag.</summary>
+    public static bool IsLiteral(string? value) => value is not null && IsLiteral(value.AsSpan());
+
+    /// <inheritdoc cref="IsLiteral(string?)"/>
+    public static bool IsLiteral(ReadOnlySpan<char> value) =>
+        !value.IsWhiteSpace()
+        && !VariableReference().IsMatch(value)
+        && !value.SequenceEqual("true") && !value.SequenceEqual("false") && !value.SequenceEqual("yes") && !value.SequenceEqual("no");
+
+    private static bool IsSecretWord(ReadOnlySpan<char> word)
+    {
+        if (EqualsAny(word, SecretWords))
+        {
+            return true;
+        }
+
+        foreach (var embedded in EmbeddedSecretWords)
+        {
+            if (word.Contains(embedded, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool EqualsAny(ReadOnlySpan<char> word, string[] candidates)
+    {
+        foreach (var candidate in candidates)
+        {
+            if (word.Equals(candidate, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     [GeneratedRegex(
