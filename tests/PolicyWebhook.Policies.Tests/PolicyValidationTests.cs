@@ -43,6 +43,15 @@ public sealed class PolicyValidationTests
     }
 
     [Fact]
+    public void Load_BadRuleMode_NamesTheRule() =>
+        Assert.Equal(
+            [
+                "test.yaml:8: spec.rules.inlineSecrets.mode: \"warn\" is not a mode (use Enforce, Warn or Audit)",
+                "test.yaml:10: spec.rules.images.mode: \"Deny\" is not a mode (use Enforce, Warn or Audit)",
+            ],
+            Problems("  rules:\n    inlineSecrets:\n      mode: warn\n    images:\n      mode: Deny\n      allowedRegistries: [ghcr.io]\n"));
+
+    [Fact]
     public void Load_PolicyThatTurnsNothingOn_IsRefused() =>
         Assert.Equal(["test.yaml:5: spec: turns nothing on: set podSecurity, or at least one rule under rules"], Problems("  mode: Warn\n"));
 

@@ -15,8 +15,6 @@ namespace PolicyWebhook.Policies.Validation;
 /// </summary>
 public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
 {
-    private static readonly string Modes = "Enforce, Warn or Audit";
-
     public PolicyValidator()
         : this(CheckRegistry.Default)
     {
@@ -54,6 +52,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
 
     internal static bool IsMode(string? mode) => mode is null or "Enforce" or "Warn" or "Audit";
 
+
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex DnsSubdomain();
 
@@ -61,7 +60,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
     {
         public SpecValidator(CheckRegistry registry)
         {
-            RuleFor(s => s.Mode).Must(IsMode).WithMessage(s => $"{Show(s.Mode)} is not a mode (use {Modes})").OverridePropertyName("mode");
+            RuleFor(s => s.Mode).MustBeModeAt("mode");
             RuleFor(s => s.PodSecurity!).SetValidator(new PodSecurityValidator()).When(s => s.PodSecurity is not null).OverridePropertyName("podSecurity");
             RuleFor(s => s.Rules!).SetValidator(new RulesValidator()).When(s => s.Rules is not null).OverridePropertyName("rules");
             RuleFor(s => s.Match!).SetValidator(new MatchValidator()).When(s => s.Match is not null).OverridePropertyName("match");
@@ -85,7 +84,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
                 .Must(v => v is null || PssVersion.TryParse(v, out _))
                 .WithMessage(p => $"{Show(p.Version)} is not a version (use latest or v1.N, such as v1.35)")
                 .OverridePropertyName("version");
-            RuleFor(p => p.Mode).Must(IsMode).WithMessage(p => $"{Show(p.Mode)} is not a mode (use {Modes})").OverridePropertyName("mode");
+            RuleFor(p => p.Mode).MustBeModeAt("mode");
         }
     }
 
@@ -94,12 +93,9 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
         public RulesValidator()
         {
             RuleFor(r => r.Resources!).SetValidator(new ResourcesValidator()).When(r => r.Resources is not null).OverridePropertyName("resources");
-            RuleFor(r => r.ReadOnlyRootFilesystem!.Mode).Must(IsMode).When(r => r.ReadOnlyRootFilesystem is not null)
-                .WithMessage(r => $"{Show(r.ReadOnlyRootFilesystem!.Mode)} is not a mode (use {Modes})").OverridePropertyName("readOnlyRootFilesystem.mode");
-            RuleFor(r => r.InlineSecrets!.Mode).Must(IsMode).When(r => r.InlineSecrets is not null)
-                .WithMessage(r => $"{Show(r.InlineSecrets!.Mode)} is not a mode (use {Modes})").OverridePropertyName("inlineSecrets.mode");
-            RuleFor(r => r.ImageTags!.Mode).Must(IsMode).When(r => r.ImageTags is not null)
-                .WithMessage(r => $"{Show(r.ImageTags!.Mode)} is not a mode (use {Modes})").OverridePropertyName("imageTags.mode");
+            RuleFor(r => r.ReadOnlyRootFilesystem!.Mode).MustBeModeAt("readOnlyRootFilesystem.mode").When(r => r.ReadOnlyRootFilesystem is not null);
+            RuleFor(r => r.InlineSecrets!.Mode).MustBeModeAt("inlineSecrets.mode").When(r => r.InlineSecrets is not null);
+            RuleFor(r => r.ImageTags!.Mode).MustBeModeAt("imageTags.mode").When(r => r.ImageTags is not null);
             RuleFor(r => r.Images!).SetValidator(new ImagesValidator()).When(r => r.Images is not null).OverridePropertyName("images");
             RuleFor(r => r.RuntimeSockets!).SetValidator(new RuntimeSocketsValidator()).When(r => r.RuntimeSockets is not null).OverridePropertyName("runtimeSockets");
         }
@@ -109,7 +105,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
     {
         public ResourcesValidator()
         {
-            RuleFor(r => r.Mode).Must(IsMode).WithMessage(r => $"{Show(r.Mode)} is not a mode (use {Modes})").OverridePropertyName("mode");
+            RuleFor(r => r.Mode).MustBeModeAt("mode");
             RuleForEach(r => r.Require)
                 .Must(e => e is not null && Entry().IsMatch(e))
                 .WithMessage((_, e) => $"{Show(e)} is not a resource entry (use requests.NAME or limits.NAME, such as limits.memory)")
@@ -159,7 +155,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
     {
         public ImagesValidator()
         {
-            RuleFor(r => r.Mode).Must(IsMode).WithMessage(r => $"{Show(r.Mode)} is not a mode (use {Modes})").OverridePropertyName("mode");
+            RuleFor(r => r.Mode).MustBeModeAt("mode");
             RuleFor(r => r.AllowedRegistries).NotEmpty().WithMessage("list at least one registry host, such as ghcr.io").OverridePropertyName("allowedRegistries");
             RuleForEach(r => r.AllowedRegistries)
                 .Must(h => h is not null && RegistryHost().IsMatch(h))
@@ -177,7 +173,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
     {
         public RuntimeSocketsValidator()
         {
-            RuleFor(r => r.Mode).Must(IsMode).WithMessage(r => $"{Show(r.Mode)} is not a mode (use {Modes})").OverridePropertyName("mode");
+            RuleFor(r => r.Mode).MustBeModeAt("mode");
             RuleForEach(r => r.AdditionalPaths)
                 .Must(p => p is not null && p.StartsWith('/'))
                 .WithMessage((_, p) => $"{Show(p)} is not an absolute host path")
@@ -230,4 +226,14 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
                 .OverridePropertyName("checks");
         }
     }
+}
+
+/// <summary>The one rule every mode field follows.</summary>
+internal static class ModeRuleExtensions
+{
+    /// <summary>A mode field: unset, or Enforce, Warn or Audit.</summary>
+    public static IRuleBuilderOptions<T, string?> MustBeModeAt<T>(this IRuleBuilder<T, string?> rule, string field) =>
+        rule.Must(PolicyValidator.IsMode)
+            .WithMessage((_, mode) => $"{PolicyValidator.Show(mode)} is not a mode (use Enforce, Warn or Audit)")
+            .OverridePropertyName(field);
 }

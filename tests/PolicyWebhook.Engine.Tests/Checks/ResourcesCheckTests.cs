@@ -1,3 +1,6 @@
+using k8s.Models;
+using PolicyWebhook.Engine.Checks;
+
 namespace PolicyWebhook.Engine.Tests.Checks;
 
 public sealed class ResourcesCheckTests : CheckTestBase
@@ -11,4 +14,17 @@ public sealed class ResourcesCheckTests : CheckTestBase
             ("spec.initContainers[0].resources.requests.cpu", "init container \"proxy\" must set resources.requests.cpu"),
             ("spec.initContainers[0].resources.requests.memory", "init container \"proxy\" must set resources.requests.memory"),
             ("spec.initContainers[0].resources.limits.memory", "init container \"proxy\" must set resources.limits.memory"));
+
+    [Fact]
+    public void Evaluate_AboveMaximum_NamesTheLimit()
+    {
+        var options = new ResourcesOptions([], new Dictionary<string, ResourceQuantity> { ["limits.memory"] = new("200Mi"), ["requests.cpu"] = new("1") });
+        var result = new PolicyEvaluator([TestPolicies.OnlyCheck("resources", options)])
+            .Evaluate(TestPolicies.ReadObject(System.IO.Path.Combine(FixtureFolder, "pass", "requests-and-limits.yaml")))!;
+
+        var violation = Assert.Single(result.Violations);
+        Assert.Equal("spec.containers[0].resources.limits.memory", violation.Path);
+        Assert.Equal("container \"app\" must not set resources.limits.memory above 200Mi", violation.Message);
+        Assert.Equal("256Mi", violation.Found);
+    }
 }
