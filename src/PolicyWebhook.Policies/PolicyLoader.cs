@@ -42,8 +42,11 @@ public static class PolicyLoader
     /// <summary>How policy JSON is read: camelCase, strict about unknown fields.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {
+        // Field names are case-sensitive, as in the API server's schema: "Mode" is not "mode".
+        PropertyNameCaseInsensitive = false,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new StringOrNumberConverter() },
     };
 
     private static readonly PolicyValidator Validator = new();
@@ -105,8 +108,8 @@ public static class PolicyLoader
         }
         catch (JsonException e)
         {
-            var field = e.Path is { Length: > 2 } path ? path[2..] : "(document)";
-            return (null, [$"{document.Source}:{document.LineOf(e.Path)}: {field}: {Explain(e)}"]);
+            var field = e.Path is { Length: > 2 } path ? JsonErrors.FieldPath(path) : "(document)";
+            return (null, [$"{document.Source}:{document.LineOf(e.Path)}: {field}: {JsonErrors.Describe(e)}"]);
         }
 
         if (policy is null)
@@ -149,15 +152,4 @@ public static class PolicyLoader
         return loaded;
     }
 
-    private static string Explain(JsonException e)
-    {
-        var message = e.Message;
-        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
-        {
-            return "unknown field (check its spelling against the policy reference)";
-        }
-
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return "wrong type: " + (cut > 0 ? message[..cut] : message);
-    }
 }

@@ -154,6 +154,87 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Matches(@"(?m)^inlineSecrets\s+least-privilege\s+-\s+credentials written inline$", output);
     }
 
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_temp, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("containers: [{name: a}]")]
+    [InlineData("containers: [{image: \"registry.example.com/a:1\"}]")]
+    public void Check_ContainerMissingAField_IsJudgedNotCrashed(string containers)
+    {
+        var file = Write("partial.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  " + containers + "\n");
+        var (code, output, error) = Run("check", file);
+        Assert.Equal(CliApp.Denied, code);
+        Assert.Contains("DENIED  Pod \"x\"", output, StringComparison.Ordinal);
+        Assert.Empty(error);
+    }
+
+    [Theory]
+    [InlineData("metadata:\n  name: x\n  creationTimestamp: 2024-01-01\n", "3")]
+    [InlineData("metadata:\n  name: x\n", "9")]
+    public void Check_ValueOfTheWrongForm_ExitsTwoNotCrash(string metadata, string line)
+    {
+        var port = line == "9" ? "[1]" : "8080";
+        var file = Write("odd.yaml", "apiVersion: v1\nkind: Pod\n" + metadata + "spec:\n  containers:\n  - name: a\n    image: a:1\n    readinessProbe: {httpGet: {port: " + port + "}}\n");
+        var (code, _, error) = Run("check", file);
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.StartsWith("error: " + file + ":", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_DeeplyNestedDocument_IsRefusedWithALine()
+    {
+        var file = Write("deep.yaml", "apiVersion: v1\nkind: ConfigMap\ndata: " + new string('[', 200_000) + "\n");
+        var (code, _, error) = Run("check", file);
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains("nests deeper than 100 levels", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_PasswordStartingWithStar_IsNeverEchoedInTheError()
+    {
+        var file = Write("star.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n    image: a:1\n    env:\n    - name: DB_PASSWORD\n      value: *Hunter2Hunter2\n");
+        var (code, output, error) = Run("check", "--format", "json", file);
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains(file + ":11: is not valid YAML: an alias", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hunter2", output + error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_QuantityThatDoesNotParse_IsReportedAgainstTheMaximum()
+    {
+        var policy = Write("max.yaml", "apiVersion: policywebhook.io/v1alpha1\nkind: ClusterPolicy\nmetadata:\n  name: max\nspec:\n  rules:\n    resources:\n      require: []\n      maximums: {limits.cpu: 2}\n");
+        var pod = Write("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n    image: a:1\n    resources: {limits: {cpu: \"1e30\"}}\n");
+        var (code, output, _) = Run("check", "--policy", policy, pod);
+        Assert.Equal(CliApp.Denied, code);
+        Assert.Contains("container \"a\" must set resources.limits.cpu to a valid quantity", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_PolicyFieldInWrongCase_IsAnUnknownField()
+    {
+        var policy = Write("case.yaml", "apiVersion: policywebhook.io/v1alpha1\nkind: ClusterPolicy\nmetadata:\n  name: c\nspec:\n  mode: Enforce\n  Mode: Audit\n  podSecurity: {level: baseline}\n");
+        var (code, _, error) = Run("check", "--policy", policy, Examples);
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains(policy + ":7: spec.Mode: unknown field", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_ListItems_ReportTheirOwnLineAndIndex()
+    {
+        var file = Write("list.yaml", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p1}\n  spec: {containers: [{name: a, image: a:1}]}\n");
+        var (_, output, _) = Run("check", "--format", "json", file);
+        using var json = JsonDocument.Parse(output);
+        var result = Assert.Single(json.RootElement.GetProperty("results").EnumerateArray());
+        Assert.Equal(7, result.GetProperty("line").GetInt32());
+        Assert.Equal(1, result.GetProperty("index").GetInt32());
+    }
+
     private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -13,6 +13,8 @@ public sealed class SecretDetectorTests
     [InlineData("AIzaSyA1234567890abcdefghijklmnopqrstuv", "a Google API key")]
     [InlineData("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "a JSON web token")]
     [InlineData("postgres://app:s3cret@db.internal:5432/app", "a password in a URL")]
+    [InlineData("redis://:s3cret@redis.internal:6379", "a password in a URL")]
+    [InlineData("Server=db;Database=app;User Id=app;Password=s3cret;", "a password in a connection string")]
     public void KindOf_CredentialShape_IsRecognised(string value, string kind) =>
         Assert.Equal(kind, SecretDetector.KindOf(value));
 
@@ -33,7 +35,13 @@ public sealed class SecretDetectorTests
     [InlineData("PGPASSWORD", true)]
     [InlineData("MYSQL_ROOTPASSWORD", true)]
     [InlineData("AWS_SECRET_ACCESS_KEY", true)]
+    [InlineData("SSHKey", true)]
+    [InlineData("HMACKey", true)]
     [InlineData("TOKEN_FILE", false)]
+    [InlineData("ACCESS_TOKEN_EXPIRE_MINUTES", false)]
+    [InlineData("MAX_TOKENS", false)]
+    [InlineData("PASSWORD_MIN_AGE", false)]
+    [InlineData("PWD", false)]
     [InlineData("SECRET_NAME", false)]
     [InlineData("KEY_PREFIX", false)]
     [InlineData("LOG_LEVEL", false)]

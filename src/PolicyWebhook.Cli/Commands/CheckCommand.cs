@@ -43,7 +43,17 @@ internal static class CheckCommand
                 return CliApp.BadInput;
             }
 
-            var run = CheckRunner.Run(parsed.GetValue(paths)!, new PolicyEvaluator(compiled));
+            CheckRun run;
+            try
+            {
+                run = CheckRunner.Run(parsed.GetValue(paths)!, new PolicyEvaluator(compiled));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine("error: " + e.Message);
+                return CliApp.BadInput;
+            }
+
             if (parsed.GetValue(format) == "json")
             {
                 JsonReport.Write(run, output);

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Workloads;
+using PolicyWebhook.Policies;
 using PolicyWebhook.Policies.Yaml;
 
 namespace PolicyWebhook.Cli.Commands;
@@ -42,22 +44,28 @@ internal static class CheckRunner
                         continue;
                     }
 
+                    var line = document.LineOf(item.PathPrefix);
                     try
                     {
-                        var obj = WorkloadDecoder.Decode(item.Kind!, item.Json);
+                        var obj = WorkloadDecoder.Decode(item.Kind!, item.Node.ToJsonString());
                         var result = evaluator.Evaluate(obj);
                         if (result is null)
                         {
-                            errors.Add($"{document.Source}:{document.Line}: {item.Kind} has no pod template");
+                            errors.Add($"{document.Source}:{line}: {item.Kind} has no pod template");
                             continue;
                         }
 
-                        results.Add(new ObjectResult(document.Source, document.Index, document.Line, result));
+                        results.Add(new ObjectResult(document.Source, item.Index, line, result));
                     }
                     catch (JsonException e)
                     {
                         var path = item.PathPrefix + (e.Path is { Length: > 1 } p ? p[1..] : string.Empty);
-                        errors.Add($"{document.Source}:{document.LineOf(path)}: {item.Kind} does not fit its schema at {path.TrimStart('$', '.')}: {FirstSentence(e.Message)}");
+                        errors.Add($"{document.Source}:{document.LineOf(path)}: {item.Kind} does not fit its schema at {path.TrimStart('$', '.')}: {JsonErrors.Describe(e)}");
+                    }
+                    catch (Exception e) when (e is FormatException or NotSupportedException or InvalidOperationException or OverflowException or ArgumentException)
+                    {
+                        // The model's converters throw these for values of the wrong shape (a date, a port as a list).
+                        errors.Add($"{document.Source}:{line}: {item.Kind} does not fit its schema: a field has a value of the wrong form ({e.GetType().Name})");
                     }
                 }
             }
@@ -67,27 +75,23 @@ internal static class CheckRunner
     }
 
     /// <summary>A document, or the items of a <c>kind: List</c> (as <c>kubectl get -o yaml</c> writes).</summary>
-    private static IEnumerable<(string? ApiVersion, string? Kind, string Json, string PathPrefix)> Expand(ManifestDocument document)
+    private static IEnumerable<(string? ApiVersion, string? Kind, JsonObject Node, string PathPrefix, int Index)> Expand(ManifestDocument document)
     {
-        if (document.Kind == "List" && document.Root["items"] is System.Text.Json.Nodes.JsonArray items)
+        if (document.Kind == "List" && document.Root["items"] is JsonArray items)
         {
             for (var i = 0; i < items.Count; i++)
             {
-                if (items[i] is System.Text.Json.Nodes.JsonObject item)
+                if (items[i] is JsonObject item)
                 {
-                    yield return (item["apiVersion"]?.ToString(), item["kind"]?.ToString(), item.ToJsonString(), $"$.items[{i}]");
+                    yield return (Text(item["apiVersion"]), Text(item["kind"]), item, $"$.items[{i}]", i);
                 }
             }
 
             yield break;
         }
 
-        yield return (document.ApiVersion, document.Kind, document.Root.ToJsonString(), "$");
+        yield return (document.ApiVersion, document.Kind, document.Root, "$", document.Index);
     }
 
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
-    }
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 }

@@ -71,7 +71,8 @@ public sealed class InlineSecretsCheck : LeastPrivilegeCheck<InlineSecretsOption
             var at = i;
             if (kind is null && argument.StartsWith('-'))
             {
-                var equals = argument.IndexOf('=', StringComparison.Ordinal);
+                // --password=x and --password:x both carry the value in the same argument.
+                var equals = argument.IndexOfAny(['=', ':']);
                 var flag = equals < 0 ? argument.AsSpan() : argument.AsSpan(0, equals);
                 if (SecretDetector.IsSecretName(flag.TrimStart('-')))
                 {

@@ -66,7 +66,20 @@ public sealed class ResourcesCheck : LeastPrivilegeCheck<ResourcesOptions>
 
             foreach (var entry in options.MaximumEntries)
             {
-                if (Lookup(resources, entry) is { } value && value.ToDecimal() > entry.MaximumValue)
+                if (Lookup(resources, entry) is not { } value)
+                {
+                    continue;
+                }
+
+                if (!TryValue(value, out var amount))
+                {
+                    findings.Add(
+                        container.PathOf("resources." + entry.Entry),
+                        $"{container.Subject} must set resources.{entry.Entry} to a valid quantity",
+                        "not a quantity",
+                        $"a quantity of at most {entry.Maximum}");
+                }
+                else if (amount > entry.MaximumValue)
                 {
                     findings.Add(
                         container.PathOf("resources." + entry.Entry),
@@ -75,6 +88,20 @@ public sealed class ResourcesCheck : LeastPrivilegeCheck<ResourcesOptions>
                         $"at most {entry.Maximum}");
                 }
             }
+        }
+    }
+
+    private static bool TryValue(ResourceQuantity quantity, out decimal value)
+    {
+        try
+        {
+            value = quantity.ToDecimal();
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            value = 0;
+            return false;
         }
     }
 

@@ -42,9 +42,9 @@ public readonly struct ContainerView
 
     public int Index { get; }
 
-    public string Name => (_container?.Name ?? _ephemeral!.Name) ?? string.Empty;
+    public string Name => (_container is not null ? _container.Name : _ephemeral!.Name) ?? string.Empty;
 
-    public string? Image => _container?.Image ?? _ephemeral!.Image;
+    public string? Image => _container is not null ? _container.Image : _ephemeral!.Image;
 
     public V1SecurityContext? SecurityContext => _container is not null ? _container.SecurityContext : _ephemeral!.SecurityContext;
 

@@ -22,7 +22,11 @@ public static partial class SecretDetector
         "NAME", "FILE", "PATH", "DIR", "URL", "URI", "ID", "REF", "HOST", "PORT", "TTL", "TIMEOUT", "LENGTH", "SIZE",
         "TYPE", "ENDPOINT", "HEADER", "FIELD", "ALGORITHM", "ENABLED", "EXPIRY", "EXPIRATION", "LOCATION", "KIND",
         "PREFIX", "MOUNT", "POLICY", "ROTATION", "VERSION", "FORMAT", "LIFETIME", "AUDIENCE", "ISSUER", "SCOPE", "SCOPES",
+        "SECONDS", "MINUTES", "HOURS", "DAYS", "MS", "LIMIT", "AGE", "MAX", "MIN", "COUNT", "TOKENS", "LEN", "STRENGTH",
     ];
+
+    // Words that contain a secret word but say something else: MAX_TOKENS counts tokens of text.
+    private static readonly string[] NotSecretWords = ["TOKENS", "TOKENIZER"];
 
     /// <summary>The kind of credential <paramref name="value"/> looks like, or null.</summary>
     public static string? KindOf(string? value)
@@ -47,6 +51,7 @@ public static partial class SecretDetector
             : match.Groups["google"].Success ? "a Google API key"
             : match.Groups["stripe"].Success ? "a Stripe key"
             : match.Groups["jwt"].Success ? "a JSON web token"
+            : match.Groups["connection"].Success ? "a password in a connection string"
             : "a password in a URL";
     }
 
@@ -56,14 +61,22 @@ public static partial class SecretDetector
     /// <inheritdoc cref="IsSecretName(string?)"/>
     public static bool IsSecretName(ReadOnlySpan<char> name)
     {
+        if (name.Equals("PWD", StringComparison.OrdinalIgnoreCase))
+        {
+            return false; // the shell's working directory, not a password (DB_PWD still is one)
+        }
+
         // Words are split at anything not a letter or digit, and where camelCase turns upper: dbPassword, DB_PASSWORD.
         var anySecret = false;
         ReadOnlySpan<char> last = default;
         var start = -1;
         for (var i = 0; i <= name.Length; i++)
         {
+            // An upper-case letter after a lower-case one starts a word (dbPassword), and so does the last capital
+            // of an acronym before a lower-case letter (SSHKey is SSH and Key).
             var boundary = i == name.Length || !char.IsAsciiLetterOrDigit(name[i])
-                || (i > 0 && char.IsAsciiLetterUpper(name[i]) && char.IsAsciiLetterLower(name[i - 1]));
+                || (i > 0 && char.IsAsciiLetterUpper(name[i]) && char.IsAsciiLetterLower(name[i - 1]))
+                || (i > 0 && i + 1 < name.Length && char.IsAsciiLetterUpper(name[i]) && char.IsAsciiLetterUpper(name[i - 1]) && char.IsAsciiLetterLower(name[i + 1]));
             if (boundary && start >= 0)
             {
                 last = name[start..i];
@@ -97,6 +110,11 @@ public static partial class SecretDetector
 
     private static bool IsSecretWord(ReadOnlySpan<char> word)
     {
+        if (EqualsAny(word, NotSecretWords))
+        {
+            return false;
+        }
+
         if (EqualsAny(word, SecretWords))
         {
             return true;
@@ -135,7 +153,8 @@ public static partial class SecretDetector
         + @"|(?<google>\bAIza[0-9A-Za-z_\-]{35})"
         + @"|(?<stripe>\b[sr]k_live_[0-9A-Za-z]{20,})"
         + @"|(?<jwt>\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})"
-        + @"|(?<url>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]+:[^/\s@]+@)",
+        + @"|(?<connection>(?i:(?:^|;)\s*(?:password|pwd)\s*=\s*[^;\s]+))"
+        + @"|(?<url>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]*:[^\s@]+@)",
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex Shapes();
 

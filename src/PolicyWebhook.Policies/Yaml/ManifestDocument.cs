@@ -41,7 +41,7 @@ public sealed partial class ManifestDocument
         }
 
         // Validation names map entries as maximums[limits.cpu]; the line index keys them as maximums.limits.cpu.
-        var key = MapKey().Replace(path.StartsWith('$') ? path : "$." + path, ".$1");
+        var key = "$." + MapKey().Replace(JsonErrors.FieldPath(path), ".$1");
         while (key.Length > 1)
         {
             if (_lines.TryGetValue(key, out var line))

@@ -16,6 +16,9 @@ public static partial class ManifestReader
     /// <summary>The most nodes one document may expand to, aliases included.</summary>
     public const int MaxNodesPerDocument = 1_000_000;
 
+    /// <summary>The deepest nesting of mappings and sequences accepted; real manifests stay far below it.</summary>
+    public const int MaxDepth = 100;
+
     public static IReadOnlyList<ManifestDocument> ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -38,7 +41,14 @@ public static partial class ManifestReader
         var stream = new YamlStream();
         try
         {
+            // Loading builds the node tree recursively: refuse absurd nesting first, with the flat event parser.
+            CheckDepth(text, source);
             stream.Load(new StringReader(text));
+        }
+        catch (AnchorNotFoundException e)
+        {
+            // The alias name is text from the file, and may be a secret that happens to start with '*': never repeat it.
+            throw new ManifestReadException(source, (int)e.Start.Line, "is not valid YAML: an alias (*...) refers to no anchor; quote a value that starts with '*'");
         }
         catch (YamlException e)
         {
@@ -68,6 +78,40 @@ public static partial class ManifestReader
         }
 
         return documents;
+    }
+
+    private static void CheckDepth(string text, string source)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        var anchors = new HashSet<string>(StringComparer.Ordinal);
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.NodeEvent { Anchor.IsEmpty: false } anchored)
+            {
+                anchors.Add(anchored.Anchor.Value);
+            }
+
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.DocumentStart:
+                    anchors.Clear();
+                    break;
+                case YamlDotNet.Core.Events.AnchorAlias alias when !anchors.Contains(alias.Value.Value):
+                    // The alias name is text from the file, and may be a secret that starts with '*': never repeat it.
+                    throw new ManifestReadException(source, (int)alias.Start.Line, "is not valid YAML: an alias (*...) refers to no anchor; quote a value that starts with '*'");
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxDepth)
+                    {
+                        throw new ManifestReadException(source, (int)parser.Current.Start.Line, $"nests deeper than {MaxDepth} levels");
+                    }
+
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
     }
 
     private static JsonNode? Convert(YamlNode node, string path, Dictionary<string, int> lines, ref int budget, string source)
