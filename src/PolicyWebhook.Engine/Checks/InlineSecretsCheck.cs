@@ -72,7 +72,7 @@ public sealed class InlineSecretsCheck : LeastPrivilegeCheck<InlineSecretsOption
             if (kind is null && argument.StartsWith('-'))
             {
                 // --password=x and --password:x both carry the value in the same argument.
-                var equals = argument.IndexOfAny(['=', ':']);
+                var equals = argument.AsSpan().IndexOfAny('=', ':');
                 var flag = equals < 0 ? argument.AsSpan() : argument.AsSpan(0, equals);
                 if (SecretDetector.IsSecretName(flag.TrimStart('-')))
                 {
