@@ -8,12 +8,10 @@ namespace PolicyWebhook.Engine.Secrets;
 /// </summary>
 public static partial class SecretDetector
 {
-    private static readonly string[] SecretWords =
-    [
-        "PASSWORD", "PASSWD", "PWD", "PASS", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS",
-    ];
+    // Secret only as a whole word: PASS and PWD are too short to look for inside others (PASSTHROUGH, CWD).
+    private static readonly string[] SecretWords = ["PWD", "PASS", "PASSPHRASE"];
 
-    // These count inside a longer word too: PGPASSWORD, MYSQL_ROOTPASSWORD, GHTOKEN.
+    // Secret inside a longer word too: PGPASSWORD, MYSQL_ROOTPASSWORD, GHTOKEN, CREDENTIALS.
     private static readonly string[] EmbeddedSecretWords = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "PRIVATEKEY", "ACCESSKEY"];
 
     // A name ending in one of these describes a secret (where it is, what it is called) without holding it.
@@ -22,7 +20,7 @@ public static partial class SecretDetector
         "NAME", "FILE", "PATH", "DIR", "URL", "URI", "ID", "REF", "HOST", "PORT", "TTL", "TIMEOUT", "LENGTH", "SIZE",
         "TYPE", "ENDPOINT", "HEADER", "FIELD", "ALGORITHM", "ENABLED", "EXPIRY", "EXPIRATION", "LOCATION", "KIND",
         "PREFIX", "MOUNT", "POLICY", "ROTATION", "VERSION", "FORMAT", "LIFETIME", "AUDIENCE", "ISSUER", "SCOPE", "SCOPES",
-        "SECONDS", "MINUTES", "HOURS", "DAYS", "MS", "LIMIT", "AGE", "MAX", "MIN", "COUNT", "TOKENS", "LEN", "STRENGTH",
+        "SECONDS", "MINUTES", "HOURS", "DAYS", "MS", "LIMIT", "AGE", "MAX", "MIN", "COUNT", "LEN", "STRENGTH",
     ];
 
     // Words that contain a secret word but say something else: MAX_TOKENS counts tokens of text.

@@ -19,6 +19,9 @@ public static partial class ManifestReader
     /// <summary>The deepest nesting of mappings and sequences accepted; real manifests stay far below it.</summary>
     public const int MaxDepth = 100;
 
+    // An alias name is text from the file, and may be a secret that starts with '*': the message never repeats it.
+    private const string UndefinedAlias = "is not valid YAML: an alias (*...) refers to no anchor; quote a value that starts with '*'";
+
     public static IReadOnlyList<ManifestDocument> ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -47,8 +50,8 @@ public static partial class ManifestReader
         }
         catch (AnchorNotFoundException e)
         {
-            // The alias name is text from the file, and may be a secret that happens to start with '*': never repeat it.
-            throw new ManifestReadException(source, (int)e.Start.Line, "is not valid YAML: an alias (*...) refers to no anchor; quote a value that starts with '*'");
+            // CheckDepth reports undefined aliases first, at their own line; this keeps the name out if one slips past.
+            throw new ManifestReadException(source, (int)e.Start.Line, UndefinedAlias);
         }
         catch (YamlException e)
         {
@@ -98,8 +101,7 @@ public static partial class ManifestReader
                     anchors.Clear();
                     break;
                 case YamlDotNet.Core.Events.AnchorAlias alias when !anchors.Contains(alias.Value.Value):
-                    // The alias name is text from the file, and may be a secret that starts with '*': never repeat it.
-                    throw new ManifestReadException(source, (int)alias.Start.Line, "is not valid YAML: an alias (*...) refers to no anchor; quote a value that starts with '*'");
+                    throw new ManifestReadException(source, (int)alias.Start.Line, UndefinedAlias);
                 case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
                     if (++depth > MaxDepth)
                     {
