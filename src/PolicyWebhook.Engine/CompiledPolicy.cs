@@ -1,5 +1,6 @@
 using PolicyWebhook.Engine.Checks;
 using PolicyWebhook.Engine.Matching;
+using PolicyWebhook.Engine.Mutation;
 
 namespace PolicyWebhook.Engine;
 
@@ -37,7 +38,8 @@ public sealed class CompiledPolicy
         IReadOnlyList<ConfiguredCheck> checks,
         PolicyMatch match,
         PolicyExclusions exclude,
-        CheckRegistry? registry = null)
+        CheckRegistry? registry = null,
+        MutationDefaults? mutation = null)
     {
         ArgumentNullException.ThrowIfNull(checks);
         Reference = reference;
@@ -45,6 +47,7 @@ public sealed class CompiledPolicy
         Checks = checks;
         Match = match ?? throw new ArgumentNullException(nameof(match));
         Exclude = exclude ?? throw new ArgumentNullException(nameof(exclude));
+        Mutation = mutation;
 
         var pss = podSecurity is null
             ? []
@@ -62,6 +65,9 @@ public sealed class CompiledPolicy
     public PolicyMatch Match { get; }
 
     public PolicyExclusions Exclude { get; }
+
+    /// <summary>The fields this policy fills in on admission; null when it mutates nothing (the default).</summary>
+    public MutationDefaults? Mutation { get; }
 
     /// <summary>Every check this policy runs, in order, with its mode: the standard's table, then the least-privilege checks.</summary>
     public IReadOnlyList<ConfiguredCheck> Plan { get; }

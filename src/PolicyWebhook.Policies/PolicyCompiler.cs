@@ -2,6 +2,7 @@ using k8s.Models;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Checks;
 using PolicyWebhook.Engine.Matching;
+using PolicyWebhook.Engine.Mutation;
 using PolicyWebhook.Policies.Resources;
 
 namespace PolicyWebhook.Policies;
@@ -70,7 +71,11 @@ public static class PolicyCompiler
             ? new PolicyExclusions(new GlobSet(x.Namespaces ?? []), new GlobSet(x.Images ?? []), new HashSet<string>(x.Checks ?? [], StringComparer.Ordinal))
             : PolicyExclusions.None;
 
-        return new CompiledPolicy(reference, podSecurity, checks, match, exclude, registry);
+        var mutation = spec.Mutation is { } mu
+            ? MutationDefaults.From(mu.Defaults ?? [], mu.Resources?.Requests, mu.Resources?.Limits)
+            : null;
+
+        return new CompiledPolicy(reference, podSecurity, checks, match, exclude, registry, mutation);
     }
 
     private static ConfiguredCheck Bind<TOptions>(LeastPrivilegeCheck<TOptions> check, TOptions options, string? mode, PolicyMode policyMode)

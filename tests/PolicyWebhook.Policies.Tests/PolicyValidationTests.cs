@@ -24,6 +24,33 @@ public sealed class PolicyValidationTests
             Problems("  rules:\n    images:\n      allowedRegistries:\n      - https://ghcr.io\n"));
 
     [Fact]
+    public void Load_BadMutation_NamesEachField() =>
+        Assert.Equal(
+            [
+                "test.yaml:7: spec.mutation.defaults[1]: \"runAsRoot\" is not a field mutation fills in (use runAsNonRoot, allowPrivilegeEscalation, capabilities, seccompProfile, readOnlyRootFilesystem)",
+                "test.yaml:9: spec.mutation.resources.requests[memory]: \"lots\" is not a quantity (such as 500m, 2 or 4Gi)",
+                "test.yaml:9: spec.mutation.resources.requests[cpu]: \"2\" is above the default limit \"1\"; a pod given both would be invalid",
+            ],
+            Problems("  mutation:\n    defaults: [runAsNonRoot, runAsRoot]\n    resources:\n      requests: {cpu: \"2\", memory: lots}\n      limits: {cpu: \"1\"}\n"));
+
+    [Fact]
+    public void Load_EmptyMutation_SaysItFillsInNothing() =>
+        Assert.Equal(
+            ["test.yaml:6: spec.mutation: fills in nothing: list defaults (runAsNonRoot, allowPrivilegeEscalation, capabilities, seccompProfile, readOnlyRootFilesystem) or resources"],
+            Problems("  mutation: {}\n"));
+
+    [Fact]
+    public void Load_MutationOnly_CompilesItsDefaults()
+    {
+        var yaml = "apiVersion: policywebhook.io/v1alpha1\nkind: ClusterPolicy\nmetadata:\n  name: m\nspec:\n  mutation:\n    defaults: [seccompProfile]\n    resources:\n      limits: {memory: 256Mi}\n";
+        var mutation = PolicyLoader.LoadText(yaml, "m.yaml").Single().Compiled.Mutation;
+        Assert.NotNull(mutation);
+        Assert.True(mutation.SeccompProfile);
+        Assert.False(mutation.RunAsNonRoot);
+        Assert.Equal("256Mi", mutation.Limits["memory"]);
+    }
+
+    [Fact]
     public void Load_SeveralMistakes_ReportsEveryOneAtOnce()
     {
         var problems = Problems(
@@ -53,7 +80,7 @@ public sealed class PolicyValidationTests
 
     [Fact]
     public void Load_PolicyThatTurnsNothingOn_IsRefused() =>
-        Assert.Equal(["test.yaml:5: spec: turns nothing on: set podSecurity, or at least one rule under rules"], Problems("  mode: Warn\n"));
+        Assert.Equal(["test.yaml:5: spec: turns nothing on: set podSecurity, at least one rule under rules, or mutation"], Problems("  mode: Warn\n"));
 
     [Fact]
     public void Load_UnknownField_NamesItAndItsLine() =>

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 
@@ -23,6 +25,81 @@ public static class PodSpecLocator
         ["ReplicationController"] = typeof(V1ReplicationController),
         ["PodTemplate"] = typeof(V1PodTemplate),
     };
+
+    /// <summary>The field names leading from the object to its pod spec, per kind.</summary>
+    private static readonly Dictionary<string, string[]> SpecSegmentsByKind = new(StringComparer.Ordinal)
+    {
+        ["Pod"] = ["spec"],
+        ["Deployment"] = ["spec", "template", "spec"],
+        ["ReplicaSet"] = ["spec", "template", "spec"],
+        ["StatefulSet"] = ["spec", "template", "spec"],
+        ["DaemonSet"] = ["spec", "template", "spec"],
+        ["Job"] = ["spec", "template", "spec"],
+        ["CronJob"] = ["spec", "jobTemplate", "spec", "template", "spec"],
+        ["ReplicationController"] = ["spec", "template", "spec"],
+        ["PodTemplate"] = ["template", "spec"],
+    };
+
+    /// <summary>Finds the pod spec in the JSON of an object of <paramref name="kind"/>; false when there is none.</summary>
+    public static bool TryFindSpec(JsonObject obj, string kind, out JsonObject spec)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        spec = null!;
+        if (!SpecSegmentsByKind.TryGetValue(kind, out var segments))
+        {
+            return false;
+        }
+
+        JsonObject current = obj;
+        foreach (var segment in segments)
+        {
+            if (current[segment] is not JsonObject next)
+            {
+                return false;
+            }
+
+            current = next;
+        }
+
+        spec = current;
+        return true;
+    }
+
+    /// <summary>
+    /// Finds the pod spec and the pod (template) metadata in the JSON of an object of <paramref name="kind"/>; false
+    /// when there is no pod spec. The metadata is undefined when absent.
+    /// </summary>
+    public static bool TryFindSpec(JsonElement obj, string kind, out JsonElement spec, out JsonElement metadata)
+    {
+        spec = default;
+        metadata = default;
+        if (!SpecSegmentsByKind.TryGetValue(kind, out var segments))
+        {
+            return false;
+        }
+
+        var current = obj;
+        for (var i = 0; i < segments.Length; i++)
+        {
+            if (current.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            if (i == segments.Length - 1 && current.TryGetProperty("metadata", out var m))
+            {
+                metadata = m;
+            }
+
+            if (!current.TryGetProperty(segments[i], out current))
+            {
+                return false;
+            }
+        }
+
+        spec = current;
+        return current.ValueKind == JsonValueKind.Object;
+    }
 
     /// <summary>Finds the pod spec of <paramref name="obj"/>; false when it is not a workload or carries no pod spec.</summary>
     public static bool TryLocate(IKubernetesObject<V1ObjectMeta> obj, string defaultNamespace, out WorkloadTarget target)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using k8s;
 using k8s.Models;
 
@@ -25,7 +26,14 @@ public static class WorkloadDecoder
     }
 
     /// <summary>Decodes a workload's JSON; throws <see cref="System.Text.Json.JsonException"/> (with the path) when it does not fit the kind.</summary>
-    public static IKubernetesObject<V1ObjectMeta> Decode(string kind, string json) => kind switch
+    public static IKubernetesObject<V1ObjectMeta> Decode(string kind, string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return Decode(kind, document.RootElement);
+    }
+
+    /// <summary>Decodes a workload from parsed JSON, without copying it to a string first.</summary>
+    public static IKubernetesObject<V1ObjectMeta> Decode(string kind, JsonElement json) => kind switch
     {
         "Pod" => KubernetesJson.Deserialize<V1Pod>(json),
         "Deployment" => KubernetesJson.Deserialize<V1Deployment>(json),

@@ -14,6 +14,9 @@ public sealed class PolicySpec
     /// <summary>The least-privilege checks beyond the standard, each turned on by being present.</summary>
     public RulesSpec? Rules { get; set; }
 
+    /// <summary>Fields the mutating webhook fills in where a pod leaves them out. Off unless set.</summary>
+    public MutationSpec? Mutation { get; set; }
+
     public MatchSpec? Match { get; set; }
 
     public ExcludeSpec? Exclude { get; set; }
@@ -80,6 +83,27 @@ public sealed class ImageTagsRule : ModeOnlyRule
 public sealed class RuntimeSocketsRule : ModeOnlyRule
 {
     public List<string>? AdditionalPaths { get; set; }
+}
+
+/// <summary>What <c>/mutate</c> fills in: it only adds what is missing and never overrides a value the user set.</summary>
+public sealed class MutationSpec
+{
+    /// <summary>
+    /// Security fields to default: runAsNonRoot (true), allowPrivilegeEscalation (false), capabilities (drop ALL),
+    /// seccompProfile (RuntimeDefault), readOnlyRootFilesystem (true).
+    /// </summary>
+    public List<string>? Defaults { get; set; }
+
+    /// <summary>Requests and limits given to containers that do not set them.</summary>
+    public ResourceDefaultsSpec? Resources { get; set; }
+}
+
+/// <summary>Default requests and limits, such as <c>requests: {cpu: 100m, memory: 128Mi}</c>.</summary>
+public sealed class ResourceDefaultsSpec
+{
+    public Dictionary<string, string>? Requests { get; set; }
+
+    public Dictionary<string, string>? Limits { get; set; }
 }
 
 /// <summary>What a policy applies to. Every part left out matches everything.</summary>

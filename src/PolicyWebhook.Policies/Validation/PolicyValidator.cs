@@ -4,6 +4,7 @@ using FluentValidation.Results;
 using k8s.Models;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Checks;
+using PolicyWebhook.Engine.Mutation;
 using PolicyWebhook.Engine.Workloads;
 using PolicyWebhook.Policies.Resources;
 
@@ -33,8 +34,8 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
             .OverridePropertyName("metadata.name");
         RuleFor(p => p.Spec).NotNull().WithMessage("a policy needs a spec").OverridePropertyName("spec");
         RuleFor(p => p.Spec)
-            .Must(s => s.PodSecurity is not null || SpecValidator.HasAnyRule(s.Rules)).When(p => p.Spec is not null)
-            .WithMessage("turns nothing on: set podSecurity, or at least one rule under rules")
+            .Must(s => s.PodSecurity is not null || SpecValidator.HasAnyRule(s.Rules) || s.Mutation is not null).When(p => p.Spec is not null)
+            .WithMessage("turns nothing on: set podSecurity, at least one rule under rules, or mutation")
             .OverridePropertyName("spec");
         RuleFor(p => p.Spec).SetValidator(new SpecValidator(registry)).OverridePropertyName("spec");
     }
@@ -63,6 +64,12 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
             RuleFor(s => s.Mode).MustBeModeAt("mode");
             RuleFor(s => s.PodSecurity!).SetValidator(new PodSecurityValidator()).When(s => s.PodSecurity is not null).OverridePropertyName("podSecurity");
             RuleFor(s => s.Rules!).SetValidator(new RulesValidator()).When(s => s.Rules is not null).OverridePropertyName("rules");
+            RuleFor(s => s.Mutation!)
+                .Must(m => m.Defaults is { Count: > 0 } || m.Resources?.Requests is { Count: > 0 } || m.Resources?.Limits is { Count: > 0 })
+                .When(s => s.Mutation is not null)
+                .WithMessage($"fills in nothing: list defaults ({string.Join(", ", MutationDefaults.FieldNames)}) or resources")
+                .OverridePropertyName("mutation");
+            RuleFor(s => s.Mutation!).SetValidator(new MutationValidator()).When(s => s.Mutation is not null).OverridePropertyName("mutation");
             RuleFor(s => s.Match!).SetValidator(new MatchValidator()).When(s => s.Match is not null).OverridePropertyName("match");
             RuleFor(s => s.Exclude!).SetValidator(new ExcludeValidator(registry)).When(s => s.Exclude is not null).OverridePropertyName("exclude");
         }
@@ -126,7 +133,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
             });
         }
 
-        private static bool IsQuantity(string? value)
+        internal static bool IsQuantity(string? value)
         {
             if (string.IsNullOrWhiteSpace(value) || !Quantity().IsMatch(value))
             {
@@ -179,6 +186,49 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
                 .WithMessage((_, p) => $"{Show(p)} is not an absolute host path")
                 .OverridePropertyName("additionalPaths");
         }
+    }
+
+    private sealed partial class MutationValidator : AbstractValidator<MutationSpec>
+    {
+        public MutationValidator()
+        {
+            RuleForEach(m => m.Defaults)
+                .Must(d => d is not null && MutationDefaults.FieldNames.Contains(d))
+                .WithMessage((_, d) => $"{Show(d)} is not a field mutation fills in (use {string.Join(", ", MutationDefaults.FieldNames)})")
+                .OverridePropertyName("defaults");
+            RuleFor(m => m.Resources).Custom((resources, context) =>
+            {
+                CheckQuantities(resources?.Requests, "resources.requests", context);
+                CheckQuantities(resources?.Limits, "resources.limits", context);
+                foreach (var (name, request) in resources?.Requests ?? [])
+                {
+                    if (resources?.Limits is { } limits && limits.TryGetValue(name, out var limit)
+                        && ResourcesValidator.IsQuantity(request) && ResourcesValidator.IsQuantity(limit)
+                        && new ResourceQuantity(request).ToDecimal() > new ResourceQuantity(limit).ToDecimal())
+                    {
+                        context.AddFailure($"resources.requests[{name}]", $"{Show(request)} is above the default limit {Show(limit)}; a pod given both would be invalid");
+                    }
+                }
+            });
+        }
+
+        private static void CheckQuantities(Dictionary<string, string>? values, string field, ValidationContext<MutationSpec> context)
+        {
+            foreach (var (name, value) in values ?? [])
+            {
+                if (!ResourceName().IsMatch(name))
+                {
+                    context.AddFailure($"{field}[{name}]", $"{Show(name)} is not a resource name (such as cpu, memory or ephemeral-storage)");
+                }
+                else if (!ResourcesValidator.IsQuantity(value))
+                {
+                    context.AddFailure($"{field}[{name}]", $"{Show(value)} is not a quantity (such as 500m, 2 or 4Gi)");
+                }
+            }
+        }
+
+        [GeneratedRegex(@"^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$")]
+        private static partial Regex ResourceName();
     }
 
     private sealed class MatchValidator : AbstractValidator<MatchSpec>
