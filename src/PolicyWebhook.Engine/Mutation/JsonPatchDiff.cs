@@ -9,11 +9,15 @@ namespace PolicyWebhook.Engine.Mutation;
 /// </summary>
 public static class JsonPatchDiff
 {
-    /// <summary>The operations that turn <paramref name="from"/> into <paramref name="to"/>; empty when they are equal.</summary>
-    public static JsonArray Diff(JsonNode? from, JsonNode? to)
+    /// <summary>
+    /// The operations that turn <paramref name="from"/> into <paramref name="to"/>; empty when they are equal.
+    /// <paramref name="basePath"/> is the JSON Pointer of both within a larger document, such as <c>/spec/template/spec</c>.
+    /// </summary>
+    public static JsonArray Diff(JsonNode? from, JsonNode? to, string basePath = "")
     {
+        ArgumentNullException.ThrowIfNull(basePath);
         var patch = new JsonArray();
-        Walk(from, to, string.Empty, patch);
+        Walk(from, to, basePath, patch);
         return patch;
     }
 

@@ -19,8 +19,12 @@ public enum MutationScope
 /// </summary>
 public static class PodMutator
 {
-    /// <summary>Applies <paramref name="defaults"/> to the pod spec <paramref name="podSpec"/>; true when anything changed.</summary>
-    public static bool Apply(JsonObject podSpec, MutationDefaults defaults, MutationScope scope = MutationScope.Pod)
+    /// <summary>
+    /// Applies <paramref name="defaults"/> to the pod spec <paramref name="podSpec"/>; true when anything changed.
+    /// With <see cref="MutationScope.EphemeralContainers"/>, <paramref name="onlyNames"/> limits it to the containers
+    /// being added (one already added is immutable).
+    /// </summary>
+    public static bool Apply(JsonObject podSpec, MutationDefaults defaults, MutationScope scope = MutationScope.Pod, IReadOnlySet<string>? onlyNames = null)
     {
         ArgumentNullException.ThrowIfNull(podSpec);
         ArgumentNullException.ThrowIfNull(defaults);
@@ -48,13 +52,14 @@ public static class PodMutator
         {
             // The pod's own security context cannot change through this subresource, so the pod-level
             // defaults go on each ephemeral container that the pod level does not already cover.
-            changed |= ApplyToList(podSpec["ephemeralContainers"], defaults, windows, podContext, resources: false, podLevelDone: false);
+            changed |= ApplyToList(podSpec["ephemeralContainers"], defaults, windows, podContext, resources: false, podLevelDone: false, onlyNames);
         }
 
         return changed;
     }
 
-    private static bool ApplyToList(JsonNode? list, MutationDefaults defaults, bool windows, JsonObject? podContext, bool resources, bool podLevelDone)
+    private static bool ApplyToList(
+        JsonNode? list, MutationDefaults defaults, bool windows, JsonObject? podContext, bool resources, bool podLevelDone, IReadOnlySet<string>? onlyNames = null)
     {
         if (list is not JsonArray containers)
         {
@@ -64,7 +69,8 @@ public static class PodMutator
         var changed = false;
         foreach (var node in containers)
         {
-            if (node is not JsonObject container)
+            if (node is not JsonObject container
+                || (onlyNames is not null && !(container["name"] is JsonValue n && n.TryGetValue<string>(out var name) && onlyNames.Contains(name))))
             {
                 continue;
             }

@@ -40,6 +40,10 @@ public static class PodSpecLocator
         ["PodTemplate"] = ["template", "spec"],
     };
 
+    /// <summary>The JSON Pointer of the pod spec in an object of <paramref name="kind"/>, such as <c>/spec/template/spec</c>.</summary>
+    public static string SpecPointer(string kind) =>
+        SpecSegmentsByKind.TryGetValue(kind, out var segments) ? "/" + string.Join('/', segments) : throw new ArgumentException($"{kind} carries no pod spec", nameof(kind));
+
     /// <summary>Finds the pod spec in the JSON of an object of <paramref name="kind"/>; false when there is none.</summary>
     public static bool TryFindSpec(JsonObject obj, string kind, out JsonObject spec)
     {

@@ -1,0 +1,68 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+
+namespace PolicyWebhook.Host.Admission;
+
+/// <summary>
+/// <c>POST /validate</c> and <c>POST /mutate</c>: read the review (415, 413 and 400 for bad input), run the
+/// pipeline, write the answer. An unexpected exception answers 500 for that request only.
+/// </summary>
+public static partial class AdmissionEndpoints
+{
+    public static IEndpointRouteBuilder MapAdmissionEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapPost("/validate", (HttpContext context, AdmissionPipeline pipeline, IOptions<AdmissionOptions> options, ILoggerFactory loggers) =>
+            HandleAsync(context, pipeline.Validate, options.Value, loggers));
+        endpoints.MapPost("/mutate", (HttpContext context, AdmissionPipeline pipeline, IOptions<AdmissionOptions> options, ILoggerFactory loggers) =>
+            HandleAsync(context, pipeline.Mutate, options.Value, loggers));
+        return endpoints;
+    }
+
+    /// <summary>Reads, handles and answers one review.</summary>
+    public static async Task HandleAsync(HttpContext context, AdmissionHandler handler, AdmissionOptions options, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var (review, problem) = await AdmissionReviewReader.ReadAsync(context.Request, options.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            await WriteProblemAsync(context, problem.Status, problem.Message).ConfigureAwait(false);
+            return;
+        }
+
+        using (review)
+        {
+            var request = review!.Request;
+            var answer = new ArrayBufferWriter<byte>(1024);
+            try
+            {
+                handler(request).Response.WriteReview(answer, request.ApiVersion, request.Uid);
+            }
+            catch (Exception e)
+            {
+                // Only this request fails. The exception's message is neither sent nor logged: it may quote the object.
+                LogUnexpected(loggers.CreateLogger("PolicyWebhook.Admission"), e.GetType().FullName ?? "Exception", e.StackTrace ?? "", request.Uid, request.Kind, request.Namespace ?? "", request.Name ?? "");
+                await WriteProblemAsync(context, StatusCodes.Status500InternalServerError, $"PolicyWebhook failed on request {request.Uid}; the webhook's log has the details").ConfigureAwait(false);
+                return;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = answer.WrittenCount;
+            await context.Response.Body.WriteAsync(answer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private static Task WriteProblemAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(message + "\n", context.RequestAborted);
+    }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Unexpected {ErrorType} on request {Uid} ({Kind} {Namespace}/{Name}); answered 500\n{StackTrace}")]
+    private static partial void LogUnexpected(ILogger logger, string errorType, string stackTrace, string uid, string kind, string @namespace, string name);
+}

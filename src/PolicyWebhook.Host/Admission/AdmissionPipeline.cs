@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using PolicyWebhook.Host.Telemetry;
+
+namespace PolicyWebhook.Host.Admission;
+
+/// <summary>
+/// The two handlers with their decorators, composed once: tracing outside, then metrics, logging, the request
+/// filter and the exempt namespaces, then the handler itself.
+/// </summary>
+public sealed class AdmissionPipeline
+{
+    public AdmissionPipeline(
+        ValidatingHandler validating,
+        MutatingHandler mutating,
+        AdmissionMetrics metrics,
+        IOptions<AdmissionOptions> options,
+        ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(validating);
+        ArgumentNullException.ThrowIfNull(mutating);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var exempt = options.Value.EffectiveExemptNamespaces();
+        var logger = loggers.CreateLogger("PolicyWebhook.Admission");
+        Validate = Compose(validating.Handle, "validate");
+        Mutate = Compose(mutating.Handle, "mutate");
+        ExemptNamespaces = exempt;
+
+        AdmissionHandler Compose(AdmissionHandler handler, string webhook) =>
+            AdmissionTracing.Wrap(
+                AdmissionMetering.Wrap(
+                    DecisionLogging.Wrap(
+                        RequestFilter.Wrap(Admission.ExemptNamespaces.Wrap(handler, exempt)),
+                        logger,
+                        webhook),
+                    metrics,
+                    webhook),
+                webhook);
+    }
+
+    public AdmissionHandler Validate { get; }
+
+    public AdmissionHandler Mutate { get; }
+
+    public IReadOnlySet<string> ExemptNamespaces { get; }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+using PolicyWebhook.Engine;
+using PolicyWebhook.Engine.Workloads;
+using PolicyWebhook.Policies;
+
+namespace PolicyWebhook.Host.Admission;
+
+/// <summary>Reads what the handlers need from a request's objects: the decoded workload, whether its pod spec changed, new debug containers.</summary>
+public static class AdmittedObject
+{
+    /// <summary>Decodes the request's object and finds its pod spec; on failure, the answer that says why (code 400).</summary>
+    public static bool TryLocate(AdmissionRequest request, out WorkloadTarget target, out AdmissionOutcome? invalid)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        target = null!;
+        invalid = null;
+        IKubernetesObject<V1ObjectMeta> decoded;
+        try
+        {
+            decoded = WorkloadDecoder.Decode(request.Kind, request.Object);
+        }
+        catch (JsonException e)
+        {
+            var at = e.Path is { Length: > 2 } path ? $" at {JsonErrors.FieldPath(path)}" : string.Empty;
+            invalid = Invalid(request, $"it does not fit the {request.Kind} schema{at}: {JsonErrors.Describe(e)}");
+            return false;
+        }
+        catch (Exception e) when (e is FormatException or NotSupportedException or InvalidOperationException or OverflowException or ArgumentException)
+        {
+            // The model's converters throw these for values of the wrong form (a date, a port written as a list).
+            invalid = Invalid(request, $"a field has a value of the wrong form for the {request.Kind} schema ({e.GetType().Name})");
+            return false;
+        }
+
+        if (!PodSpecLocator.TryLocate(decoded, request.Namespace ?? "default", out target))
+        {
+            invalid = Invalid(request, "it has no pod spec where its kind keeps one");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// True for an UPDATE that leaves the pod spec and the pod's annotations as they were (a label, a status, a
+    /// finalizer): an existing workload is never frozen by a policy that came after it.
+    /// </summary>
+    public static bool PodSpecUnchanged(AdmissionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Operation != "UPDATE" || request.OldObject.ValueKind != JsonValueKind.Object
+            || !PodSpecLocator.TryFindSpec(request.Object, request.Kind, out var spec, out var metadata)
+            || !PodSpecLocator.TryFindSpec(request.OldObject, request.Kind, out var oldSpec, out var oldMetadata))
+        {
+            return false;
+        }
+
+        // Annotations carry the older AppArmor and seccomp settings, so a change there is a change to check.
+        return JsonElement.DeepEquals(spec, oldSpec) && JsonElement.DeepEquals(Annotations(metadata), Annotations(oldMetadata));
+    }
+
+    /// <summary>The names of the ephemeral containers in the object that were not in the old object.</summary>
+    public static HashSet<string> NewEphemeralContainers(AdmissionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var old = Names(request.OldObject);
+        var added = Names(request.Object);
+        added.ExceptWith(old);
+        return added;
+    }
+
+    private static HashSet<string> Names(JsonElement pod)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (pod.ValueKind == JsonValueKind.Object && pod.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
+            && spec.TryGetProperty("ephemeralContainers", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var container in list.EnumerateArray())
+            {
+                if (container.ValueKind == JsonValueKind.Object && container.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+                {
+                    names.Add(name.GetString()!);
+                }
+            }
+        }
+
+        return names;
+    }
+
+    private static JsonElement Annotations(JsonElement metadata) =>
+        metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("annotations", out var annotations) ? annotations : default;
+
+    private static AdmissionOutcome Invalid(AdmissionRequest request, string why) =>
+        new(AdmissionResponse.Deny(StatusCodes.Status400BadRequest, "BadRequest", $"{request.Kind} \"{request.Name ?? "(unnamed)"}\" could not be read: {why}"), Decisions.Invalid, []);
+}

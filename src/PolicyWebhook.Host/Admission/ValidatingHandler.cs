@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Options;
+using PolicyWebhook.Engine;
+using PolicyWebhook.Host.Policies;
+
+namespace PolicyWebhook.Host.Admission;
+
+/// <summary>
+/// <c>/validate</c>: translates the request, asks the engine, and maps its verdict to an answer. An UPDATE that
+/// leaves the pod spec alone is allowed; a <c>kubectl debug</c> is judged on the containers it adds.
+/// </summary>
+public sealed class ValidatingHandler(IPolicySource policies, IOptions<AdmissionOptions> options)
+{
+    private readonly AdmissionOptions _options = options.Value;
+
+    public AdmissionOutcome Handle(AdmissionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (policies.Current is not { } snapshot)
+        {
+            return NotReady;
+        }
+
+        var ephemeral = RequestFilter.IsEphemeralContainers(request);
+        if (!ephemeral && AdmittedObject.PodSpecUnchanged(request))
+        {
+            return AdmissionOutcome.Skip;
+        }
+
+        if (!AdmittedObject.TryLocate(request, out var target, out var invalid))
+        {
+            return invalid!;
+        }
+
+        var result = snapshot.Evaluator.Evaluate(target, new EvaluationContext(request.Namespace ?? "default"));
+        if (ephemeral)
+        {
+            result = OnlyAddedEphemeralContainers(result, request);
+        }
+
+        return VerdictResponse.From(result, _options);
+    }
+
+    /// <summary>Answers while no policy set has loaded: closed, as the API server's failurePolicy Fail would be.</summary>
+    internal static AdmissionOutcome NotReady { get; } = new(
+        AdmissionResponse.Deny(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable", "PolicyWebhook has not loaded its policies yet; try again shortly"),
+        Decisions.Unavailable,
+        []);
+
+    /// <summary>Keeps the violations of the ephemeral containers this request adds: the rest of the pod was judged when it was created.</summary>
+    private static EvaluationResult OnlyAddedEphemeralContainers(EvaluationResult result, AdmissionRequest request)
+    {
+        var added = AdmittedObject.NewEphemeralContainers(request);
+        var prefixes = new List<string>();
+        if (request.Object.TryGetProperty("spec", out var spec) && spec.TryGetProperty("ephemeralContainers", out var list)
+            && list.ValueKind == System.Text.Json.JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var container in list.EnumerateArray())
+            {
+                if (container.ValueKind == System.Text.Json.JsonValueKind.Object && container.TryGetProperty("name", out var name)
+                    && name.ValueKind == System.Text.Json.JsonValueKind.String && added.Contains(name.GetString()!))
+                {
+                    prefixes.Add($"spec.ephemeralContainers[{index}]");
+                }
+
+                index++;
+            }
+        }
+
+        var kept = result.Violations
+            .Where(v => prefixes.Exists(p => v.Path.StartsWith(p, StringComparison.Ordinal) && (v.Path.Length == p.Length || v.Path[p.Length] == '.')))
+            .ToList();
+        return new EvaluationResult(result.Kind, result.Name, result.Namespace, kept, result.PoliciesApplied);
+    }
+}

@@ -1,0 +1,45 @@
+using PolicyWebhook.Engine;
+
+namespace PolicyWebhook.Host.Policies;
+
+/// <summary>
+/// One immutable set of compiled policies, as admission reads it: built once per load, swapped whole, never
+/// changed in place, so a request sees one consistent set from start to end.
+/// </summary>
+public sealed class PolicySnapshot
+{
+    public PolicySnapshot(IReadOnlyList<CompiledPolicy> policies, string origin, DateTimeOffset loadedAt)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        Policies = policies;
+        Evaluator = new PolicyEvaluator(policies);
+        Mutating = [.. policies.Where(p => p.Mutation is not null)];
+        Origin = origin;
+        LoadedAt = loadedAt;
+    }
+
+    public IReadOnlyList<CompiledPolicy> Policies { get; }
+
+    public PolicyEvaluator Evaluator { get; }
+
+    /// <summary>The policies that turn mutation on; empty means <c>/mutate</c> changes nothing.</summary>
+    public IReadOnlyList<CompiledPolicy> Mutating { get; }
+
+    /// <summary>Where the set came from: a folder, or the built-in default.</summary>
+    public string Origin { get; }
+
+    public DateTimeOffset LoadedAt { get; }
+}
+
+/// <summary>Where admission gets its policies: files for now, the cluster later. Admission only ever reads it.</summary>
+public interface IPolicySource
+{
+    /// <summary>The set in force; null until a first set has loaded.</summary>
+    PolicySnapshot? Current { get; }
+
+    /// <summary>The problems of the latest load attempt; empty when it succeeded. The last good set keeps serving meanwhile.</summary>
+    IReadOnlyList<string> Problems { get; }
+
+    /// <summary>How many load attempts have failed since start.</summary>
+    long FailedLoads { get; }
+}

@@ -1,0 +1,39 @@
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace PolicyWebhook.Host.Telemetry;
+
+/// <summary>
+/// OpenTelemetry in one place: the webhook's metrics for Prometheus at <c>GET /metrics</c>, and traces (and
+/// metrics) over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+/// </summary>
+public static class TelemetrySetup
+{
+    public static WebApplicationBuilder AddWebhookTelemetry(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var otlp = !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        builder.Services.AddSingleton<AdmissionMetrics>();
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("policy-webhook"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(AdmissionMetrics.MeterName).AddPrometheusExporter();
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            })
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(AdmissionTracing.SourceName);
+                if (otlp)
+                {
+                    tracing.AddAspNetCoreInstrumentation(o => o.Filter = http => http.Request.Path.StartsWithSegments("/validate") || http.Request.Path.StartsWithSegments("/mutate"))
+                        .AddOtlpExporter();
+                }
+            });
+        return builder;
+    }
+}
