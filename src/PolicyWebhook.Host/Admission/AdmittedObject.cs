@@ -58,7 +58,7 @@ public static class AdmittedObject
         }
 
         // Annotations carry the older AppArmor and seccomp settings, so a change there is a change to check.
-        return JsonElement.DeepEquals(spec, oldSpec) && JsonElement.DeepEquals(Annotations(metadata), Annotations(oldMetadata));
+        return JsonElement.DeepEquals(spec, oldSpec) && SameOrBothAbsent(Annotations(metadata), Annotations(oldMetadata));
     }
 
     /// <summary>The names of the ephemeral containers in the object that were not in the old object.</summary>
@@ -88,6 +88,11 @@ public static class AdmittedObject
 
         return names;
     }
+
+    private static bool SameOrBothAbsent(JsonElement a, JsonElement b) =>
+        a.ValueKind == JsonValueKind.Undefined || b.ValueKind == JsonValueKind.Undefined
+            ? a.ValueKind == b.ValueKind
+            : JsonElement.DeepEquals(a, b);
 
     private static JsonElement Annotations(JsonElement metadata) =>
         metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("annotations", out var annotations) ? annotations : default;

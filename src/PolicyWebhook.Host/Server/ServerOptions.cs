@@ -10,8 +10,8 @@ public sealed class ServerOptions
     /// <summary>The address to bind: <c>*</c> for every interface (the default), or an IP address such as 127.0.0.1.</summary>
     public string Address { get; set; } = "*";
 
-    /// <summary>The HTTPS port of the admission endpoints.</summary>
-    [Range(1, 65535)]
+    /// <summary>The HTTPS port of the admission endpoints; 0 picks a free one (tests).</summary>
+    [Range(0, 65535)]
     public int Port { get; set; } = 8443;
 
     /// <summary>A plain-HTTP port for /metrics, /healthz and /readyz; 0 serves them on the HTTPS port instead.</summary>
