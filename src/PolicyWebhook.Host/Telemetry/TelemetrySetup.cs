@@ -19,7 +19,7 @@ public static class TelemetrySetup
             .ConfigureResource(resource => resource.AddService("policy-webhook"))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(AdmissionMetrics.MeterName).AddPrometheusExporter();
+                metrics.AddMeter(AdmissionMetrics.MeterName).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();

@@ -65,7 +65,7 @@ public sealed partial class CertificateReloader : BackgroundService
                 LogLoaded(_logger, _current.Certificate.Subject, _current.Certificate.NotAfter, _current.Certificate.Thumbprint);
                 return true;
             }
-            catch (CryptographicException e)
+            catch (Exception e) when (e is CryptographicException or ArgumentException)
             {
                 // Most often the two files are caught mid-rotation; the next check sees both new ones.
                 LogReloadFailed(_logger, e.GetType().Name, _options.CertificateFile);
@@ -120,7 +120,7 @@ public sealed partial class CertificateReloader : BackgroundService
             {
                 _current = Load(File.ReadAllBytes(_options.CertificateFile), File.ReadAllBytes(_options.KeyFile));
             }
-            catch (CryptographicException e)
+            catch (Exception e) when (e is CryptographicException or ArgumentException)
             {
                 throw new InvalidOperationException($"{_options.CertificateFile} and {_options.KeyFile} are not a PEM certificate and its private key ({e.Message}).", e);
             }

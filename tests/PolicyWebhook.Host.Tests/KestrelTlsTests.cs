@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using PolicyWebhook.Host.Tls;
+
+namespace PolicyWebhook.Host.Tests;
+
+/// <summary>The webhook over real Kestrel: TLS with the generated CA, HTTP/2 as the API server speaks it, and a certificate rotation.</summary>
+public sealed class KestrelTlsTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "policywebhook-tests", Guid.NewGuid().ToString("N"));
+    private WebApplication _app = null!;
+    private Uri _address = null!;
+    private readonly List<X509Certificate2> _trusted = [];
+
+    public async ValueTask InitializeAsync()
+    {
+        _trusted.Add(X509Certificate2.CreateFromPem(File.ReadAllText(DevCertificates.Create(_folder))));
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Server:Address"] = "127.0.0.1",
+            ["Server:Port"] = "0",
+            ["Server:ManagementPort"] = "0",
+            ["Tls:CertificateFile"] = Path.Combine(_folder, "tls.crt"),
+            ["Tls:KeyFile"] = Path.Combine(_folder, "tls.key"),
+        });
+        builder.AddWebhookServices();
+        _app = builder.Build();
+        _app.MapWebhookEndpoints();
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        _address = new Uri(address);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(TestContext.Current.CancellationToken);
+        await _app.DisposeAsync();
+        foreach (var certificate in _trusted)
+        {
+            certificate.Dispose();
+        }
+    }
+
+    private HttpClient Client(List<string>? seen = null, SslProtocols protocols = SslProtocols.None)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                EnabledSslProtocols = protocols,
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                {
+                    // Trust only the generated CAs, as the API server trusts only the webhook's caBundle.
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.AddRange(_trusted.ToArray());
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    var leaf = (X509Certificate2)certificate!;
+                    seen?.Add(leaf.Thumbprint);
+                    return chain.Build(leaf) && leaf.MatchesHostname("127.0.0.1");
+                },
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = _address, DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string review)
+    {
+        using var content = new StringContent(review, Encoding.UTF8, "application/json");
+        return await client.PostAsync(new Uri("/validate?timeout=5s", UriKind.Relative), content, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Validate_OverTlsAndHttp2_TrustingTheGeneratedCa()
+    {
+        using var client = Client();
+
+        using var response = await PostAsync(client, Reviews.Sample("pod-privileged-hostnetwork-create.json"));
+
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"allowed\":false", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(SslProtocols.Tls12)]
+    [InlineData(SslProtocols.Tls13)]
+    public async Task Validate_Tls12AndTls13_AreBothServed(SslProtocols protocol)
+    {
+        using var client = Client(protocols: protocol);
+
+        using var response = await PostAsync(client, Reviews.Of(Reviews.CompliantPod()));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Validate_Http11_IsServedToo()
+    {
+        using var client = Client();
+        client.DefaultRequestVersion = HttpVersion.Version11;
+
+        using var response = await PostAsync(client, Reviews.Of(Reviews.CompliantPod()));
+
+        Assert.Equal(HttpVersion.Version11, response.Version);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Rotation_NewConnectionsGetTheNewCertificate_OpenOnesKeepWorking()
+    {
+        var seenBefore = new List<string>();
+        using var before = Client(seenBefore);
+        using (var first = await PostAsync(before, Reviews.Of(Reviews.CompliantPod())))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        _trusted.Add(X509Certificate2.CreateFromPem(File.ReadAllText(DevCertificates.Create(_folder))));
+        Assert.True(_app.Services.GetRequiredService<CertificateReloader>().Reload());
+
+        var seenAfter = new List<string>();
+        using var after = Client(seenAfter);
+        using var fresh = await PostAsync(after, Reviews.Of(Reviews.CompliantPod()));
+        using var reused = await PostAsync(before, Reviews.Of(Reviews.CompliantPod()));
+
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, reused.StatusCode);
+        Assert.NotEqual(Assert.Single(seenBefore), Assert.Single(seenAfter));
+    }
+
+    [Fact]
+    public async Task Rotation_HalfWrittenPair_KeepsServingTheCurrentCertificate()
+    {
+        var reloader = _app.Services.GetRequiredService<CertificateReloader>();
+        var current = reloader.Certificate.Thumbprint;
+        var otherFolder = Path.Combine(_folder, "other");
+        DevCertificates.Create(otherFolder);
+        File.Copy(Path.Combine(otherFolder, "tls.crt"), Path.Combine(_folder, "tls.crt"), overwrite: true);
+
+        Assert.False(reloader.Reload());
+
+        Assert.Equal(current, reloader.Certificate.Thumbprint);
+        using var client = Client();
+        using var response = await PostAsync(client, Reviews.Of(Reviews.CompliantPod()));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
