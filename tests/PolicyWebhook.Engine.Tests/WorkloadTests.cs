@@ -46,6 +46,19 @@ public sealed class WorkloadTests
     }
 
     [Fact]
+    public void Evaluate_NullContainerEntries_AreSkippedNotACrash()
+    {
+        var pod = PolicyWebhook.Engine.Workloads.WorkloadDecoder.Decode("Pod", """
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+             "spec":{"containers":[null,{"name":"app","image":"x:1","securityContext":{"privileged":true}}],"initContainers":[null],"ephemeralContainers":[null]}}
+            """);
+
+        var result = new PolicyEvaluator([TestPolicies.Standard(PssLevel.Baseline, PssVersion.Latest)]).Evaluate(pod)!;
+
+        Assert.Equal("spec.containers[1].securityContext.privileged", Assert.Single(result.Violations).Path);
+    }
+
+    [Fact]
     public void Evaluate_ObjectWithoutPodSpec_IsNotEvaluated()
     {
         var service = TestPolicies.ParseObject("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n");

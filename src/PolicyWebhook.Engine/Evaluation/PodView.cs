@@ -65,13 +65,29 @@ public sealed class PodView
                 _index++;
                 switch (_list)
                 {
+                    // A null entry ("containers": [null]) is invalid and the API server refuses it; skip it rather than fail.
                     case 0 when spec.Containers is { } containers && _index < containers.Count:
+                        if (containers[_index] is null)
+                        {
+                            continue;
+                        }
+
                         Current = new ContainerView(containers[_index], ContainerKind.Container, _index, pod.SpecPath);
                         break;
                     case 1 when spec.InitContainers is { } inits && _index < inits.Count:
+                        if (inits[_index] is null)
+                        {
+                            continue;
+                        }
+
                         Current = new ContainerView(inits[_index], ContainerKind.InitContainer, _index, pod.SpecPath);
                         break;
                     case 2 when spec.EphemeralContainers is { } ephemeral && _index < ephemeral.Count:
+                        if (ephemeral[_index] is null)
+                        {
+                            continue;
+                        }
+
                         Current = new ContainerView(ephemeral[_index], _index, pod.SpecPath);
                         break;
                     default:
