@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
 
@@ -25,25 +26,77 @@ public static class WorkloadDecoder
         };
     }
 
-    /// <summary>Decodes a workload's JSON; throws <see cref="System.Text.Json.JsonException"/> (with the path) when it does not fit the kind.</summary>
-    public static IKubernetesObject<V1ObjectMeta> Decode(string kind, string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return Decode(kind, document.RootElement);
-    }
+    /// <summary>
+    /// The client library's own reading settings, less what no check reads: <c>metadata.managedFields</c> (close to
+    /// half of an object as the API server sends it) and <c>status</c>. Skipping them halves the cost of decoding.
+    /// </summary>
+    private static readonly JsonSerializerOptions Options = CreateOptions();
 
-    /// <summary>Decodes a workload from parsed JSON, without copying it to a string first.</summary>
+    /// <summary>Decodes a workload's JSON; throws <see cref="JsonException"/> (with the path) when it does not fit the kind.</summary>
+    public static IKubernetesObject<V1ObjectMeta> Decode(string kind, string json) =>
+        Decode(kind, System.Text.Encoding.UTF8.GetBytes(json ?? throw new ArgumentNullException(nameof(json))));
+
+    /// <summary>Decodes a workload from parsed JSON.</summary>
     public static IKubernetesObject<V1ObjectMeta> Decode(string kind, JsonElement json) => kind switch
     {
-        "Pod" => KubernetesJson.Deserialize<V1Pod>(json),
-        "Deployment" => KubernetesJson.Deserialize<V1Deployment>(json),
-        "ReplicaSet" => KubernetesJson.Deserialize<V1ReplicaSet>(json),
-        "StatefulSet" => KubernetesJson.Deserialize<V1StatefulSet>(json),
-        "DaemonSet" => KubernetesJson.Deserialize<V1DaemonSet>(json),
-        "Job" => KubernetesJson.Deserialize<V1Job>(json),
-        "CronJob" => KubernetesJson.Deserialize<V1CronJob>(json),
-        "ReplicationController" => KubernetesJson.Deserialize<V1ReplicationController>(json),
-        "PodTemplate" => KubernetesJson.Deserialize<V1PodTemplate>(json),
+        "Pod" => (IKubernetesObject<V1ObjectMeta>?)json.Deserialize<V1Pod>(Options),
+        "Deployment" => json.Deserialize<V1Deployment>(Options),
+        "ReplicaSet" => json.Deserialize<V1ReplicaSet>(Options),
+        "StatefulSet" => json.Deserialize<V1StatefulSet>(Options),
+        "DaemonSet" => json.Deserialize<V1DaemonSet>(Options),
+        "Job" => json.Deserialize<V1Job>(Options),
+        "CronJob" => json.Deserialize<V1CronJob>(Options),
+        "ReplicationController" => json.Deserialize<V1ReplicationController>(Options),
+        "PodTemplate" => json.Deserialize<V1PodTemplate>(Options),
         _ => throw new ArgumentException($"{kind} carries no pod spec", nameof(kind)),
-    };
+    } ?? throw new JsonException("the object is null");
+
+    /// <summary>Decodes a workload straight from UTF-8 JSON, without building a document first.</summary>
+    public static IKubernetesObject<V1ObjectMeta> Decode(string kind, ReadOnlySpan<byte> utf8Json) => kind switch
+    {
+        "Pod" => (IKubernetesObject<V1ObjectMeta>?)JsonSerializer.Deserialize<V1Pod>(utf8Json, Options),
+        "Deployment" => JsonSerializer.Deserialize<V1Deployment>(utf8Json, Options),
+        "ReplicaSet" => JsonSerializer.Deserialize<V1ReplicaSet>(utf8Json, Options),
+        "StatefulSet" => JsonSerializer.Deserialize<V1StatefulSet>(utf8Json, Options),
+        "DaemonSet" => JsonSerializer.Deserialize<V1DaemonSet>(utf8Json, Options),
+        "Job" => JsonSerializer.Deserialize<V1Job>(utf8Json, Options),
+        "CronJob" => JsonSerializer.Deserialize<V1CronJob>(utf8Json, Options),
+        "ReplicationController" => JsonSerializer.Deserialize<V1ReplicationController>(utf8Json, Options),
+        "PodTemplate" => JsonSerializer.Deserialize<V1PodTemplate>(utf8Json, Options),
+        _ => throw new ArgumentException($"{kind} carries no pod spec", nameof(kind)),
+    } ?? throw new JsonException("the object is null");
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        JsonSerializerOptions? library = null;
+        KubernetesJson.AddJsonOptions(o => library = o);
+        var options = new JsonSerializerOptions(library ?? throw new InvalidOperationException("KubernetesJson gave no options"));
+        options.TypeInfoResolver = (library.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(SkipUnread);
+        options.MakeReadOnly();
+        return options;
+    }
+
+    private static void SkipUnread(JsonTypeInfo type)
+    {
+        if (type.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        var skip = type.Type == typeof(V1ObjectMeta) ? "managedFields"
+            : PodSpecLocator.Kinds.Values.Contains(type.Type) ? "status"
+            : null;
+        if (skip is null)
+        {
+            return;
+        }
+
+        for (var i = type.Properties.Count - 1; i >= 0; i--)
+        {
+            if (type.Properties[i].Name == skip)
+            {
+                type.Properties.RemoveAt(i);
+            }
+        }
+    }
 }

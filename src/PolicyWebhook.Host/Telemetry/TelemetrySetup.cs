@@ -27,10 +27,11 @@ public static class TelemetrySetup
             })
             .WithTracing(tracing =>
             {
-                tracing.AddSource(AdmissionTracing.SourceName);
+                // Without an exporter nobody reads the spans: leave the source unlistened, so no span is even created.
                 if (otlp)
                 {
-                    tracing.AddAspNetCoreInstrumentation(o => o.Filter = http => http.Request.Path.StartsWithSegments("/validate") || http.Request.Path.StartsWithSegments("/mutate"))
+                    tracing.AddSource(AdmissionTracing.SourceName)
+                        .AddAspNetCoreInstrumentation(o => o.Filter = http => http.Request.Path.StartsWithSegments("/validate") || http.Request.Path.StartsWithSegments("/mutate"))
                         .AddOtlpExporter();
                 }
             });

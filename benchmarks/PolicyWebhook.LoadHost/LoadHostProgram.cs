@@ -1,0 +1,34 @@
+using System.Text;
+using PolicyWebhook.Host;
+
+namespace PolicyWebhook.LoadHost;
+
+/// <summary>
+/// The webhook exactly as it ships, plus <c>POST /ceiling</c>: the same Kestrel, TLS, HTTP/2 and middleware, but
+/// an answer fixed in advance. What /validate reaches of /ceiling's throughput is what the webhook's own work costs.
+/// </summary>
+internal static class LoadHostProgram
+{
+    private static readonly byte[] FixedAnswer = Encoding.UTF8.GetBytes(
+        """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"00000000-0000-0000-0000-000000000000","allowed":true}}""");
+
+    public static void Main(string[] args)
+    {
+        var rest = DevMode.Apply(args, out var devSettings);
+        var builder = WebApplication.CreateBuilder(rest);
+        builder.UseDevSettings(devSettings, rest);
+        builder.AddWebhookServices();
+
+        var app = builder.Build();
+        app.MapWebhookEndpoints();
+        app.MapPost("/ceiling", async context =>
+        {
+            // Read the body as /validate must, so both pay for receiving it; then answer without looking at it.
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted).ConfigureAwait(false);
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = FixedAnswer.Length;
+            await context.Response.Body.WriteAsync(FixedAnswer, context.RequestAborted).ConfigureAwait(false);
+        });
+        app.Run();
+    }
+}
