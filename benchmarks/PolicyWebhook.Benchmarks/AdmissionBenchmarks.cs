@@ -36,11 +36,11 @@ public class AdmissionBenchmarks
 
         _body = File.ReadAllBytes(Path.Combine(root.FullName, "tests", "PolicyWebhook.Engine.Tests", "Samples", "pod-create.json"));
         _document = JsonDocument.Parse(_body);
-        _request = AdmissionReviewReader.ReadRequest(_document.RootElement).Request!;
-        _objectBytes = System.Text.Encoding.UTF8.GetBytes(_request.Object.GetRawText());
+        _request = AdmissionReviewReader.ReadRequest(_body).Request!;
+        _objectBytes = _request.ObjectJson.ToArray();
         var policies = BuiltInPolicies.Default.Select(p => p.Compiled).ToList();
         _evaluator = new PolicyEvaluator(policies);
-        PodSpecLocator.TryLocate(WorkloadDecoder.Decode("Pod", _request.Object), "default", out _target);
+        PodSpecLocator.TryLocate(WorkloadDecoder.Decode("Pod", _objectBytes), "default", out _target);
         _handler = new ValidatingHandler(new FixedSource(new PolicySnapshot(policies, "built-in", DateTimeOffset.UnixEpoch)), Options.Create(new AdmissionOptions()));
     }
 
@@ -54,11 +54,11 @@ public class AdmissionBenchmarks
         return document.RootElement.GetArrayLength_OrZero();
     }
 
-    [Benchmark(Description = "read the request fields")]
-    public string Read() => AdmissionReviewReader.ReadRequest(_document.RootElement).Request!.Uid;
+    [Benchmark(Description = "read the request, decoding the pod on the way")]
+    public string Read() => AdmissionReviewReader.ReadRequest(_body).Request!.Uid;
 
     [Benchmark(Description = "decode the pod (KubernetesJson)")]
-    public object Decode() => WorkloadDecoder.Decode("Pod", _request.Object);
+    public object Decode() => WorkloadDecoder.Decode("Pod", _document.RootElement.GetProperty("request").GetProperty("object"));
 
     [Benchmark(Description = "decode the pod from its bytes")]
     public object DecodeBytes() => WorkloadDecoder.Decode("Pod", _objectBytes);
@@ -79,11 +79,10 @@ public class AdmissionBenchmarks
     [Benchmark(Description = "evaluate (default policy)")]
     public int Evaluate() => _evaluator.Evaluate(_target, EvaluationContext.Offline).Violations.Count;
 
-    [Benchmark(Description = "whole: parse, handle, write the answer")]
+    [Benchmark(Description = "whole: read, handle, write the answer")]
     public int Whole()
     {
-        using var document = JsonDocument.Parse(_body);
-        var request = AdmissionReviewReader.ReadRequest(document.RootElement).Request!;
+        using var request = AdmissionReviewReader.ReadRequest(_body).Request!;
         var writer = new ArrayBufferWriter<byte>(1024);
         _handler.Handle(request).Response.WriteReview(writer, request.ApiVersion, request.Uid);
         return writer.WrittenCount;

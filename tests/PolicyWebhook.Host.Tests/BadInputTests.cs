@@ -96,6 +96,41 @@ public sealed class BadInputTests : IClassFixture<WebhookFactoryFixture>
     }
 
     [Fact]
+    public async Task Post_FieldsInAnyOrder_AreReadTheSame()
+    {
+        // The API server writes uid and kind before the object; a hand-made review may not.
+        var pod = Reviews.Pod(container: "\"securityContext\":{\"privileged\":true}").ToJsonString();
+        var body = "{\"request\":{\"object\":" + pod + ",\"operation\":\"CREATE\",\"namespace\":\"shop\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"uid\":\"late-uid\"},"
+            + "\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}";
+
+        var response = await WebhookFactory.ReviewAsync(_factory.CreateClient(), "/validate", body);
+
+        Assert.False(response["allowed"]!.GetValue<bool>());
+        Assert.Contains("privileged", response["status"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_ObjectThatDoesNotFitFollowedByMoreFields_StillAnswersItsUid()
+    {
+        var review = Reviews.SampleNode("pod-create.json");
+        review["request"]!["object"]!["spec"]!["containers"]![0]!["ports"] = JsonNode.Parse("[{\"containerPort\":{}}]");
+
+        var response = await WebhookFactory.ReviewAsync(_factory.CreateClient(), "/validate", review.ToJsonString());
+
+        Assert.Equal(400, response["status"]!["code"]!.GetValue<int>());
+        Assert.Contains("spec.containers[0].ports[0].containerPort", response["status"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_TrailingContentAfterTheReview_Is400()
+    {
+        var (status, text) = await PostAsync(Reviews.Of(Reviews.CompliantPod()) + " {}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith("the body is not valid JSON", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Handler_UnexpectedException_Is500ForThatRequestOnlyAndLeaksNothing()
     {
         var source = new FlakySource();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Host.Admission;
 
@@ -10,7 +9,6 @@ public sealed class DecoratorTests
 
     private static AdmissionRequest Request(string operation = "CREATE", string kind = "Pod", string group = "", string @namespace = "shop", string subResource = "")
     {
-        using var document = JsonDocument.Parse("{}");
         return new AdmissionRequest
         {
             ApiVersion = "admission.k8s.io/v1",
@@ -21,7 +19,7 @@ public sealed class DecoratorTests
             Operation = operation,
             Namespace = @namespace,
             SubResource = subResource,
-            Object = document.RootElement.Clone(),
+            ObjectJson = "{}"u8.ToArray(),
         };
     }
 

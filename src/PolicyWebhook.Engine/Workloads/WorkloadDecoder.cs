@@ -66,6 +66,21 @@ public static class WorkloadDecoder
         _ => throw new ArgumentException($"{kind} carries no pod spec", nameof(kind)),
     } ?? throw new JsonException("the object is null");
 
+    /// <summary>Decodes the workload at the reader's position (a start of object) and leaves the reader on its end.</summary>
+    public static IKubernetesObject<V1ObjectMeta> Decode(string kind, ref Utf8JsonReader reader) => kind switch
+    {
+        "Pod" => (IKubernetesObject<V1ObjectMeta>?)JsonSerializer.Deserialize<V1Pod>(ref reader, Options),
+        "Deployment" => JsonSerializer.Deserialize<V1Deployment>(ref reader, Options),
+        "ReplicaSet" => JsonSerializer.Deserialize<V1ReplicaSet>(ref reader, Options),
+        "StatefulSet" => JsonSerializer.Deserialize<V1StatefulSet>(ref reader, Options),
+        "DaemonSet" => JsonSerializer.Deserialize<V1DaemonSet>(ref reader, Options),
+        "Job" => JsonSerializer.Deserialize<V1Job>(ref reader, Options),
+        "CronJob" => JsonSerializer.Deserialize<V1CronJob>(ref reader, Options),
+        "ReplicationController" => JsonSerializer.Deserialize<V1ReplicationController>(ref reader, Options),
+        "PodTemplate" => JsonSerializer.Deserialize<V1PodTemplate>(ref reader, Options),
+        _ => throw new ArgumentException($"{kind} carries no pod spec", nameof(kind)),
+    } ?? throw new JsonException("the object is null");
+
     private static JsonSerializerOptions CreateOptions()
     {
         JsonSerializerOptions? library = null;

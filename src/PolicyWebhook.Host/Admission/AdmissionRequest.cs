@@ -1,13 +1,18 @@
 using System.Text.Json;
+using k8s;
+using k8s.Models;
 
 namespace PolicyWebhook.Host.Admission;
 
 /// <summary>
-/// The parts of an <c>admission.k8s.io</c> AdmissionReview request the webhook uses. <see cref="Object"/> and
-/// <see cref="OldObject"/> point into the parsed body and are valid only while it is.
+/// The parts of an <c>admission.k8s.io</c> AdmissionReview request the webhook uses. The objects stay as the bytes
+/// that were sent (slices of the body, valid while it is) and are parsed only when a handler asks.
 /// </summary>
-public sealed class AdmissionRequest
+public sealed class AdmissionRequest : IDisposable
 {
+    private JsonDocument? _object;
+    private JsonDocument? _oldObject;
+
     /// <summary>The review's own apiVersion, echoed in the answer.</summary>
     public required string ApiVersion { get; init; }
 
@@ -34,13 +39,32 @@ public sealed class AdmissionRequest
 
     public bool DryRun { get; init; }
 
-    /// <summary>The object as it would be stored; undefined on DELETE.</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The AdmissionReview field is called object.")]
-    public JsonElement Object { get; init; }
+    /// <summary>The object's JSON as sent; empty when it is null (DELETE).</summary>
+    public ReadOnlyMemory<byte> ObjectJson { get; init; }
 
-    /// <summary>The object as stored before an UPDATE or DELETE; undefined on CREATE.</summary>
-    public JsonElement OldObject { get; init; }
+    /// <summary>The old object's JSON as sent; empty when it is null (CREATE).</summary>
+    public ReadOnlyMemory<byte> OldObjectJson { get; init; }
+
+    /// <summary>The object, already decoded into its model type while the body was read; null when it was not.</summary>
+    public IKubernetesObject<V1ObjectMeta>? Decoded { get; init; }
+
+    public bool HasObject => !ObjectJson.IsEmpty;
+
+    /// <summary>The object, parsed on first use; undefined when it is null.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The AdmissionReview field is called object.")]
+    public JsonElement Object => ObjectJson.IsEmpty ? default : (_object ??= JsonDocument.Parse(ObjectJson, Reading)).RootElement;
+
+    /// <summary>The old object, parsed on first use; undefined when it is null.</summary>
+    public JsonElement OldObject => OldObjectJson.IsEmpty ? default : (_oldObject ??= JsonDocument.Parse(OldObjectJson, Reading)).RootElement;
 
     /// <summary>The object's apiVersion as <c>group/version</c>, or <c>version</c> for the core group.</summary>
     public string ApiGroupVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    internal static JsonDocumentOptions Reading { get; } = new() { MaxDepth = AdmissionReviewReader.MaxDepth };
+
+    public void Dispose()
+    {
+        _object?.Dispose();
+        _oldObject?.Dispose();
+    }
 }

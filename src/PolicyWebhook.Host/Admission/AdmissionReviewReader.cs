@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using PolicyWebhook.Engine.Workloads;
 
 namespace PolicyWebhook.Host.Admission;
 
@@ -12,20 +13,17 @@ public sealed class ParsedReview : IDisposable
 {
     private byte[]? _buffer;
 
-    internal ParsedReview(JsonDocument document, byte[] buffer, AdmissionRequest request)
+    internal ParsedReview(byte[] buffer, AdmissionRequest request)
     {
-        Document = document;
         _buffer = buffer;
         Request = request;
     }
-
-    public JsonDocument Document { get; }
 
     public AdmissionRequest Request { get; }
 
     public void Dispose()
     {
-        Document.Dispose();
+        Request.Dispose();
         if (_buffer is not null)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
@@ -40,7 +38,8 @@ public sealed class ParsedReview : IDisposable
 /// </summary>
 public static class AdmissionReviewReader
 {
-    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 256 };
+    /// <summary>How deep the body may nest. Kubernetes objects stay far below; the limit bounds the reader's work.</summary>
+    public const int MaxDepth = 256;
 
     /// <summary>Reads and parses the body; exactly one of the two results is set.</summary>
     public static async ValueTask<(ParsedReview? Review, ReadProblem? Problem)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
@@ -68,103 +67,360 @@ public static class AdmissionReviewReader
             return (null, problem);
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(buffer.AsMemory(0, length), ParseOptions);
-        }
-        catch (JsonException e)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            // The reader's own message can quote a character of the body; say where instead.
-            return (null, new ReadProblem(StatusCodes.Status400BadRequest,
-                length == 0 ? "the body is empty; expected an AdmissionReview"
-                : $"the body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})"));
-        }
-
-        var (admission, error) = ReadRequest(document.RootElement);
+        var (admission, error) = ReadRequest(buffer.AsMemory(0, length));
         if (admission is null)
         {
-            document.Dispose();
             ArrayPool<byte>.Shared.Return(buffer);
             return (null, new ReadProblem(StatusCodes.Status400BadRequest, error!));
         }
 
-        return (new ParsedReview(document, buffer, admission), null);
+        return (new ParsedReview(buffer, admission), null);
     }
 
-    /// <summary>Reads the request out of a parsed review; returns the problem when a required field is missing or wrong.</summary>
-    public static (AdmissionRequest? Request, string? Problem) ReadRequest(JsonElement root)
+    /// <summary>
+    /// Reads the request out of a review body in one pass. When the request's kind comes before its object (as the
+    /// API server writes it), a workload is decoded into its model type in that same pass; the objects are kept
+    /// as slices of the body. Returns the problem when the body is not JSON or a required field is missing or wrong.
+    /// </summary>
+    public static (AdmissionRequest? Request, string? Problem) ReadRequest(ReadOnlyMemory<byte> body)
     {
-        if (root.ValueKind != JsonValueKind.Object)
+        try
         {
-            return (null, "the body is not an AdmissionReview: expected a JSON object");
+            return Read(body, decodeInline: true);
+        }
+        catch (InlineDecodeFailedException)
+        {
+            // The object does not fit its kind, or the JSON breaks inside it: read again without decoding, so that
+            // the body's own errors come out as 400 and the object's as a denial that says why.
+            return Read(body, decodeInline: false);
+        }
+    }
+
+    private static (AdmissionRequest? Request, string? Problem) Read(ReadOnlyMemory<byte> body, bool decodeInline)
+    {
+        if (body.IsEmpty)
+        {
+            return (null, "the body is empty; expected an AdmissionReview");
         }
 
-        var apiVersion = String(root, "apiVersion");
+        var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = MaxDepth });
+        try
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                Finish(ref reader);
+                return (null, "the body is not an AdmissionReview: expected a JSON object");
+            }
+
+            string? apiVersion = null, kind = null;
+            Fields? request = null;
+            var requestIsObject = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("apiVersion"u8))
+                {
+                    apiVersion = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("kind"u8))
+                {
+                    kind = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("request"u8))
+                {
+                    reader.Read();
+                    requestIsObject = reader.TokenType == JsonTokenType.StartObject;
+                    request = requestIsObject ? ReadFields(ref reader, body, decodeInline) : null;
+                    if (!requestIsObject)
+                    {
+                        reader.Skip();
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            Finish(ref reader);
+            return Validate(apiVersion, kind, request);
+        }
+        catch (JsonException e)
+        {
+            // The reader's own message can quote a character of the body; say where instead.
+            return (null, $"the body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
+        }
+    }
+
+    private static (AdmissionRequest?, string?) Validate(string? apiVersion, string? kind, Fields? f)
+    {
         if (apiVersion is not ("admission.k8s.io/v1" or "admission.k8s.io/v1beta1"))
         {
             return (null, "apiVersion must be admission.k8s.io/v1 (or v1beta1)");
         }
 
-        if (String(root, "kind") != "AdmissionReview")
+        if (kind != "AdmissionReview")
         {
             return (null, "kind must be AdmissionReview");
         }
 
-        if (!root.TryGetProperty("request", out var request) || request.ValueKind != JsonValueKind.Object)
+        if (f is null)
         {
             return (null, "the AdmissionReview has no request object");
         }
 
-        if (String(request, "uid") is not { Length: > 0 } uid)
+        if (f.Uid is not { Length: > 0 } uid)
         {
             return (null, "request.uid is missing or not a string");
         }
 
-        if (!request.TryGetProperty("kind", out var gvk) || gvk.ValueKind != JsonValueKind.Object || String(gvk, "kind") is not { Length: > 0 } kind)
+        if (f.Kind is not { Length: > 0 } objectKind)
         {
             return (null, "request.kind.kind is missing or not a string");
         }
 
-        var operation = String(request, "operation");
-        if (operation is not ("CREATE" or "UPDATE" or "DELETE" or "CONNECT"))
+        if (f.Operation is not ("CREATE" or "UPDATE" or "DELETE" or "CONNECT"))
         {
             return (null, "request.operation must be CREATE, UPDATE, DELETE or CONNECT");
         }
 
-        foreach (var field in (ReadOnlySpan<string>)["name", "namespace", "subResource"])
+        if (f.Problem is not null)
         {
-            if (request.TryGetProperty(field, out var value) && value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
-            {
-                return (null, $"request.{field} must be a string");
-            }
-        }
-
-        var obj = Element(request, "object");
-        var old = Element(request, "oldObject");
-        if (obj.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Object) || old.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Object))
-        {
-            return (null, "request.object and request.oldObject must be objects or null");
+            return (null, f.Problem);
         }
 
         return (new AdmissionRequest
         {
             ApiVersion = apiVersion,
             Uid = uid,
-            Group = String(gvk, "group") ?? string.Empty,
-            Version = String(gvk, "version") ?? string.Empty,
-            Kind = kind,
-            SubResource = String(request, "subResource") ?? string.Empty,
-            Name = String(request, "name"),
-            Namespace = String(request, "namespace"),
-            Operation = operation,
-            User = request.TryGetProperty("userInfo", out var user) && user.ValueKind == JsonValueKind.Object ? String(user, "username") : null,
-            DryRun = request.TryGetProperty("dryRun", out var dryRun) && dryRun.ValueKind == JsonValueKind.True,
-            Object = obj,
-            OldObject = old,
+            Group = f.Group ?? string.Empty,
+            Version = f.Version ?? string.Empty,
+            Kind = objectKind,
+            SubResource = f.SubResource ?? string.Empty,
+            Name = f.Name,
+            Namespace = f.Namespace,
+            Operation = f.Operation,
+            User = f.User,
+            DryRun = f.DryRun,
+            ObjectJson = f.Object,
+            OldObjectJson = f.OldObject,
+            Decoded = f.Decoded,
         }, null);
     }
+
+    private static Fields ReadFields(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, bool decodeInline)
+    {
+        var f = new Fields();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("uid"u8))
+            {
+                f.Uid = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("kind"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("group"u8))
+                        {
+                            f.Group = ReadString(ref reader);
+                        }
+                        else if (reader.ValueTextEquals("version"u8))
+                        {
+                            f.Version = ReadString(ref reader);
+                        }
+                        else if (reader.ValueTextEquals("kind"u8))
+                        {
+                            f.Kind = ReadString(ref reader);
+                        }
+                        else
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("operation"u8))
+            {
+                f.Operation = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("name"u8))
+            {
+                f.Name = ReadOptionalString(ref reader, "request.name must be a string", f);
+            }
+            else if (reader.ValueTextEquals("namespace"u8))
+            {
+                f.Namespace = ReadOptionalString(ref reader, "request.namespace must be a string", f);
+            }
+            else if (reader.ValueTextEquals("subResource"u8))
+            {
+                f.SubResource = ReadOptionalString(ref reader, "request.subResource must be a string", f);
+            }
+            else if (reader.ValueTextEquals("userInfo"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("username"u8))
+                        {
+                            f.User = ReadString(ref reader);
+                        }
+                        else
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("dryRun"u8))
+            {
+                reader.Read();
+                f.DryRun = reader.TokenType == JsonTokenType.True;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("object"u8))
+            {
+                reader.Read();
+                f.Object = ReadObject(ref reader, body, f, decode: decodeInline);
+            }
+            else if (reader.ValueTextEquals("oldObject"u8))
+            {
+                reader.Read();
+                f.OldObject = ReadObject(ref reader, body, f, decode: false);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return f;
+    }
+
+    /// <summary>Keeps the object as a slice of the body, decoding it on the way when its kind is known and carries a pod spec.</summary>
+    private static ReadOnlyMemory<byte> ReadObject(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, Fields f, bool decode)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            f.Problem ??= "request.object and request.oldObject must be objects or null";
+            reader.Skip();
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        var start = (int)reader.TokenStartIndex;
+        var apiVersion = string.IsNullOrEmpty(f.Group) ? f.Version : $"{f.Group}/{f.Version}";
+        if (decode && f.Kind is { } kind && WorkloadDecoder.IsWorkload(apiVersion, kind))
+        {
+            try
+            {
+                f.Decoded = WorkloadDecoder.Decode(kind, ref reader);
+            }
+            catch (Exception e) when (e is JsonException or FormatException or NotSupportedException or InvalidOperationException or OverflowException or ArgumentException)
+            {
+                throw new InlineDecodeFailedException();
+            }
+        }
+        else
+        {
+            reader.Skip();
+        }
+
+        return body[start..(int)reader.BytesConsumed];
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString();
+        }
+
+        reader.Skip();
+        return null;
+    }
+
+    private static string? ReadOptionalString(ref Utf8JsonReader reader, string problem, Fields f)
+    {
+        reader.Read();
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Null:
+                return null;
+            default:
+                f.Problem ??= problem;
+                reader.Skip();
+                return null;
+        }
+    }
+
+    /// <summary>Reads to the end, so trailing content is an error like any other.</summary>
+    private static void Finish(ref Utf8JsonReader reader)
+    {
+        while (reader.Read())
+        {
+        }
+    }
+
+    private sealed class Fields
+    {
+        public string? Uid { get; set; }
+
+        public string? Group { get; set; }
+
+        public string? Version { get; set; }
+
+        public string? Kind { get; set; }
+
+        public string? Operation { get; set; }
+
+        public string? Name { get; set; }
+
+        public string? Namespace { get; set; }
+
+        public string? SubResource { get; set; }
+
+        public string? User { get; set; }
+
+        public bool DryRun { get; set; }
+
+        public ReadOnlyMemory<byte> Object { get; set; }
+
+        public ReadOnlyMemory<byte> OldObject { get; set; }
+
+        public k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>? Decoded { get; set; }
+
+        /// <summary>The first wrong type seen among the optional fields.</summary>
+        public string? Problem { get; set; }
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1064", Justification = "Private control flow between two reading passes.")]
+    private sealed class InlineDecodeFailedException : Exception;
 
     private static async ValueTask<(byte[] Buffer, int Length, ReadProblem? Problem)> ReadBodyAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
     {
@@ -223,10 +479,4 @@ public static class AdmissionReviewReader
         var shown = text.Length > 64 ? text[..64] + "..." : text;
         return string.Concat(shown.Select(c => char.IsControl(c) ? '?' : c));
     }
-
-    private static string? String(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static JsonElement Element(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : default;
 }

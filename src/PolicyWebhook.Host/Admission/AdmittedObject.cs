@@ -19,7 +19,7 @@ public static class AdmittedObject
         IKubernetesObject<V1ObjectMeta> decoded;
         try
         {
-            decoded = WorkloadDecoder.Decode(request.Kind, request.Object);
+            decoded = request.Decoded ?? WorkloadDecoder.Decode(request.Kind, request.ObjectJson.Span);
         }
         catch (JsonException e)
         {

@@ -40,7 +40,7 @@ public sealed class MutatingHandler(IPolicySource policies)
             return AdmissionOutcome.Skip;
         }
 
-        var root = JsonNode.Parse(request.Object.GetRawText())!.AsObject();
+        var root = JsonNode.Parse(request.ObjectJson.Span, documentOptions: AdmissionRequest.Reading)!.AsObject();
         if (!PodSpecLocator.TryFindSpec(root, request.Kind, out var spec))
         {
             return AdmissionOutcome.Skip;

@@ -16,7 +16,7 @@ public static class RequestFilter
             if (request.Operation is not ("CREATE" or "UPDATE")
                 || !WorkloadDecoder.IsWorkload(request.ApiGroupVersion, request.Kind)
                 || (request.SubResource.Length > 0 && !IsEphemeralContainers(request))
-                || request.Object.ValueKind != System.Text.Json.JsonValueKind.Object)
+                || !request.HasObject)
             {
                 return AdmissionOutcome.Skip;
             }
