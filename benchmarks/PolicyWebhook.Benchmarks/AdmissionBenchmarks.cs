@@ -11,7 +11,7 @@ using PolicyWebhook.Policies;
 namespace PolicyWebhook.Benchmarks;
 
 /// <summary>
-/// The webhook's own work on one real kube-apiserver pod AdmissionReview (6.5 KB, managedFields included), step by
+/// The webhook's own work on one real kube-apiserver pod AdmissionReview (6.5 KB compact, managedFields included), step by
 /// step: parse the body, read the request, decode the pod, evaluate, and the whole handler with its answer.
 /// </summary>
 [MemoryDiagnoser]
@@ -34,7 +34,9 @@ public class AdmissionBenchmarks
             root = root.Parent!;
         }
 
-        _body = File.ReadAllBytes(Path.Combine(root.FullName, "tests", "PolicyWebhook.Engine.Tests", "Samples", "pod-create.json"));
+        // The samples are stored indented; the API server sends compact JSON (6.5 KB for this one).
+        var sample = File.ReadAllText(Path.Combine(root.FullName, "tests", "PolicyWebhook.Engine.Tests", "Samples", "pod-create.json"));
+        _body = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.Nodes.JsonNode.Parse(sample)!.ToJsonString());
         _document = JsonDocument.Parse(_body);
         _request = AdmissionReviewReader.ReadRequest(_body).Request!;
         _objectBytes = _request.ObjectJson.ToArray();
@@ -54,7 +56,7 @@ public class AdmissionBenchmarks
         return document.RootElement.GetArrayLength_OrZero();
     }
 
-    [Benchmark(Description = "read the request, decoding the pod on the way")]
+    [Benchmark(Description = "read the request (one pass, objects kept as slices)")]
     public string Read() => AdmissionReviewReader.ReadRequest(_body).Request!.Uid;
 
     [Benchmark(Description = "decode the pod (KubernetesJson)")]

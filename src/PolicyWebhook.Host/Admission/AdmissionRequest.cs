@@ -1,6 +1,4 @@
 using System.Text.Json;
-using k8s;
-using k8s.Models;
 
 namespace PolicyWebhook.Host.Admission;
 
@@ -44,9 +42,6 @@ public sealed class AdmissionRequest : IDisposable
 
     /// <summary>The old object's JSON as sent; empty when it is null (CREATE).</summary>
     public ReadOnlyMemory<byte> OldObjectJson { get; init; }
-
-    /// <summary>The object, already decoded into its model type while the body was read; null when it was not.</summary>
-    public IKubernetesObject<V1ObjectMeta>? Decoded { get; init; }
 
     public bool HasObject => !ObjectJson.IsEmpty;
 

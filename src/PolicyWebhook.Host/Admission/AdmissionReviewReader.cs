@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
-using PolicyWebhook.Engine.Workloads;
 
 namespace PolicyWebhook.Host.Admission;
 
@@ -78,25 +77,10 @@ public static class AdmissionReviewReader
     }
 
     /// <summary>
-    /// Reads the request out of a review body in one pass. When the request's kind comes before its object (as the
-    /// API server writes it), a workload is decoded into its model type in that same pass; the objects are kept
-    /// as slices of the body. Returns the problem when the body is not JSON or a required field is missing or wrong.
+    /// Reads the request out of a review body in one pass, keeping the objects as slices of the body for the
+    /// handlers to decode. Returns the problem when the body is not JSON or a required field is missing or wrong.
     /// </summary>
     public static (AdmissionRequest? Request, string? Problem) ReadRequest(ReadOnlyMemory<byte> body)
-    {
-        try
-        {
-            return Read(body, decodeInline: true);
-        }
-        catch (InlineDecodeFailedException)
-        {
-            // The object does not fit its kind, or the JSON breaks inside it: read again without decoding, so that
-            // the body's own errors come out as 400 and the object's as a denial that says why.
-            return Read(body, decodeInline: false);
-        }
-    }
-
-    private static (AdmissionRequest? Request, string? Problem) Read(ReadOnlyMemory<byte> body, bool decodeInline)
     {
         if (body.IsEmpty)
         {
@@ -131,7 +115,7 @@ public static class AdmissionReviewReader
                 {
                     reader.Read();
                     requestIsObject = reader.TokenType == JsonTokenType.StartObject;
-                    request = requestIsObject ? ReadFields(ref reader, body, decodeInline) : null;
+                    request = requestIsObject ? ReadFields(ref reader, body) : null;
                     if (!requestIsObject)
                     {
                         reader.Skip();
@@ -206,11 +190,10 @@ public static class AdmissionReviewReader
             DryRun = f.DryRun,
             ObjectJson = f.Object,
             OldObjectJson = f.OldObject,
-            Decoded = f.Decoded,
         }, null);
     }
 
-    private static Fields ReadFields(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, bool decodeInline)
+    private static Fields ReadFields(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body)
     {
         var f = new Fields();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -298,12 +281,12 @@ public static class AdmissionReviewReader
             else if (reader.ValueTextEquals("object"u8))
             {
                 reader.Read();
-                f.Object = ReadObject(ref reader, body, f, decode: decodeInline);
+                f.Object = ReadObject(ref reader, body, f);
             }
             else if (reader.ValueTextEquals("oldObject"u8))
             {
                 reader.Read();
-                f.OldObject = ReadObject(ref reader, body, f, decode: false);
+                f.OldObject = ReadObject(ref reader, body, f);
             }
             else
             {
@@ -315,37 +298,21 @@ public static class AdmissionReviewReader
         return f;
     }
 
-    /// <summary>Keeps the object as a slice of the body, decoding it on the way when its kind is known and carries a pod spec.</summary>
-    private static ReadOnlyMemory<byte> ReadObject(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, Fields f, bool decode)
+    /// <summary>Keeps the object as a slice of the body. (Decoding it here would not save a pass: the serializer
+    /// reads ahead to the end of a value before it decodes it.)</summary>
+    private static ReadOnlyMemory<byte> ReadObject(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, Fields f)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
             return ReadOnlyMemory<byte>.Empty;
         }
 
-        if (reader.TokenType != JsonTokenType.StartObject)
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        if (reader.TokenType != JsonTokenType.EndObject)
         {
             f.Problem ??= "request.object and request.oldObject must be objects or null";
-            reader.Skip();
             return ReadOnlyMemory<byte>.Empty;
-        }
-
-        var start = (int)reader.TokenStartIndex;
-        var apiVersion = string.IsNullOrEmpty(f.Group) ? f.Version : $"{f.Group}/{f.Version}";
-        if (decode && f.Kind is { } kind && WorkloadDecoder.IsWorkload(apiVersion, kind))
-        {
-            try
-            {
-                f.Decoded = WorkloadDecoder.Decode(kind, ref reader);
-            }
-            catch (Exception e) when (e is JsonException or FormatException or NotSupportedException or InvalidOperationException or OverflowException or ArgumentException)
-            {
-                throw new InlineDecodeFailedException();
-            }
-        }
-        else
-        {
-            reader.Skip();
         }
 
         return body[start..(int)reader.BytesConsumed];
@@ -413,14 +380,9 @@ public static class AdmissionReviewReader
 
         public ReadOnlyMemory<byte> OldObject { get; set; }
 
-        public k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>? Decoded { get; set; }
-
         /// <summary>The first wrong type seen among the optional fields.</summary>
         public string? Problem { get; set; }
     }
-
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1064", Justification = "Private control flow between two reading passes.")]
-    private sealed class InlineDecodeFailedException : Exception;
 
     private static async ValueTask<(byte[] Buffer, int Length, ReadProblem? Problem)> ReadBodyAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
     {

@@ -19,7 +19,7 @@ public static class AdmittedObject
         IKubernetesObject<V1ObjectMeta> decoded;
         try
         {
-            decoded = request.Decoded ?? WorkloadDecoder.Decode(request.Kind, request.ObjectJson.Span);
+            decoded = WorkloadDecoder.Decode(request.Kind, request.ObjectJson.Span);
         }
         catch (JsonException e)
         {
