@@ -28,6 +28,35 @@ public static class VerdictText
         return text.ToString();
     }
 
+    /// <summary>
+    /// The denial as <c>kubectl</c> shows it: one line per policy, then one line per violation, so a long list reads
+    /// as a list:
+    /// <code>
+    /// Pod "web" violates ClusterPolicy "default":
+    /// - runAsNonRoot (container "app" must set securityContext.runAsNonRoot=true at spec.containers[0]...)
+    /// </code>
+    /// </summary>
+    public static string Listing(EvaluationResult result, PolicyMode mode = PolicyMode.Enforce)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = new StringBuilder();
+        foreach (var group in result.InMode(mode).GroupBy(v => v.Policy))
+        {
+            if (text.Length > 0)
+            {
+                text.Append('\n');
+            }
+
+            text.Append(result.Kind).Append(" \"").Append(result.Name).Append("\" violates ").Append(group.Key).Append(':');
+            foreach (var violation in group)
+            {
+                text.Append("\n- ").Append(violation.ToString());
+            }
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>The sentence for one violation, prefixed with its policy: <c>ClusterPolicy "x": check (message at path)</c>.</summary>
     public static string Line(Violation violation)
     {

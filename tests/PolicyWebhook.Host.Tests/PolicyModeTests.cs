@@ -66,7 +66,7 @@ public sealed class PolicyModeTests
         var response = await WebhookFactory.ReviewAsync(factory.CreateClient(), "/validate", Reviews.Of(pod));
 
         Assert.False(response["allowed"]!.GetValue<bool>());
-        Assert.StartsWith("Pod \"web\" violates ClusterPolicy \"baseline\": privileged", response["status"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("Pod \"web\" violates ClusterPolicy \"baseline\":\n- privileged", response["status"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.NotEmpty(response["warnings"]!.AsArray());
     }
 

@@ -21,7 +21,7 @@ public sealed class ValidateEndpointTests : IClassFixture<WebhookFactoryFixture>
         {
             Assert.Equal(403, response["status"]!["code"]!.GetValue<int>());
             Assert.Equal("Forbidden", response["status"]!["reason"]!.GetValue<string>());
-            Assert.Contains("violates ClusterPolicy \"default\"", response["status"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Contains("violates ClusterPolicy \"default\":\n- ", response["status"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         }
     }
 
@@ -32,8 +32,8 @@ public sealed class ValidateEndpointTests : IClassFixture<WebhookFactoryFixture>
 
         Assert.False(response["allowed"]!.GetValue<bool>());
         var message = response["status"]!["message"]!.GetValue<string>();
-        Assert.StartsWith("Pod \"node-debug\" violates ClusterPolicy \"default\": hostNamespaces (pod must not set hostNetwork=true at spec.hostNetwork); ", message, StringComparison.Ordinal);
-        Assert.Contains("privileged (container \"shell\" must not set securityContext.privileged=true at spec.containers[0].securityContext.privileged)", message, StringComparison.Ordinal);
+        Assert.StartsWith("Pod \"node-debug\" violates ClusterPolicy \"default\":\n- hostNamespaces (pod must not set hostNetwork=true at spec.hostNetwork)\n- ", message, StringComparison.Ordinal);
+        Assert.Contains("\n- privileged (container \"shell\" must not set securityContext.privileged=true at spec.containers[0].securityContext.privileged)\n", message, StringComparison.Ordinal);
     }
 
     [Fact]

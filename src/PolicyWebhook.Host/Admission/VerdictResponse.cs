@@ -31,7 +31,7 @@ public static class VerdictResponse
             Allowed = allowed,
             Code = allowed ? 0 : StatusCodes.Status403Forbidden,
             Reason = allowed ? null : "Forbidden",
-            Message = allowed ? null : VerdictText.Summary(result, PolicyMode.Enforce),
+            Message = allowed ? null : VerdictText.Listing(result, PolicyMode.Enforce),
             Warnings = warnings,
             AuditAnnotations = annotations,
         };
