@@ -20,7 +20,8 @@ public static class DevMode
 
         var folder = Path.Combine(Path.GetTempPath(), "policywebhook-dev");
         var ca = DevCertificates.Create(folder);
-        Console.WriteLine($"PolicyWebhook --dev: serving https://127.0.0.1:8443 (metrics and health on http://127.0.0.1:8080) with the built-in default policy.");
+        Console.WriteLine("PolicyWebhook --dev: serving https://127.0.0.1:8443, metrics and health on http://127.0.0.1:8080.");
+        Console.WriteLine("Policies: the built-in default, or the folder given with --Policies:Directory=/absolute/path.");
         Console.WriteLine($"The certificate's CA is {ca}; for example: curl --cacert {ca} https://127.0.0.1:8443/validate ...");
         settings = new Dictionary<string, string?>
         {

@@ -55,7 +55,7 @@ public sealed partial class FilePolicySource : BackgroundService, IPolicySource
             var problems = new List<string>();
             if (!Directory.Exists(directory))
             {
-                return Fail([$"{directory}: the policy folder does not exist"]);
+                return Fail([$"{Path.GetFullPath(directory)}: the policy folder does not exist"]);
             }
 
             var files = ManifestFiles.Expand([directory], problems);
