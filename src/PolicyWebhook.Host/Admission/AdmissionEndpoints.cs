@@ -12,10 +12,13 @@ public static partial class AdmissionEndpoints
     public static IEndpointRouteBuilder MapAdmissionEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapPost("/validate", (HttpContext context, AdmissionPipeline pipeline, IOptions<AdmissionOptions> options, ILoggerFactory loggers) =>
-            HandleAsync(context, pipeline.Validate, options.Value, loggers));
-        endpoints.MapPost("/mutate", (HttpContext context, AdmissionPipeline pipeline, IOptions<AdmissionOptions> options, ILoggerFactory loggers) =>
-            HandleAsync(context, pipeline.Mutate, options.Value, loggers));
+        // Resolved once, not per request: the hot path binds no parameters.
+        var services = endpoints.ServiceProvider;
+        var pipeline = new Lazy<AdmissionPipeline>(services.GetRequiredService<AdmissionPipeline>);
+        var options = services.GetRequiredService<IOptions<AdmissionOptions>>().Value;
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+        endpoints.MapPost("/validate", context => HandleAsync(context, pipeline.Value.Validate, options, loggers));
+        endpoints.MapPost("/mutate", context => HandleAsync(context, pipeline.Value.Mutate, options, loggers));
         return endpoints;
     }
 
