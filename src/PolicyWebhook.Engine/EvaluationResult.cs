@@ -3,8 +3,10 @@ namespace PolicyWebhook.Engine;
 /// <summary>The verdict on one object: every violation of every policy that applied, and whether it may be admitted.</summary>
 public sealed class EvaluationResult
 {
-    public EvaluationResult(string kind, string name, string @namespace, IReadOnlyList<Violation> violations, int policiesApplied)
+    public EvaluationResult(string kind, string name, string @namespace, IReadOnlyList<Violation> violations, int policiesApplied, int omitted = 0, bool omittedEnforce = false)
     {
+        Omitted = omitted;
+        OmittedEnforce = omittedEnforce;
         Kind = kind;
         Name = name;
         Namespace = @namespace;
@@ -20,6 +22,12 @@ public sealed class EvaluationResult
 
     public IReadOnlyList<Violation> Violations { get; }
 
+    /// <summary>Violations beyond <see cref="Evaluation.Findings.MaxViolations"/>, counted but not listed.</summary>
+    public int Omitted { get; }
+
+    /// <summary>True when an omitted violation was in Enforce mode.</summary>
+    public bool OmittedEnforce { get; }
+
     /// <summary>How many policies matched the object.</summary>
     public int PoliciesApplied { get; }
 
@@ -28,6 +36,11 @@ public sealed class EvaluationResult
     {
         get
         {
+            if (OmittedEnforce)
+            {
+                return false;
+            }
+
             foreach (var violation in Violations)
             {
                 if (violation.Mode == PolicyMode.Enforce)

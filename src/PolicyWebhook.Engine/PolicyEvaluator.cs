@@ -52,6 +52,6 @@ public sealed class PolicyEvaluator
             }
         }
 
-        return new EvaluationResult(target.Kind, target.Name, target.Namespace, findings.Violations, applied);
+        return new EvaluationResult(target.Kind, target.Name, target.Namespace, findings.Violations, applied, findings.Omitted, findings.OmittedEnforce);
     }
 }

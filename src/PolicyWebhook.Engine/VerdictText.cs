@@ -36,22 +36,39 @@ public static class VerdictText
     /// - runAsNonRoot (container "app" must set securityContext.runAsNonRoot=true at spec.containers[0]...)
     /// </code>
     /// </summary>
-    public static string Listing(EvaluationResult result, PolicyMode mode = PolicyMode.Enforce)
+    /// <remarks>At most <paramref name="maxViolations"/> lines of violations; a last line says how many more there are.</remarks>
+    public static string Listing(EvaluationResult result, PolicyMode mode = PolicyMode.Enforce, int maxViolations = 50)
     {
         ArgumentNullException.ThrowIfNull(result);
         var text = new StringBuilder();
+        var listed = 0;
+        var more = result.Omitted;
         foreach (var group in result.InMode(mode).GroupBy(v => v.Policy))
         {
-            if (text.Length > 0)
-            {
-                text.Append('\n');
-            }
-
-            text.Append(result.Kind).Append(" \"").Append(result.Name).Append("\" violates ").Append(group.Key).Append(':');
+            var header = false;
             foreach (var violation in group)
             {
+                if (listed == maxViolations)
+                {
+                    more++;
+                    continue;
+                }
+
+                if (!header)
+                {
+                    header = true;
+                    text.Append(text.Length > 0 ? "\n" : string.Empty)
+                        .Append(result.Kind).Append(" \"").Append(result.Name).Append("\" violates ").Append(group.Key).Append(':');
+                }
+
                 text.Append("\n- ").Append(violation.ToString());
+                listed++;
             }
+        }
+
+        if (more > 0)
+        {
+            text.Append("\n- and ").Append(more).Append(" more violations; run 'policywebhook check' on the manifest to see them all");
         }
 
         return text.ToString();

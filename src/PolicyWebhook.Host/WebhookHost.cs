@@ -42,16 +42,15 @@ public static class WebhookHost
     public static WebApplication MapWebhookEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapAdmissionEndpoints();
-        var managementPort = app.Configuration.GetValue<int?>($"{ServerOptions.Section}:{nameof(ServerOptions.ManagementPort)}") ?? new ServerOptions().ManagementPort;
-        var health = app.MapWebhookHealth();
-        var metrics = app.MapPrometheusScrapingEndpoint("/metrics");
+        var managementPort = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServerOptions>>().Value.ManagementPort;
         if (managementPort != 0)
         {
-            health.RequireHost($"*:{managementPort}");
-            metrics.RequireHost($"*:{managementPort}");
+            app.UseManagementPortSplit(managementPort);
         }
 
+        app.MapAdmissionEndpoints();
+        app.MapWebhookHealth();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 }

@@ -25,4 +25,36 @@ public sealed class VerdictTextTests
             """.ReplaceLineEndings("\n"),
             VerdictText.Listing(result));
     }
+
+    [Fact]
+    public void Evaluate_ThousandsOfContainers_KeepsAThousandViolationsAndStillDenies()
+    {
+        var containers = string.Join(",", Enumerable.Range(0, 2000).Select(i => $$$"""{"name":"c{{{i}}}","image":"x:1","securityContext":{"privileged":true}}"""));
+        var pod = PolicyWebhook.Engine.Workloads.WorkloadDecoder.Decode("Pod", $$$"""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"big"},"spec":{"containers":[{{{containers}}}]}}""");
+        var warnThenEnforce = new PolicyEvaluator(
+        [
+            TestPolicies.Standard(PssLevel.Baseline, PssVersion.Latest, PolicyMode.Warn),
+            TestPolicies.Standard(PssLevel.Baseline, PssVersion.Latest, PolicyMode.Enforce),
+        ]);
+
+        var result = warnThenEnforce.Evaluate(pod)!;
+
+        Assert.Equal(Evaluation.Findings.MaxViolations, result.Violations.Count);
+        Assert.Equal(3000, result.Omitted);
+        Assert.All(result.Violations, v => Assert.Equal(PolicyMode.Warn, v.Mode));
+        Assert.False(result.Allowed);
+    }
+
+    [Fact]
+    public void Listing_ManyViolations_StopsAtTheLimitAndSaysHowManyMore()
+    {
+        var policy = new PolicyReference("ClusterPolicy", "p");
+        var violations = Enumerable.Range(0, 60).Select(i => new Violation(policy, "privileged", PolicyMode.Enforce, $"spec.containers[{i}]", "m", "", "")).ToList();
+        var result = new EvaluationResult("Pod", "big", "shop", violations, 1, omitted: 5);
+
+        var lines = VerdictText.Listing(result).Split('\n');
+
+        Assert.Equal(1 + 50 + 1, lines.Length);
+        Assert.Equal("- and 15 more violations; run 'policywebhook check' on the manifest to see them all", lines[^1]);
+    }
 }

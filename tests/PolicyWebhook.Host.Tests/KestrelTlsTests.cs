@@ -19,6 +19,14 @@ public sealed class KestrelTlsTests : IAsyncLifetime
     private WebApplication _app = null!;
     private Uri _address = null!;
     private readonly List<X509Certificate2> _trusted = [];
+    private readonly int _managementPort = FreePort();
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public async ValueTask InitializeAsync()
     {
@@ -28,7 +36,7 @@ public sealed class KestrelTlsTests : IAsyncLifetime
         {
             ["Server:Address"] = "127.0.0.1",
             ["Server:Port"] = "0",
-            ["Server:ManagementPort"] = "0",
+            ["Server:ManagementPort"] = _managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Tls:CertificateFile"] = Path.Combine(_folder, "tls.crt"),
             ["Tls:KeyFile"] = Path.Combine(_folder, "tls.key"),
         });
@@ -36,7 +44,7 @@ public sealed class KestrelTlsTests : IAsyncLifetime
         _app = builder.Build();
         _app.MapWebhookEndpoints();
         await _app.StartAsync(TestContext.Current.CancellationToken);
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single(a => a.StartsWith("https", StringComparison.Ordinal));
         _address = new Uri(address);
     }
 
@@ -153,5 +161,25 @@ public sealed class KestrelTlsTests : IAsyncLifetime
         using var client = Client();
         using var response = await PostAsync(client, Reviews.Of(Reviews.CompliantPod()));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ManagementPort_ServesOnlyMetricsAndHealth_AndTheHttpsPortOnlyAdmission()
+    {
+        using var plain = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_managementPort}") };
+        using var secure = Client();
+        secure.DefaultRequestVersion = HttpVersion.Version11;
+        var token = TestContext.Current.CancellationToken;
+
+        using var metrics = await plain.GetAsync(new Uri("/metrics", UriKind.Relative), token);
+        using var ready = await plain.GetAsync(new Uri("/readyz", UriKind.Relative), token);
+        using var content = new StringContent(Reviews.Of(Reviews.CompliantPod()), Encoding.UTF8, "application/json");
+        using var validateOnPlain = await plain.PostAsync(new Uri("/validate", UriKind.Relative), content, token);
+        using var metricsOnSecure = await secure.GetAsync(new Uri("/metrics", UriKind.Relative), token);
+
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, validateOnPlain.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, metricsOnSecure.StatusCode);
     }
 }

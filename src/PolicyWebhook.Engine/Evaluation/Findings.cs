@@ -7,12 +7,24 @@ namespace PolicyWebhook.Engine.Evaluation;
 /// </summary>
 public sealed class Findings
 {
+    /// <summary>
+    /// At most this many violations are kept per object. A pod with a hundred thousand containers fits in a 3 MiB
+    /// body; its messages must not take hundreds of megabytes. What is dropped is counted, and whether it would deny.
+    /// </summary>
+    public const int MaxViolations = 1000;
+
     private List<Violation>? _violations;
     private PolicyReference _policy;
     private string _check = string.Empty;
     private PolicyMode _mode;
 
     public int Count => _violations?.Count ?? 0;
+
+    /// <summary>Violations found beyond <see cref="MaxViolations"/>, counted but not kept.</summary>
+    public int Omitted { get; private set; }
+
+    /// <summary>True when an omitted violation was in Enforce mode, so the object is denied all the same.</summary>
+    public bool OmittedEnforce { get; private set; }
 
     internal IReadOnlyList<Violation> Violations => _violations is null ? [] : _violations;
 
@@ -24,6 +36,15 @@ public sealed class Findings
     }
 
     /// <summary>Reports one violation. <paramref name="found"/> must never hold a secret value.</summary>
-    public void Add(string path, string message, string found, string required) =>
+    public void Add(string path, string message, string found, string required)
+    {
+        if (Count >= MaxViolations)
+        {
+            Omitted++;
+            OmittedEnforce |= _mode == PolicyMode.Enforce;
+            return;
+        }
+
         (_violations ??= new List<Violation>(4)).Add(new Violation(_policy, _check, _mode, path, message, found, required));
+    }
 }

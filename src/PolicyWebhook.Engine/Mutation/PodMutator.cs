@@ -35,7 +35,9 @@ public static class PodMutator
 
         if (scope == MutationScope.Pod)
         {
-            if (defaults.RunAsNonRoot && podContext?["runAsNonRoot"] is null && !IsRootUser(podContext))
+            // A container that asks for uid 0 would not start under a pod-level runAsNonRoot: leave it to validation.
+            if (defaults.RunAsNonRoot && podContext?["runAsNonRoot"] is null && !IsRootUser(podContext)
+                && !AnyRootContainer(podSpec["containers"]) && !AnyRootContainer(podSpec["initContainers"]))
             {
                 changed |= Set(Ensure(podSpec, "securityContext"), "runAsNonRoot", true);
             }
@@ -108,9 +110,12 @@ public static class PodMutator
     {
         var changed = false;
         var context = container["securityContext"] as JsonObject;
-        // The API server refuses allowPrivilegeEscalation: false next to privileged: true; validation reports the latter.
+        // The API server refuses allowPrivilegeEscalation: false next to privileged: true or an added CAP_SYS_ADMIN;
+        // validation reports those instead.
         var privileged = context?["privileged"] is JsonValue p && p.TryGetValue<bool>(out var isPrivileged) && isPrivileged;
-        if (defaults.AllowPrivilegeEscalation && context?["allowPrivilegeEscalation"] is null && !privileged)
+        var sysAdmin = context?["capabilities"]?["add"] is JsonArray added
+            && added.Any(a => a is JsonValue v && v.TryGetValue<string>(out var c) && c is "SYS_ADMIN" or "CAP_SYS_ADMIN");
+        if (defaults.AllowPrivilegeEscalation && context?["allowPrivilegeEscalation"] is null && !privileged && !sysAdmin)
         {
             changed |= Set(Ensure(container, "securityContext"), "allowPrivilegeEscalation", false);
         }
@@ -184,6 +189,9 @@ public static class PodMutator
             return true;
         }
     }
+
+    private static bool AnyRootContainer(JsonNode? list) =>
+        list is JsonArray containers && containers.Any(c => c is JsonObject container && IsRootUser(container["securityContext"] as JsonObject));
 
     private static bool IsRootUser(JsonObject? context) =>
         context?["runAsUser"] is JsonValue user && user.TryGetValue<long>(out var uid) && uid == 0;

@@ -29,7 +29,21 @@ public static partial class AdmissionEndpoints
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
-        var (review, problem) = await AdmissionReviewReader.ReadAsync(context.Request, options.MaxRequestBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        ParsedReview? review;
+        ReadProblem? problem;
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
+        {
+            deadline.CancelAfter(options.BodyReadTimeout);
+            try
+            {
+                (review, problem) = await AdmissionReviewReader.ReadAsync(context.Request, options.MaxRequestBodyBytes, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                (review, problem) = (null, new ReadProblem(StatusCodes.Status408RequestTimeout, $"the body did not arrive within {options.BodyReadTimeout.TotalSeconds:0} s"));
+            }
+        }
+
         if (problem is not null)
         {
             await WriteProblemAsync(context, problem.Status, problem.Message).ConfigureAwait(false);

@@ -19,6 +19,9 @@ public sealed class AdmissionOptions
     [Range(1024, 64L * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 
+    /// <summary>How long a body may take to arrive. The API server waits at most 30 s for an answer; a slower sender is cut off.</summary>
+    public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>At most this many warnings per answer; the last one says how many more there were.</summary>
     [Range(1, 100)]
     public int MaxWarnings { get; set; } = 10;

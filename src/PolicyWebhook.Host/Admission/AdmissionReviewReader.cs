@@ -12,9 +12,12 @@ public sealed class ParsedReview : IDisposable
 {
     private byte[]? _buffer;
 
-    internal ParsedReview(byte[] buffer, AdmissionRequest request)
+    private readonly int _length;
+
+    internal ParsedReview(byte[] buffer, int length, AdmissionRequest request)
     {
         _buffer = buffer;
+        _length = length;
         Request = request;
     }
 
@@ -25,7 +28,7 @@ public sealed class ParsedReview : IDisposable
         Request.Dispose();
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            AdmissionReviewReader.Return(_buffer, _length);
             _buffer = null;
         }
     }
@@ -66,14 +69,25 @@ public static class AdmissionReviewReader
             return (null, problem);
         }
 
-        var (admission, error) = ReadRequest(buffer.AsMemory(0, length));
-        if (admission is null)
+        var returned = true;
+        try
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            return (null, new ReadProblem(StatusCodes.Status400BadRequest, error!));
-        }
+            var (admission, error) = ReadRequest(buffer.AsMemory(0, length));
+            if (admission is null)
+            {
+                return (null, new ReadProblem(StatusCodes.Status400BadRequest, error!));
+            }
 
-        return (new ParsedReview(buffer, admission), null);
+            returned = false;
+            return (new ParsedReview(buffer, length, admission), null);
+        }
+        finally
+        {
+            if (returned)
+            {
+                Return(buffer, length);
+            }
+        }
     }
 
     /// <summary>
@@ -135,6 +149,11 @@ public static class AdmissionReviewReader
         {
             // The reader's own message can quote a character of the body; say where instead.
             return (null, $"the body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString on a string that is not valid UTF-8, or holds a lone surrogate such as "\ud800".
+            return (null, "a string in the body is not valid text (invalid UTF-8 or a lone surrogate escape)");
         }
     }
 
@@ -396,7 +415,7 @@ public static class AdmissionReviewReader
                 {
                     var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Return(buffer, length);
                     buffer = larger;
                 }
 
@@ -409,16 +428,28 @@ public static class AdmissionReviewReader
                 length += read;
                 if (length > maxBytes)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Return(buffer, length);
                     return ([], 0, TooLarge(maxBytes));
                 }
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return(buffer, length);
             return ([], 0, TooLarge(maxBytes));
         }
+        catch
+        {
+            Return(buffer, length);
+            throw;
+        }
+    }
+
+    /// <summary>Wipes what the body left in a pooled buffer (it may hold a secret) and gives the buffer back.</summary>
+    internal static void Return(byte[] buffer, int length)
+    {
+        buffer.AsSpan(0, Math.Min(length, buffer.Length)).Clear();
+        ArrayPool<byte>.Shared.Return(buffer);
     }
 
     private static ReadProblem TooLarge(long maxBytes) =>

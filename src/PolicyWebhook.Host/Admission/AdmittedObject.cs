@@ -57,8 +57,36 @@ public static class AdmittedObject
             return false;
         }
 
-        // Annotations carry the older AppArmor and seccomp settings, so a change there is a change to check.
-        return JsonElement.DeepEquals(spec, oldSpec) && SameOrBothAbsent(Annotations(metadata), Annotations(oldMetadata));
+        if (!JsonElement.DeepEquals(spec, oldSpec))
+        {
+            return false;
+        }
+
+        // A Pod's AppArmor and seccomp annotations cannot change once it exists; a template's can, and they still
+        // carry settings some checks read. Any other annotation is not the checks' business.
+        return request.Kind == "Pod" || SecurityAnnotationsEqual(Annotations(metadata), Annotations(oldMetadata));
+    }
+
+    /// <summary>True when the object has an ownerReference with <c>controller: true</c>.</summary>
+    public static bool HasControllerOwner(AdmissionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var obj = request.Object;
+        if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object
+            || !metadata.TryGetProperty("ownerReferences", out var owners) || owners.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        foreach (var owner in owners.EnumerateArray())
+        {
+            if (owner.ValueKind == JsonValueKind.Object && owner.TryGetProperty("controller", out var controller) && controller.ValueKind == JsonValueKind.True)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The names of the ephemeral containers in the object that were not in the old object.</summary>
@@ -81,7 +109,10 @@ public static class AdmittedObject
             {
                 if (container.ValueKind == JsonValueKind.Object && container.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
                 {
-                    names.Add(name.GetString()!);
+                    if (TryGetString(name) is { } text)
+                    {
+                        names.Add(text);
+                    }
                 }
             }
         }
@@ -89,14 +120,65 @@ public static class AdmittedObject
         return names;
     }
 
-    private static bool SameOrBothAbsent(JsonElement a, JsonElement b) =>
-        a.ValueKind == JsonValueKind.Undefined || b.ValueKind == JsonValueKind.Undefined
-            ? a.ValueKind == b.ValueKind
-            : JsonElement.DeepEquals(a, b);
+    /// <summary>The string, or null when it holds an escape that is not valid UTF-16 (a lone surrogate).</summary>
+    internal static string? TryGetString(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static bool SecurityAnnotationsEqual(JsonElement a, JsonElement b)
+    {
+        var left = SecurityAnnotations(a);
+        var right = SecurityAnnotations(b);
+        return left.Count == right.Count && left.All(kv => right.TryGetValue(kv.Key, out var v) && v == kv.Value);
+    }
+
+    private static Dictionary<string, string> SecurityAnnotations(JsonElement annotations)
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (annotations.ValueKind != JsonValueKind.Object)
+        {
+            return found;
+        }
+
+        foreach (var annotation in annotations.EnumerateObject())
+        {
+            if (annotation.Name.StartsWith("container.apparmor.security.beta.kubernetes.io/", StringComparison.Ordinal)
+                || annotation.Name.StartsWith("seccomp.security.alpha.kubernetes.io/", StringComparison.Ordinal)
+                || annotation.Name.StartsWith("container.seccomp.security.alpha.kubernetes.io/", StringComparison.Ordinal))
+            {
+                found[annotation.Name] = annotation.Value.GetRawText();
+            }
+        }
+
+        return found;
+    }
 
     private static JsonElement Annotations(JsonElement metadata) =>
         metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("annotations", out var annotations) ? annotations : default;
 
-    private static AdmissionOutcome Invalid(AdmissionRequest request, string why) =>
-        new(AdmissionResponse.Deny(StatusCodes.Status400BadRequest, "BadRequest", $"{request.Kind} \"{request.Name ?? "(unnamed)"}\" could not be read: {why}"), Decisions.Invalid, []);
+    internal static AdmissionOutcome Invalid(AdmissionRequest request, string why) =>
+        new(AdmissionResponse.Deny(StatusCodes.Status400BadRequest, "BadRequest", $"{request.Kind} \"{DisplayName(request)}\" could not be read: {why}"), Decisions.Invalid, []);
+
+    /// <summary>The name as messages show it: the request's, else the object's generateName with a *, else (unnamed).</summary>
+    private static string DisplayName(AdmissionRequest request)
+    {
+        if (!string.IsNullOrEmpty(request.Name))
+        {
+            return request.Name;
+        }
+
+        var obj = request.Object;
+        return obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+            && metadata.TryGetProperty("generateName", out var generateName) && generateName.ValueKind == JsonValueKind.String
+            ? generateName.GetRawText().Trim('"') + "*"
+            : "(unnamed)";
+    }
 }

@@ -17,13 +17,11 @@ public sealed class MutatingHandler(IPolicySource policies)
         ArgumentNullException.ThrowIfNull(request);
         if (policies.Current is not { } snapshot)
         {
-            return ValidatingHandler.NotReady;
+            return ValidatingHandler.NotReady(policies);
         }
 
         var ephemeral = RequestFilter.IsEphemeralContainers(request);
-        // A pod's spec is immutable but for a few fields, so an UPDATE of a pod is never mutated; a template may be.
-        if (snapshot.Mutating.Count == 0
-            || (!ephemeral && request.Operation == "UPDATE" && (request.Kind == "Pod" || AdmittedObject.PodSpecUnchanged(request))))
+        if (snapshot.Mutating.Count == 0 || (!ephemeral && !Mutable(request)))
         {
             return AdmissionOutcome.Skip;
         }
@@ -40,23 +38,49 @@ public sealed class MutatingHandler(IPolicySource policies)
             return AdmissionOutcome.Skip;
         }
 
-        var root = JsonNode.Parse(request.ObjectJson.Span, documentOptions: AdmissionRequest.Reading)!.AsObject();
-        if (!PodSpecLocator.TryFindSpec(root, request.Kind, out var spec))
+        JsonObject root, spec;
+        JsonNode original;
+        try
         {
-            return AdmissionOutcome.Skip;
-        }
+            root = JsonNode.Parse(request.ObjectJson.Span, documentOptions: AdmissionRequest.Reading)!.AsObject();
+            if (!PodSpecLocator.TryFindSpec(root, request.Kind, out spec))
+            {
+                return AdmissionOutcome.Skip;
+            }
 
-        var original = spec.DeepClone();
-        var scope = ephemeral ? MutationScope.EphemeralContainers : MutationScope.Pod;
-        var onlyNames = ephemeral ? AdmittedObject.NewEphemeralContainers(request) : null;
-        foreach (var policy in applicable)
+            original = spec.DeepClone();
+            var scope = ephemeral ? MutationScope.EphemeralContainers : MutationScope.Pod;
+            var onlyNames = ephemeral ? AdmittedObject.NewEphemeralContainers(request) : null;
+            foreach (var policy in applicable)
+            {
+                PodMutator.Apply(spec, policy.Mutation!, scope, onlyNames);
+            }
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
-            PodMutator.Apply(spec, policy.Mutation!, scope, onlyNames);
+            // A string with a broken escape decodes as the model type but not as a string here.
+            return AdmittedObject.Invalid(request, $"a field holds a value that cannot be read ({e.GetType().Name})");
         }
 
         var patch = JsonPatchDiff.Diff(original, spec, PodSpecLocator.SpecPointer(request.Kind));
+        // ReadOnlyMemory slices and JsonNode trees are dropped here; nothing of the object outlives the request.
         return patch.Count == 0
             ? new AdmissionOutcome(AdmissionResponse.Allow, Decisions.Allowed, [])
             : new AdmissionOutcome(new AdmissionResponse { Allowed = true, Patch = JsonPatchDiff.ToUtf8(patch) }, Decisions.Mutated, []);
+    }
+
+    /// <summary>
+    /// Whether a patch to the pod spec would be accepted and would not fight a controller. Never: an UPDATE of a Pod
+    /// or a Job (their pod spec is immutable), an UPDATE that leaves the pod spec alone, or a template owned by a
+    /// controller (a ReplicaSet of a Deployment, a Job of a CronJob), whose owner would see a changed template.
+    /// </summary>
+    private static bool Mutable(AdmissionRequest request)
+    {
+        if (request.Operation == "UPDATE" && (request.Kind is "Pod" or "Job" || AdmittedObject.PodSpecUnchanged(request)))
+        {
+            return false;
+        }
+
+        return request.Kind == "Pod" || !AdmittedObject.HasControllerOwner(request);
     }
 }

@@ -17,7 +17,7 @@ public sealed class ValidatingHandler(IPolicySource policies, IOptions<Admission
         ArgumentNullException.ThrowIfNull(request);
         if (policies.Current is not { } snapshot)
         {
-            return NotReady;
+            return NotReady(policies);
         }
 
         var ephemeral = RequestFilter.IsEphemeralContainers(request);
@@ -41,10 +41,15 @@ public sealed class ValidatingHandler(IPolicySource policies, IOptions<Admission
     }
 
     /// <summary>Answers while no policy set has loaded: closed, as the API server's failurePolicy Fail would be.</summary>
-    internal static AdmissionOutcome NotReady { get; } = new(
-        AdmissionResponse.Deny(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable", "PolicyWebhook has not loaded its policies yet; try again shortly"),
-        Decisions.Unavailable,
-        []);
+    internal static AdmissionOutcome NotReady(IPolicySource policies)
+    {
+        var problems = policies.Problems;
+        var message = problems.Count == 0
+            ? "PolicyWebhook has not loaded its policies yet; try again shortly"
+            : $"PolicyWebhook has no valid policy set, so it admits nothing outside its exempt namespaces; an operator must fix: {problems[0]}"
+                + (problems.Count > 1 ? $" (and {problems.Count - 1} more problems; see the webhook's /readyz)" : string.Empty);
+        return new AdmissionOutcome(AdmissionResponse.Deny(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable", message), Decisions.Unavailable, []);
+    }
 
     /// <summary>Keeps the violations of the ephemeral containers this request adds: the rest of the pod was judged when it was created.</summary>
     private static EvaluationResult OnlyAddedEphemeralContainers(EvaluationResult result, AdmissionRequest request)
@@ -58,7 +63,7 @@ public sealed class ValidatingHandler(IPolicySource policies, IOptions<Admission
             foreach (var container in list.EnumerateArray())
             {
                 if (container.ValueKind == System.Text.Json.JsonValueKind.Object && container.TryGetProperty("name", out var name)
-                    && name.ValueKind == System.Text.Json.JsonValueKind.String && added.Contains(name.GetString()!))
+                    && name.ValueKind == System.Text.Json.JsonValueKind.String && AdmittedObject.TryGetString(name) is { } text && added.Contains(text))
                 {
                     prefixes.Add($"spec.ephemeralContainers[{index}]");
                 }
@@ -70,6 +75,6 @@ public sealed class ValidatingHandler(IPolicySource policies, IOptions<Admission
         var kept = result.Violations
             .Where(v => prefixes.Exists(p => v.Path.StartsWith(p, StringComparison.Ordinal) && (v.Path.Length == p.Length || v.Path[p.Length] == '.')))
             .ToList();
-        return new EvaluationResult(result.Kind, result.Name, result.Namespace, kept, result.PoliciesApplied);
+        return new EvaluationResult(result.Kind, result.Name, result.Namespace, kept, result.PoliciesApplied, result.Omitted, result.OmittedEnforce);
     }
 }

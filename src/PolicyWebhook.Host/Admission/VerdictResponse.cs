@@ -83,8 +83,18 @@ public static class VerdictResponse
 
             // The API server prefixes each key with the webhook's name; the key itself must be a qualified name.
             var key = Key($"{group.Key.Policy.Name}.{group.Key.Check}");
-            var value = string.Join("; ", group.Select(v => $"{v.Message} at {v.Path}"));
-            annotations[key] = value.Length <= AnnotationValueLength ? value : string.Concat(value.AsSpan(0, AnnotationValueLength - 3), "...");
+            var value = new StringBuilder();
+            foreach (var violation in group)
+            {
+                if (value.Length > AnnotationValueLength)
+                {
+                    break;
+                }
+
+                value.Append(value.Length > 0 ? "; " : string.Empty).Append(violation.Message).Append(" at ").Append(violation.Path);
+            }
+
+            annotations[key] = value.Length <= AnnotationValueLength ? value.ToString() : string.Concat(value.ToString().AsSpan(0, AnnotationValueLength - 3), "...");
         }
 
         return annotations;

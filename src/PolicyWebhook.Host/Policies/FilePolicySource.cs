@@ -74,6 +74,12 @@ public sealed partial class FilePolicySource : BackgroundService, IPolicySource
                     return Fail(problems);
                 }
 
+                // An empty folder is far more often a mount gone wrong than a wish to allow everything.
+                if (loaded.Count == 0)
+                {
+                    return Fail([$"{Path.GetFullPath(directory)}: the policy folder holds no policy; to check nothing, remove the webhook rather than its policies"]);
+                }
+
                 _current = new PolicySnapshot([.. loaded.Select(p => p.Compiled)], directory, _time.GetUtcNow());
                 _problems = [];
                 LogLoaded(_logger, loaded.Count, directory);
@@ -83,7 +89,7 @@ public sealed partial class FilePolicySource : BackgroundService, IPolicySource
             {
                 return Fail(e.Problems);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A file can vanish between listing and reading while a ConfigMap is swapped; try again next time.
                 _fingerprint = null;
@@ -144,7 +150,7 @@ public sealed partial class FilePolicySource : BackgroundService, IPolicySource
             {
                 hash.AppendData(File.ReadAllBytes(file));
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 hash.AppendData([0xff]);
             }

@@ -27,6 +27,9 @@ public static class KestrelSetup
             // The API server allows a webhook seconds, not minutes: a slow sender is cut off early.
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.MaxConcurrentConnections = server.MaxConnections;
+            // A body that trickles in ties up a buffer; the API server sends its few kilobytes at once.
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 4096, gracePeriod: TimeSpan.FromSeconds(2));
 
             _ = certificates.Context; // Fail at start, naming the missing file, rather than at the first handshake.
             Listen(kestrel, server.Address, server.Port, listen =>

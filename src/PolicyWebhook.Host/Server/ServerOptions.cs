@@ -14,6 +14,10 @@ public sealed class ServerOptions
     [Range(0, 65535)]
     public int Port { get; set; } = 8443;
 
+    /// <summary>At most this many open connections; the API server uses a handful, so this only bounds abuse.</summary>
+    [Range(1, 100_000)]
+    public int MaxConnections { get; set; } = 1000;
+
     /// <summary>A plain-HTTP port for /metrics, /healthz and /readyz; 0 serves them on the HTTPS port instead.</summary>
     [Range(0, 65535)]
     public int ManagementPort { get; set; } = 8080;

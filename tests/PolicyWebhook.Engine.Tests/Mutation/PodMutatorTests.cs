@@ -170,4 +170,30 @@ public sealed class PodMutatorTests
         Assert.Equal("""{"seccompProfile":{"type":"RuntimeDefault"}}""", mutated["spec"]!["securityContext"]!.ToJsonString());
         Assert.Null(mutated["spec"]!["containers"]![0]!["securityContext"]);
     }
+
+    [Fact]
+    public void Apply_ContainerAskingForRoot_GetsNoPodLevelRunAsNonRoot()
+    {
+        const string pod = """
+            {"spec":{"initContainers":[{"name":"chown","image":"x:1","securityContext":{"runAsUser":0}}],
+             "containers":[{"name":"app","image":"x:1"}]}}
+            """;
+
+        var mutated = Mutated(pod, Everything);
+
+        Assert.Null(mutated["spec"]!["securityContext"]!["runAsNonRoot"]);
+        Assert.Equal("RuntimeDefault", (string)mutated["spec"]!["securityContext"]!["seccompProfile"]!["type"]!);
+    }
+
+    [Theory]
+    [InlineData("SYS_ADMIN")]
+    [InlineData("CAP_SYS_ADMIN")]
+    public void Apply_ContainerAddingSysAdmin_GetsNoAllowPrivilegeEscalation(string capability)
+    {
+        var pod = """{"spec":{"containers":[{"name":"app","image":"x:1","securityContext":{"capabilities":{"add":["CAP"]}}}]}}""".Replace("CAP", capability, StringComparison.Ordinal);
+
+        var context = Mutated(pod, Everything)["spec"]!["containers"]![0]!["securityContext"]!;
+
+        Assert.Null(context["allowPrivilegeEscalation"]);
+    }
 }
