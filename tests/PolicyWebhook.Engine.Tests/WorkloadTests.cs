@@ -59,6 +59,27 @@ public sealed class WorkloadTests
     }
 
     [Fact]
+    public void Evaluate_NullsWhereObjectsBelong_AreSkippedByEveryCheck()
+    {
+        var pod = PolicyWebhook.Engine.Workloads.WorkloadDecoder.Decode("Pod", """
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"a":null},"annotations":{"b":null}},
+             "spec":{"securityContext":{"sysctls":[null]},"volumes":[null],"hostAliases":[null],"tolerations":[null],
+              "containers":[{"name":"app","image":"x:1","ports":[null],"env":[null],"envFrom":[null],"args":[null],"command":[null],
+                "volumeMounts":[null],"securityContext":{"capabilities":{"add":[null],"drop":[null]}}}]}}
+            """);
+        var every = new PolicyEvaluator(
+        [
+            TestPolicies.Standard(PssLevel.Restricted, PssVersion.Latest),
+            .. new[] { "resources", "readOnlyRootFilesystem", "imageRegistries", "imageTags", "inlineSecrets", "runtimeSockets" }.Select(id => TestPolicies.OnlyCheck(id)),
+        ]);
+
+        var result = every.Evaluate(pod)!;
+
+        Assert.NotEmpty(result.Violations);
+        Assert.Empty(((k8s.Models.V1Pod)pod).Spec.Containers[0].Ports!);
+    }
+
+    [Fact]
     public void Evaluate_ObjectWithoutPodSpec_IsNotEvaluated()
     {
         var service = TestPolicies.ParseObject("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n");

@@ -78,6 +78,31 @@ public sealed class BadInputTests : IClassFixture<WebhookFactoryFixture>
     }
 
     [Fact]
+    public async Task Post_ChunkedBodyOverTheLimit_Is413()
+    {
+        using var small = new WebhookFactory(new Dictionary<string, string?> { ["Admission:MaxRequestBodyBytes"] = "65536" });
+        var bytes = System.Text.Encoding.UTF8.GetBytes("{\"padding\":\"" + new string('x', 100_000) + "\"}");
+        // A stream of unknown length is sent chunked, with no Content-Length to refuse up front.
+        using var content = new StreamContent(new UnknownLengthStream(bytes));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await small.CreateClient().PostAsync(new Uri("/validate", UriKind.Relative), content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Post_LoneSurrogateEscape_Is400()
+    {
+        var review = Reviews.Of(Reviews.CompliantPod()).Replace("\"uid\":\"", "\"uid\":\"\\ud800", StringComparison.Ordinal);
+
+        var (status, text) = await PostAsync(review);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("a string in the body is not valid text (invalid UTF-8 or a lone surrogate escape)\n", text);
+    }
+
+    [Fact]
     public async Task Post_TenMegabyteBody_Is413AndTheServerKeepsServing()
     {
         var (status, _) = await PostAsync("{\"padding\":\"" + new string('x', 10 * 1024 * 1024) + "\"}");
@@ -146,7 +171,7 @@ public sealed class BadInputTests : IClassFixture<WebhookFactoryFixture>
         Assert.StartsWith("PolicyWebhook failed on request ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("SECRET-IN-EXCEPTION", text, StringComparison.Ordinal);
         Assert.DoesNotContain(factory.Logs, line => line.Contains("SECRET-IN-EXCEPTION", StringComparison.Ordinal));
-        Assert.Contains(factory.Logs, line => line.Contains("Unexpected System.InvalidOperationException", StringComparison.Ordinal));
+        Assert.Contains(factory.Logs, line => line.Contains("Unexpected System.Collections.Generic.KeyNotFoundException", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
     }
 
@@ -156,10 +181,15 @@ public sealed class BadInputTests : IClassFixture<WebhookFactoryFixture>
 
         public bool Broken { get; set; } = true;
 
-        public PolicySnapshot? Current => Broken ? throw new InvalidOperationException("SECRET-IN-EXCEPTION") : _snapshot;
+        public PolicySnapshot? Current => Broken ? throw new KeyNotFoundException("SECRET-IN-EXCEPTION") : _snapshot;
 
         public IReadOnlyList<string> Problems => [];
 
         public long FailedLoads => 0;
+    }
+
+    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 }

@@ -4,7 +4,7 @@ namespace PolicyWebhook.Host.Tests;
 
 public sealed class MutateEndpointTests : IDisposable
 {
-    private const string MutatingPolicy = """
+    internal const string MutatingPolicy = """
         apiVersion: policywebhook.io/v1alpha1
         kind: ClusterPolicy
         metadata:
@@ -108,6 +108,36 @@ public sealed class MutateEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Mutate_UpdateOfAJob_IsNeverPatched()
+    {
+        var job = JsonNode.Parse("""
+            {"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"migrate","namespace":"shop"},
+             "spec":{"suspend":true,"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"m","image":"registry.example.com/m:1"}]}}}}
+            """)!.AsObject();
+        var changed = (JsonObject)job.DeepClone();
+        changed["spec"]!["template"]!["spec"]!["nodeSelector"] = new JsonObject { ["pool"] = "batch" };
+
+        var response = await WebhookFactory.ReviewAsync(_client, "/mutate", Reviews.Of(changed, "UPDATE", oldObject: job));
+
+        Assert.Null(response["patch"]);
+    }
+
+    [Fact]
+    public async Task Mutate_ReplicaSetOwnedByADeployment_IsLeftToItsOwner()
+    {
+        var replicaSet = JsonNode.Parse("""
+            {"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"web-6d4cf56db6","namespace":"shop",
+               "ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"web","uid":"u","controller":true}]},
+             "spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},
+               "spec":{"containers":[{"name":"app","image":"registry.example.com/web:1"}]}}}}
+            """)!.AsObject();
+
+        var response = await WebhookFactory.ReviewAsync(_client, "/mutate", Reviews.Of(replicaSet));
+
+        Assert.Null(response["patch"]);
+    }
+
+    [Fact]
     public async Task Mutate_KubectlDebug_PatchesOnlyTheAddedContainer()
     {
         var old = Reviews.Pod();
@@ -156,10 +186,12 @@ public sealed class MutateEndpointTests : IDisposable
         var mutated = JsonPatchApplier.Apply(obj, PatchOf(response) ?? []);
         review["request"]!["object"] = mutated;
         var verdict = await WebhookFactory.ReviewAsync(_client, "/validate", review.ToJsonString());
-        // Mutation fills gaps but never overrides: a DaemonSet that asks for runAsUser 0 and hostPath stays denied.
+        // Mutation fills gaps but never overrides: a DaemonSet that asks for runAsUser 0 and hostPath stays denied,
+        // and gets no pod-level runAsNonRoot, which would stop its root container from starting.
         if (sample.StartsWith("daemonset", StringComparison.Ordinal))
         {
             Assert.False(verdict["allowed"]!.GetValue<bool>());
+            Assert.Null(mutated["spec"]!["template"]!["spec"]!["securityContext"]?["runAsNonRoot"]);
         }
         else
         {

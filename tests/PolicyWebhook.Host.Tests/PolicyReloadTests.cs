@@ -98,4 +98,31 @@ public sealed class PolicyReloadTests
         Assert.Equal("Healthy", ready["status"]!.GetValue<string>());
         Assert.Equal("built-in default", ready["checks"]!["policies"]!["data"]!["origin"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Reload_FolderEmptied_KeepsTheLastGoodSet()
+    {
+        using var factory = WebhookFactory.WithPolicies(out var folder, ("tags.yaml", TagsPolicy));
+        var client = factory.CreateClient();
+
+        File.Delete(Path.Combine(folder, "tags.yaml"));
+        Assert.False(factory.Services.GetRequiredService<FilePolicySource>().Reload());
+
+        Assert.False(await AllowedAsync(client, "nginx"));
+        var ready = await ReadyAsync(client);
+        Assert.Equal("Degraded", ready["status"]!.GetValue<string>());
+        Assert.Contains("holds no policy", ready["checks"]!["policies"]!["data"]!["problems"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_BrokenFolder_TheDenialNamesTheProblem()
+    {
+        using var factory = WebhookFactory.WithPolicies(out _, ("bad.yaml", TagsPolicy.Replace("imageTags: {}", "imageTags:\n      mode: Loud", StringComparison.Ordinal)));
+
+        var response = await WebhookFactory.ReviewAsync(factory.CreateClient(), "/validate", Reviews.Of(Reviews.CompliantPod()));
+
+        var message = response["status"]!["message"]!.GetValue<string>();
+        Assert.StartsWith("PolicyWebhook has no valid policy set, so it admits nothing outside its exempt namespaces; an operator must fix: ", message, StringComparison.Ordinal);
+        Assert.EndsWith("bad.yaml:8: spec.rules.imageTags.mode: \"Loud\" is not a mode (use Enforce, Warn or Audit)", message, StringComparison.Ordinal);
+    }
 }

@@ -36,7 +36,8 @@ public sealed class TelemetryTests
     [Fact]
     public async Task Secret_InASpec_IsInNoAnswerLogLineOrMetric()
     {
-        using var factory = new WebhookFactory();
+        // A mutating policy, so /mutate reads and rewrites the object too.
+        using var factory = WebhookFactory.WithPolicies(out _, ("policy.yaml", MutateEndpointTests.MutatingPolicy.Replace("readOnlyRootFilesystem: {}\n", "readOnlyRootFilesystem: {}\n    inlineSecrets: {}\n", StringComparison.Ordinal)));
         var client = factory.CreateClient();
         var review = Reviews.Sample("pod-env-password-create.json");
         Assert.Contains(Secret, review, StringComparison.Ordinal);
@@ -45,6 +46,9 @@ public sealed class TelemetryTests
         using var mutate = await WebhookFactory.PostAsync(client, "/mutate", review);
         var answers = await validate.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)
             + await mutate.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var patch = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(System.Text.Json.Nodes.JsonNode.Parse(
+            await mutate.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["response"]!["patch"]!.GetValue<string>()));
+        Assert.DoesNotContain("hunter2", patch, StringComparison.Ordinal);
 
         Assert.Contains("DB_PASSWORD", answers, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", answers, StringComparison.Ordinal);

@@ -74,6 +74,37 @@ public sealed class ValidateEndpointTests : IClassFixture<WebhookFactoryFixture>
     }
 
     [Fact]
+    public async Task Validate_AnnotationOnlyUpdateOfAPod_IsAllowed()
+    {
+        var old = Reviews.Pod();
+        var annotated = (JsonObject)old.DeepClone();
+        annotated["metadata"]!["annotations"] = new JsonObject { ["controller.kubernetes.io/pod-deletion-cost"] = "100" };
+
+        var response = await WebhookFactory.ReviewAsync(_client, "/validate", Reviews.Of(annotated, "UPDATE", oldObject: old));
+
+        Assert.True(response["allowed"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Validate_TemplateAppArmorAnnotationChange_IsChecked()
+    {
+        var deployment = JsonNode.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"api","namespace":"shop"},
+             "spec":{"template":{"metadata":{"annotations":{}},"spec":{"containers":[{"name":"app","image":"registry.example.com/api:2.0"}]}}}}
+            """)!.AsObject();
+        var changed = (JsonObject)deployment.DeepClone();
+        changed["spec"]!["template"]!["metadata"]!["annotations"]!["container.apparmor.security.beta.kubernetes.io/app"] = "unconfined";
+        var relabelled = (JsonObject)deployment.DeepClone();
+        relabelled["spec"]!["template"]!["metadata"]!["annotations"]!["example.com/owner"] = "team-a";
+
+        var apparmor = await WebhookFactory.ReviewAsync(_client, "/validate", Reviews.Of(changed, "UPDATE", oldObject: deployment));
+        var other = await WebhookFactory.ReviewAsync(_client, "/validate", Reviews.Of(relabelled, "UPDATE", oldObject: deployment));
+
+        Assert.False(apparmor["allowed"]!.GetValue<bool>());
+        Assert.True(other["allowed"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Validate_UpdateThatChangesTheImage_IsChecked()
     {
         var old = Reviews.CompliantPod();

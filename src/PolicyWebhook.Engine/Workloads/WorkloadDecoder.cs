@@ -81,6 +81,67 @@ public static class WorkloadDecoder
         _ => throw new ArgumentException($"{kind} carries no pod spec", nameof(kind)),
     } ?? throw new JsonException("the object is null");
 
+    /// <summary>
+    /// After a model object is read, removes null entries from its lists and null values from its string maps. The
+    /// API server refuses such objects, but a mutating webhook sees an object before the API server validates it,
+    /// and anyone who reaches the webhook can send one: the checks must never meet a null where Kubernetes promises
+    /// an object. Container lists keep theirs: the pod view skips them itself, so paths keep their real indices.
+    /// </summary>
+    private static void DropNullEntries(JsonTypeInfo type)
+    {
+        if (type.Type.Namespace != "k8s.Models")
+        {
+            return;
+        }
+
+        var getters = type.Properties
+            .Where(p => p.Get is not null && (IsClassList(p.PropertyType) || p.PropertyType == typeof(IDictionary<string, string>)))
+            .Select(p => p.Get!)
+            .ToArray();
+        if (getters.Length == 0)
+        {
+            return;
+        }
+
+        type.OnDeserialized = obj =>
+        {
+            foreach (var get in getters)
+            {
+                switch (get(obj))
+                {
+                    case System.Collections.IList list:
+                        for (var i = list.Count - 1; i >= 0; i--)
+                        {
+                            if (list[i] is null)
+                            {
+                                list.RemoveAt(i);
+                            }
+                        }
+
+                        break;
+                    case IDictionary<string, string?> map when map.Values.Contains(null):
+                        foreach (var key in map.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList())
+                        {
+                            map.Remove(key);
+                        }
+
+                        break;
+                }
+            }
+        };
+    }
+
+    private static bool IsClassList(Type type)
+    {
+        if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(IList<>))
+        {
+            return false;
+        }
+
+        var element = type.GetGenericArguments()[0];
+        return !element.IsValueType && element != typeof(V1Container) && element != typeof(V1EphemeralContainer);
+    }
+
     private static JsonSerializerOptions CreateOptions()
     {
         JsonSerializerOptions? library = null;
@@ -97,6 +158,8 @@ public static class WorkloadDecoder
         {
             return;
         }
+
+        DropNullEntries(type);
 
         var skip = type.Type == typeof(V1ObjectMeta) ? "managedFields"
             : PodSpecLocator.Kinds.Values.Contains(type.Type) ? "status"

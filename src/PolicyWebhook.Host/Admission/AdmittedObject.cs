@@ -175,10 +175,17 @@ public static class AdmittedObject
             return request.Name;
         }
 
-        var obj = request.Object;
-        return obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
-            && metadata.TryGetProperty("generateName", out var generateName) && generateName.ValueKind == JsonValueKind.String
-            ? generateName.GetRawText().Trim('"') + "*"
-            : "(unnamed)";
+        try
+        {
+            var obj = request.Object;
+            return obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+                && metadata.TryGetProperty("generateName", out var generateName) && TryGetString(generateName) is { Length: > 0 } prefix
+                ? prefix + "*"
+                : "(unnamed)";
+        }
+        catch (InvalidOperationException)
+        {
+            return "(unnamed)";
+        }
     }
 }

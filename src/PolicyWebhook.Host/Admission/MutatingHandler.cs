@@ -15,6 +15,20 @@ public sealed class MutatingHandler(IPolicySource policies)
     public AdmissionOutcome Handle(AdmissionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return HandleCore(request);
+        }
+        catch (InvalidOperationException)
+        {
+            // JSON that is valid but holds a string that is not valid text (a lone surrogate escape) in a field
+            // these handlers read as text.
+            return AdmittedObject.Invalid(request, "a field holds a string that is not valid text (a lone surrogate escape)");
+        }
+    }
+
+    private AdmissionOutcome HandleCore(AdmissionRequest request)
+    {
         if (policies.Current is not { } snapshot)
         {
             return ValidatingHandler.NotReady(policies);
@@ -56,9 +70,8 @@ public sealed class MutatingHandler(IPolicySource policies)
                 PodMutator.Apply(spec, policy.Mutation!, scope, onlyNames);
             }
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException)
         {
-            // A string with a broken escape decodes as the model type but not as a string here.
             return AdmittedObject.Invalid(request, $"a field holds a value that cannot be read ({e.GetType().Name})");
         }
 
