@@ -58,6 +58,18 @@ public sealed class DecoratorTests
     }
 
     [Fact]
+    public void UnreadableText_InvalidOperation_IsAnInvalidObjectDenial()
+    {
+        var handler = UnreadableText.Wrap(_ => throw new InvalidOperationException("Cannot read incomplete UTF-16 JSON text"));
+
+        var outcome = handler(Request());
+
+        Assert.Equal(Decisions.Invalid, outcome.Decision);
+        Assert.Equal(400, outcome.Response.Code);
+        Assert.Equal("Pod \"(unnamed)\" could not be read: a field holds a string that is not valid text (a lone surrogate escape)", outcome.Response.Message);
+    }
+
+    [Fact]
     public void Options_DefaultExemptions_AreKubeSystemAndTheOwnNamespace()
     {
         var options = new AdmissionOptions { OwnNamespace = "policy-webhook" };

@@ -5,7 +5,7 @@ namespace PolicyWebhook.Host.Admission;
 
 /// <summary>
 /// The two handlers with their decorators, composed once: tracing outside, then metrics, logging, the request
-/// filter and the exempt namespaces, then the handler itself.
+/// filter, the exempt namespaces and the guard against unreadable text, then the handler itself.
 /// </summary>
 public sealed class AdmissionPipeline
 {
@@ -30,7 +30,7 @@ public sealed class AdmissionPipeline
             AdmissionTracing.Wrap(
                 AdmissionMetering.Wrap(
                     DecisionLogging.Wrap(
-                        RequestFilter.Wrap(Admission.ExemptNamespaces.Wrap(handler, exempt)),
+                        RequestFilter.Wrap(Admission.ExemptNamespaces.Wrap(UnreadableText.Wrap(handler), exempt)),
                         logger,
                         webhook),
                     metrics,

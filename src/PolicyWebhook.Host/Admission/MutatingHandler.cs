@@ -15,20 +15,6 @@ public sealed class MutatingHandler(IPolicySource policies)
     public AdmissionOutcome Handle(AdmissionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        try
-        {
-            return HandleCore(request);
-        }
-        catch (InvalidOperationException)
-        {
-            // JSON that is valid but holds a string that is not valid text (a lone surrogate escape) in a field
-            // these handlers read as text.
-            return AdmittedObject.Invalid(request, "a field holds a string that is not valid text (a lone surrogate escape)");
-        }
-    }
-
-    private AdmissionOutcome HandleCore(AdmissionRequest request)
-    {
         if (policies.Current is not { } snapshot)
         {
             return ValidatingHandler.NotReady(policies);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using PolicyWebhook.Host.Hosting;
 using PolicyWebhook.Policies;
 using PolicyWebhook.Policies.Yaml;
 
@@ -98,39 +99,11 @@ public sealed partial class FilePolicySource : BackgroundService, IPolicySource
         }
     }
 
-    private static async ValueTask<bool> Tick(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (_options.Directory is null)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(_options.PollInterval, _time);
-        while (await Tick(timer, stoppingToken).ConfigureAwait(false))
-        {
-            try
-            {
-                Reload();
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Whatever goes wrong, the last good set keeps serving and the next tick tries again.
-                LogReloadCrashed(_logger, e);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _options.Directory is null
+            ? Task.CompletedTask
+            // Whatever goes wrong, the last good set keeps serving and the next tick tries again.
+            : Periodic.RunAsync(_options.PollInterval, _time, () => Reload(), e => LogReloadCrashed(_logger, e.GetType().FullName ?? "Exception"), stoppingToken);
 
     private bool Fail(IReadOnlyList<string> problems)
     {
@@ -165,6 +138,6 @@ public sealed partial class FilePolicySource : BackgroundService, IPolicySource
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Rejected the policy files ({ProblemCount} problems); still serving the last good set ({Serving}):\n{Problems}")]
     private static partial void LogRejected(ILogger logger, int problemCount, string problems, string serving);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Reloading policies failed unexpectedly; still serving the last good set")]
-    private static partial void LogReloadCrashed(ILogger logger, Exception error);
+    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Reloading policies failed unexpectedly ({Error}); still serving the last good set")]
+    private static partial void LogReloadCrashed(ILogger logger, string error);
 }

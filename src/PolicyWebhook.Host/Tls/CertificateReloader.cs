@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
+using PolicyWebhook.Host.Hosting;
 
 namespace PolicyWebhook.Host.Tls;
 
@@ -74,29 +75,19 @@ public sealed partial class CertificateReloader : BackgroundService
         }
     }
 
-    private static async ValueTask<bool> Tick(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_options.ReloadInterval, _time);
-        while (await Tick(timer, stoppingToken).ConfigureAwait(false))
-        {
-            if (_current is not null)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Periodic.RunAsync(
+            _options.ReloadInterval,
+            _time,
+            () =>
             {
-                Reload();
-            }
-        }
-    }
+                if (_current is not null)
+                {
+                    Reload();
+                }
+            },
+            e => LogReloadFailed(_logger, e.GetType().Name, _options.CertificateFile),
+            stoppingToken);
 
     private Loaded LoadFirst()
     {
