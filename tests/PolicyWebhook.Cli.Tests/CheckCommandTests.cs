@@ -36,7 +36,7 @@ public sealed class CheckCommandTests : IDisposable
             output,
             StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", output, StringComparison.Ordinal);
-        Assert.Contains("3 objects checked: 1 allowed, 0 allowed with findings, 2 denied; 1 other document carried no pod spec.", output, StringComparison.Ordinal);
+        Assert.Contains("3 objects checked: 1 allowed, 0 allowed with findings, 2 denied; 5 other documents carried no pod spec.", output, StringComparison.Ordinal);
     }
 
     [Fact]
