@@ -5,5 +5,8 @@ namespace PolicyWebhook.Engine;
 /// <param name="NamespaceLabels">The labels of the object's namespace; null when unknown (offline checks).</param>
 public sealed record EvaluationContext(string DefaultNamespace = "default", IDictionary<string, string>? NamespaceLabels = null)
 {
-    public static EvaluationContext Offline { get; } = new();
+    public static EvaluationContext Offline => new();
+
+    /// <summary>The time exceptions are judged against; the current time unless a caller sets it.</summary>
+    public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
 }

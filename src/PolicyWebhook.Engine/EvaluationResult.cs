@@ -28,6 +28,9 @@ public sealed class EvaluationResult
     /// <summary>True when an omitted violation was in Enforce mode.</summary>
     public bool OmittedEnforce { get; }
 
+    /// <summary>Violations a PolicyException waived: not in <see cref="Violations"/>, kept to be logged and counted.</summary>
+    public IReadOnlyList<Exceptions.WaivedViolation> Waived { get; init; } = [];
+
     /// <summary>How many policies matched the object.</summary>
     public int PoliciesApplied { get; }
 

@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using PolicyWebhook.Engine.Evaluation;
+using PolicyWebhook.Engine.Exceptions;
 using PolicyWebhook.Engine.Workloads;
 
 namespace PolicyWebhook.Engine;
@@ -11,13 +12,17 @@ namespace PolicyWebhook.Engine;
 /// </summary>
 public sealed class PolicyEvaluator
 {
-    public PolicyEvaluator(IReadOnlyList<CompiledPolicy> policies)
+    public PolicyEvaluator(IReadOnlyList<CompiledPolicy> policies, IReadOnlyList<CompiledException>? exceptions = null)
     {
         ArgumentNullException.ThrowIfNull(policies);
         Policies = policies;
+        Exceptions = exceptions ?? [];
     }
 
     public IReadOnlyList<CompiledPolicy> Policies { get; }
+
+    /// <summary>The policy exceptions in force, expired ones included: expiry is judged at each evaluation.</summary>
+    public IReadOnlyList<CompiledException> Exceptions { get; }
 
     /// <summary>Evaluates an object; null when it carries no pod spec (it is then not this engine's business).</summary>
     public EvaluationResult? Evaluate(IKubernetesObject<V1ObjectMeta> obj, EvaluationContext? context = null)
@@ -52,6 +57,42 @@ public sealed class PolicyEvaluator
             }
         }
 
-        return new EvaluationResult(target.Kind, target.Name, target.Namespace, findings.Violations, applied, findings.Omitted, findings.OmittedEnforce);
+        var violations = findings.Violations;
+        List<WaivedViolation>? waived = null;
+        if (Exceptions.Count > 0 && violations.Count > 0)
+        {
+            (violations, waived) = Waive(violations, target, context.Now);
+        }
+
+        return new EvaluationResult(target.Kind, target.Name, target.Namespace, violations, applied, findings.Omitted, findings.OmittedEnforce)
+        {
+            Waived = waived ?? [],
+        };
+    }
+
+    private (IReadOnlyList<Violation> Kept, List<WaivedViolation>? Waived) Waive(IReadOnlyList<Violation> violations, WorkloadTarget target, DateTimeOffset now)
+    {
+        var selecting = Exceptions.Where(e => e.Selects(target, now)).ToList();
+        if (selecting.Count == 0)
+        {
+            return (violations, null);
+        }
+
+        var kept = new List<Violation>(violations.Count);
+        var waived = new List<WaivedViolation>();
+        foreach (var violation in violations)
+        {
+            var by = selecting.Find(e => e.Waives(violation, target));
+            if (by is null)
+            {
+                kept.Add(violation);
+            }
+            else
+            {
+                waived.Add(new WaivedViolation(violation, by.Reference));
+            }
+        }
+
+        return (kept, waived);
     }
 }

@@ -1,6 +1,8 @@
 using k8s.Models;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Checks;
+using PolicyWebhook.Engine.Exceptions;
+using PolicyWebhook.Policies.Validation;
 using PolicyWebhook.Engine.Matching;
 using PolicyWebhook.Engine.Mutation;
 using PolicyWebhook.Policies.Resources;
@@ -76,6 +78,31 @@ public static class PolicyCompiler
             : null;
 
         return new CompiledPolicy(reference, podSecurity, checks, match, exclude, registry, mutation);
+    }
+
+    /// <summary>Turns a validated PolicyException into the engine's <see cref="CompiledException"/>.</summary>
+    public static CompiledException Compile(PolicyException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var spec = exception.Spec;
+        var ns = string.IsNullOrEmpty(exception.Metadata.NamespaceProperty) ? "default" : exception.Metadata.NamespaceProperty;
+        var kind = spec.Policy?.Kind ?? ClusterPolicy.KindName;
+        var policy = new PolicyReference(kind, spec.Policy?.Name ?? string.Empty, kind == Resources.Policy.KindName ? ns : null);
+        if (!PolicyExceptionValidator.TryParseExpiry(spec.ExpiresAt, out var expiresAt))
+        {
+            throw new ArgumentException("expiresAt is not a time; validate exceptions before compiling them", nameof(exception));
+        }
+
+        return new CompiledException(
+            new PolicyReference(PolicyException.KindName, exception.Metadata.Name, ns),
+            policy,
+            new HashSet<string>(spec.Checks ?? [], StringComparer.Ordinal),
+            new GlobSet(spec.Match?.Names ?? []),
+            spec.Match?.ObjectSelector is { } selector ? new LabelSelector(selector) : null,
+            new HashSet<string>(spec.Match?.Kinds ?? [], StringComparer.Ordinal),
+            new GlobSet(spec.Containers ?? []),
+            new GlobSet(spec.Images ?? []),
+            expiresAt);
     }
 
     private static ConfiguredCheck Bind<TOptions>(LeastPrivilegeCheck<TOptions> check, TOptions options, string? mode, PolicyMode policyMode)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PolicyWebhook.Engine;
+using PolicyWebhook.Engine.Exceptions;
 using PolicyWebhook.Policies.Resources;
 using PolicyWebhook.Policies.Validation;
 using PolicyWebhook.Policies.Yaml;
@@ -9,6 +10,12 @@ namespace PolicyWebhook.Policies;
 
 /// <summary>A policy read from a file, its problems if any, and its compiled form when it has none.</summary>
 public sealed record LoadedPolicy(PolicyResource Resource, string Source, int Line, CompiledPolicy Compiled);
+
+/// <summary>A PolicyException read from a file, with its compiled form.</summary>
+public sealed record LoadedException(PolicyException Resource, string Source, int Line, CompiledException Compiled);
+
+/// <summary>Everything a set of files holds: policies and their exceptions.</summary>
+public sealed record PolicySet(IReadOnlyList<LoadedPolicy> Policies, IReadOnlyList<LoadedException> Exceptions);
 
 /// <summary>One or more policies could not be loaded; <see cref="Problems"/> lists each as <c>file:line: field: problem</c>.</summary>
 public sealed class PolicyLoadException : Exception
@@ -52,7 +59,10 @@ public static class PolicyLoader
     private static readonly PolicyValidator Validator = new();
 
     /// <summary>Loads every policy in the files and folders given (folders recursively, *.yaml, *.yml and *.json).</summary>
-    public static IReadOnlyList<LoadedPolicy> LoadPaths(IEnumerable<string> paths)
+    public static IReadOnlyList<LoadedPolicy> LoadPaths(IEnumerable<string> paths) => LoadAll(paths).Policies;
+
+    /// <summary>Loads every policy and PolicyException in the files and folders given.</summary>
+    public static PolicySet LoadAll(IEnumerable<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var documents = new List<ManifestDocument>();
@@ -73,7 +83,10 @@ public static class PolicyLoader
     }
 
     /// <summary>Loads the policies of YAML text.</summary>
-    public static IReadOnlyList<LoadedPolicy> LoadText(string yaml, string source)
+    public static IReadOnlyList<LoadedPolicy> LoadText(string yaml, string source) => LoadAllText(yaml, source).Policies;
+
+    /// <summary>Loads the policies and PolicyExceptions of YAML text.</summary>
+    public static PolicySet LoadAllText(string yaml, string source)
     {
         var problems = new List<string>();
         IReadOnlyList<ManifestDocument> documents = [];
@@ -96,7 +109,7 @@ public static class PolicyLoader
         var at = $"{document.Source}:{document.Line}";
         if (document.ApiVersion != PolicyApi.ApiVersion || document.Kind is not (ClusterPolicy.KindName or Policy.KindName))
         {
-            return (null, [$"{at}: {document.ApiVersion}/{document.Kind} is not a policy (want apiVersion {PolicyApi.ApiVersion}, kind ClusterPolicy or Policy)"]);
+            return (null, [$"{at}: {document.ApiVersion}/{document.Kind} is not a policy (want apiVersion {PolicyApi.ApiVersion}, kind ClusterPolicy, Policy or PolicyException)"]);
         }
 
         PolicyResource? policy;
@@ -121,12 +134,57 @@ public static class PolicyLoader
         return (policy, [.. result.Errors.Select(e => $"{document.Source}:{document.LineOf(e.PropertyName)}: {e.PropertyName}: {e.ErrorMessage}")]);
     }
 
-    private static List<LoadedPolicy> Load(IEnumerable<ManifestDocument> documents, List<string> problems)
+    /// <summary>Reads one document as a PolicyException, returning its problems (empty when it is valid).</summary>
+    public static (PolicyException? Exception, IReadOnlyList<string> Problems) ParseException(ManifestDocument document, PolicyExceptionValidator? validator = null)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        PolicyException? exception;
+        try
+        {
+            exception = document.Root.Deserialize<PolicyException>(JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is { Length: > 2 } path ? JsonErrors.FieldPath(path) : "(document)";
+            return (null, [$"{document.Source}:{document.LineOf(e.Path)}: {field}: {JsonErrors.Describe(e)}"]);
+        }
+
+        if (exception is null)
+        {
+            return (null, [$"{document.Source}:{document.Line}: empty document"]);
+        }
+
+        var result = (validator ?? ExceptionValidator).Validate(exception);
+        return (exception, [.. result.Errors.Select(e => $"{document.Source}:{document.LineOf(e.PropertyName)}: {e.PropertyName}: {e.ErrorMessage}")]);
+    }
+
+    private static readonly PolicyExceptionValidator ExceptionValidator = new();
+
+    private static PolicySet Load(IEnumerable<ManifestDocument> documents, List<string> problems)
     {
         var loaded = new List<LoadedPolicy>();
+        var exceptions = new List<LoadedException>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var document in documents)
         {
+            if (document.ApiVersion == PolicyApi.ApiVersion && document.Kind == PolicyException.KindName)
+            {
+                var (exception, wrong) = ParseException(document);
+                problems.AddRange(wrong);
+                if (exception is not null && wrong.Count == 0)
+                {
+                    if (!names.Add($"{exception.Kind}/{exception.Metadata.NamespaceProperty}/{exception.Metadata.Name}"))
+                    {
+                        problems.Add($"{document.Source}:{document.Line}: metadata.name: PolicyException \"{exception.Metadata.Name}\" is defined twice");
+                        continue;
+                    }
+
+                    exceptions.Add(new LoadedException(exception, document.Source, document.Line, PolicyCompiler.Compile(exception)));
+                }
+
+                continue;
+            }
+
             var (policy, found) = Parse(document);
             problems.AddRange(found);
             if (policy is null || found.Count > 0)
@@ -149,7 +207,7 @@ public static class PolicyLoader
             throw new PolicyLoadException(problems);
         }
 
-        return loaded;
+        return new PolicySet(loaded, exceptions);
     }
 
 }

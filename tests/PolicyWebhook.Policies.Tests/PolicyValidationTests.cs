@@ -123,7 +123,7 @@ public sealed class PolicyValidationTests
     public void Load_NotAPolicy_SaysWhatItWants()
     {
         var error = Assert.Throws<PolicyLoadException>(() => PolicyLoader.LoadText("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", "cm.yaml"));
-        Assert.Equal(["cm.yaml:1: v1/ConfigMap is not a policy (want apiVersion policywebhook.io/v1alpha1, kind ClusterPolicy or Policy)"], error.Problems);
+        Assert.Equal(["cm.yaml:1: v1/ConfigMap is not a policy (want apiVersion policywebhook.io/v1alpha1, kind ClusterPolicy, Policy or PolicyException)"], error.Problems);
     }
 
     [Fact]

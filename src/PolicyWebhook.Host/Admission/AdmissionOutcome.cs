@@ -30,6 +30,9 @@ public static class Decisions
 /// <summary>What a handler decided: the answer, a decision word, and the violations behind it.</summary>
 public sealed record AdmissionOutcome(AdmissionResponse Response, string Decision, IReadOnlyList<Violation> Violations)
 {
+    /// <summary>Violations a PolicyException waived, to be logged and counted as such.</summary>
+    public IReadOnlyList<Engine.Exceptions.WaivedViolation> Waived { get; init; } = [];
+
     public static AdmissionOutcome Skip { get; } = new(AdmissionResponse.Allow, Decisions.Skipped, []);
 
     /// <summary>The strongest mode among the violations, for metrics: enforce, warn, audit, or none.</summary>

@@ -21,6 +21,15 @@ public static partial class DecisionLogging
                 var checks = ChecksViolated(outcome);
                 LogDecision(logger, level, webhook, request.Uid, request.Operation, request.Kind, request.Namespace ?? "", request.Name ?? "",
                     request.User ?? "", outcome.Decision, checks, request.DryRun);
+                if (outcome.Waived.Count > 0)
+                {
+                    foreach (var group in outcome.Waived.GroupBy(w => w.Exception))
+                    {
+                        var waived = string.Join(", ", group.Select(w => $"{w.Violation.Policy.Name}/{w.Violation.Check}").Distinct(StringComparer.Ordinal));
+                        var exception = group.Key.ToString();
+                        LogWaived(logger, webhook, request.Uid, request.Kind, request.Namespace ?? "", request.Name ?? "", exception, waived);
+                    }
+                }
             }
 
             return outcome;
@@ -48,6 +57,9 @@ public static partial class DecisionLogging
 
         return text.ToString();
     }
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "{Webhook} {Uid}: {Kind} {Namespace}/{Name} allowed by exception: {Exception} waived {ChecksWaived}")]
+    private static partial void LogWaived(ILogger logger, string webhook, string uid, string kind, string @namespace, string name, string exception, string checksWaived);
 
     [LoggerMessage(EventId = 1, Message = "{Webhook} {Uid}: {Operation} {Kind} {Namespace}/{Name} by {User}: {Decision} {ChecksViolated} (dryRun={DryRun})")]
     private static partial void LogDecision(

@@ -75,6 +75,9 @@ public sealed class ValidatingHandler(IPolicySource policies, IOptions<Admission
         var kept = result.Violations
             .Where(v => prefixes.Exists(p => v.Path.StartsWith(p, StringComparison.Ordinal) && (v.Path.Length == p.Length || v.Path[p.Length] == '.')))
             .ToList();
-        return new EvaluationResult(result.Kind, result.Name, result.Namespace, kept, result.PoliciesApplied, result.Omitted, result.OmittedEnforce);
+        return new EvaluationResult(result.Kind, result.Name, result.Namespace, kept, result.PoliciesApplied, result.Omitted, result.OmittedEnforce)
+        {
+            Waived = [.. result.Waived.Where(w => prefixes.Exists(p => w.Violation.Path.StartsWith(p, StringComparison.Ordinal)))],
+        };
     }
 }

@@ -20,7 +20,7 @@ public static class VerdictResponse
         ArgumentNullException.ThrowIfNull(options);
         if (result.Violations.Count == 0)
         {
-            return new AdmissionOutcome(AdmissionResponse.Allow, Decisions.Allowed, []);
+            return new AdmissionOutcome(AdmissionResponse.Allow, Decisions.Allowed, []) { Waived = result.Waived };
         }
 
         var warnings = Warnings(result, options.MaxWarnings);
@@ -35,7 +35,7 @@ public static class VerdictResponse
             Warnings = warnings,
             AuditAnnotations = annotations,
         };
-        return new AdmissionOutcome(response, allowed ? Decisions.Allowed : Decisions.Denied, result.Violations);
+        return new AdmissionOutcome(response, allowed ? Decisions.Allowed : Decisions.Denied, result.Violations) { Waived = result.Waived };
     }
 
     /// <summary>One warning for a violation: <c>policy: check: message (path)</c>, shortened to fit.</summary>

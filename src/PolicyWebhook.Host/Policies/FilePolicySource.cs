@@ -69,7 +69,8 @@ public sealed partial class FilePolicySource : BackgroundService, IPolicySource
             _fingerprint = fingerprint;
             try
             {
-                var loaded = PolicyLoader.LoadPaths([directory]);
+                var set = PolicyLoader.LoadAll([directory]);
+                var loaded = set.Policies;
                 if (problems.Count > 0)
                 {
                     return Fail(problems);
@@ -81,7 +82,7 @@ public sealed partial class FilePolicySource : BackgroundService, IPolicySource
                     return Fail([$"{Path.GetFullPath(directory)}: the policy folder holds no policy; to check nothing, remove the webhook rather than its policies"]);
                 }
 
-                _current = new PolicySnapshot([.. loaded.Select(p => p.Compiled)], directory, _time.GetUtcNow());
+                _current = new PolicySnapshot([.. loaded.Select(p => p.Compiled)], directory, _time.GetUtcNow(), [.. set.Exceptions.Select(e => e.Compiled)]);
                 _problems = [];
                 LogLoaded(_logger, loaded.Count, directory);
                 return true;

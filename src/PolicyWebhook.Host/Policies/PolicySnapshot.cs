@@ -1,4 +1,5 @@
 using PolicyWebhook.Engine;
+using PolicyWebhook.Engine.Exceptions;
 
 namespace PolicyWebhook.Host.Policies;
 
@@ -8,17 +9,21 @@ namespace PolicyWebhook.Host.Policies;
 /// </summary>
 public sealed class PolicySnapshot
 {
-    public PolicySnapshot(IReadOnlyList<CompiledPolicy> policies, string origin, DateTimeOffset loadedAt)
+    public PolicySnapshot(IReadOnlyList<CompiledPolicy> policies, string origin, DateTimeOffset loadedAt, IReadOnlyList<CompiledException>? exceptions = null)
     {
         ArgumentNullException.ThrowIfNull(policies);
         Policies = policies;
-        Evaluator = new PolicyEvaluator(policies);
+        Exceptions = exceptions ?? [];
+        Evaluator = new PolicyEvaluator(policies, Exceptions);
         Mutating = [.. policies.Where(p => p.Mutation is not null)];
         Origin = origin;
         LoadedAt = loadedAt;
     }
 
     public IReadOnlyList<CompiledPolicy> Policies { get; }
+
+    /// <summary>The PolicyExceptions loaded, expired ones included (they stop applying on their own).</summary>
+    public IReadOnlyList<CompiledException> Exceptions { get; }
 
     public PolicyEvaluator Evaluator { get; }
 

@@ -31,6 +31,11 @@ public static class AdmissionMetering
                 metrics.RecordViolations(outcome.Violations);
             }
 
+            if (outcome.Waived.Count > 0)
+            {
+                metrics.RecordWaived(outcome.Waived);
+            }
+
             return outcome;
         };
     }

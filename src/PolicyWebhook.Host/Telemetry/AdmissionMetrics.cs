@@ -20,6 +20,7 @@ public sealed class AdmissionMetrics
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _violations;
+    private readonly Counter<long> _waived;
 
     public AdmissionMetrics(IMeterFactory meterFactory, IPolicySource policies)
     {
@@ -39,6 +40,12 @@ public sealed class AdmissionMetrics
             () => policies.Current?.LoadedAt.ToUnixTimeMilliseconds() / 1000.0 ?? 0,
             "s",
             "When the policies in force were loaded, as Unix time.");
+        meter.CreateObservableGauge(
+            "policywebhook.exceptions",
+            () => ExceptionCounts(policies.Current),
+            "{exception}",
+            "PolicyExceptions loaded, by state: active or expired.");
+        _waived = meter.CreateCounter<long>("policywebhook.violations.waived", "{violation}", "Violations a PolicyException waived, by policy, check and exception.");
         meter.CreateObservableCounter("policywebhook.policies.failed_loads", () => policies.FailedLoads, "{load}", "Policy loads rejected because of a broken policy.");
     }
 
@@ -54,6 +61,31 @@ public sealed class AdmissionMetrics
         };
         _requests.Add(1, tagList);
         _duration.Record(seconds, new TagList { { "webhook", webhook }, { "decision", decision } });
+    }
+
+    public void RecordWaived(IReadOnlyList<Engine.Exceptions.WaivedViolation> waived)
+    {
+        ArgumentNullException.ThrowIfNull(waived);
+        foreach (var w in waived)
+        {
+            _waived.Add(1, new TagList { { "policy", w.Violation.Policy.Name }, { "check", w.Violation.Check }, { "exception", $"{w.Exception.Namespace}/{w.Exception.Name}" } });
+        }
+    }
+
+    private static Measurement<int>[] ExceptionCounts(PolicySnapshot? snapshot)
+    {
+        if (snapshot is null)
+        {
+            return [];
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var expired = snapshot.Exceptions.Count(e => e.IsExpired(now));
+        return
+        [
+            new Measurement<int>(snapshot.Exceptions.Count - expired, new KeyValuePair<string, object?>("state", "active")),
+            new Measurement<int>(expired, new KeyValuePair<string, object?>("state", "expired")),
+        ];
     }
 
     public void RecordViolations(IReadOnlyList<Violation> violations)

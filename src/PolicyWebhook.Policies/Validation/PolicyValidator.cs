@@ -49,7 +49,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
 
     internal static string Show(string? value) => value is null ? "null" : $"\"{value}\"";
 
-    private static bool IsDnsSubdomain(string name) => name.Length <= 253 && DnsSubdomain().IsMatch(name);
+    internal static bool IsDnsSubdomain(string name) => name.Length <= 253 && DnsSubdomain().IsMatch(name);
 
     internal static bool IsMode(string? mode) => mode is null or "Enforce" or "Warn" or "Audit";
 
@@ -245,7 +245,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
         }
     }
 
-    private sealed class SelectorValidator : AbstractValidator<V1LabelSelector>
+    internal sealed class SelectorValidator : AbstractValidator<V1LabelSelector>
     {
         public SelectorValidator()
         {
