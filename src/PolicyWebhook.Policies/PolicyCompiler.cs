@@ -2,10 +2,10 @@ using k8s.Models;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Checks;
 using PolicyWebhook.Engine.Exceptions;
-using PolicyWebhook.Policies.Validation;
 using PolicyWebhook.Engine.Matching;
 using PolicyWebhook.Engine.Mutation;
 using PolicyWebhook.Policies.Resources;
+using PolicyWebhook.Policies.Validation;
 
 namespace PolicyWebhook.Policies;
 
