@@ -31,6 +31,7 @@ public static class WebhookHost
 
         services.AddSingleton<ValidatingHandler>();
         services.AddSingleton<MutatingHandler>();
+        services.AddSingleton<PolicyValidationHandler>();
         services.AddSingleton<AdmissionPipeline>();
         services.AddWebhookHealth();
         builder.AddWebhookTelemetry();

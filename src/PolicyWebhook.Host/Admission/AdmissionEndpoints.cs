@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace PolicyWebhook.Host.Admission;
 
 /// <summary>
-/// <c>POST /validate</c> and <c>POST /mutate</c>: read the review (415, 413 and 400 for bad input), run the
+/// <c>POST /validate</c>, <c>POST /mutate</c> and <c>POST /validate-policy</c>: read the review (415, 413 and 400 for bad input), run the
 /// pipeline, write the answer. An unexpected exception answers 500 for that request only.
 /// </summary>
 public static partial class AdmissionEndpoints
@@ -19,6 +19,7 @@ public static partial class AdmissionEndpoints
         var loggers = services.GetRequiredService<ILoggerFactory>();
         endpoints.MapPost("/validate", context => HandleAsync(context, pipeline.Value.Validate, options, loggers));
         endpoints.MapPost("/mutate", context => HandleAsync(context, pipeline.Value.Mutate, options, loggers));
+        endpoints.MapPost("/validate-policy", context => HandleAsync(context, pipeline.Value.ValidatePolicy, options, loggers));
         return endpoints;
     }
 

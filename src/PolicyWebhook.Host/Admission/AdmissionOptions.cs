@@ -22,6 +22,9 @@ public sealed class AdmissionOptions
     /// <summary>How long a body may take to arrive. The API server waits at most 30 s for an answer; a slower sender is cut off.</summary>
     public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How far ahead a PolicyException may expire; <c>/validate-policy</c> refuses one beyond it.</summary>
+    public TimeSpan ExceptionMaxLifetime { get; set; } = TimeSpan.FromDays(90);
+
     /// <summary>At most this many warnings per answer; the last one says how many more there were.</summary>
     [Range(1, 100)]
     public int MaxWarnings { get; set; } = 10;

@@ -12,6 +12,7 @@ public sealed class AdmissionPipeline
     public AdmissionPipeline(
         ValidatingHandler validating,
         MutatingHandler mutating,
+        PolicyValidationHandler policyValidation,
         AdmissionMetrics metrics,
         IOptions<AdmissionOptions> options,
         ILoggerFactory loggers)
@@ -24,6 +25,11 @@ public sealed class AdmissionPipeline
         var logger = loggers.CreateLogger("PolicyWebhook.Admission");
         Validate = Compose(validating.Handle, "validate");
         Mutate = Compose(mutating.Handle, "mutate");
+        ArgumentNullException.ThrowIfNull(policyValidation);
+        // Policies are not pods: no request filter and no exempt namespaces, the rest as for the others.
+        ValidatePolicy = AdmissionTracing.Wrap(
+            AdmissionMetering.Wrap(DecisionLogging.Wrap(UnreadableText.Wrap(policyValidation.Handle), logger, "validate-policy"), metrics, "validate-policy"),
+            "validate-policy");
         ExemptNamespaces = exempt;
 
         AdmissionHandler Compose(AdmissionHandler handler, string webhook) =>
@@ -41,6 +47,8 @@ public sealed class AdmissionPipeline
     public AdmissionHandler Validate { get; }
 
     public AdmissionHandler Mutate { get; }
+
+    public AdmissionHandler ValidatePolicy { get; }
 
     public IReadOnlySet<string> ExemptNamespaces { get; }
 }

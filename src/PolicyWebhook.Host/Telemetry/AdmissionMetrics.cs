@@ -111,7 +111,9 @@ public readonly record struct AdmissionRequestTags(string Operation, string Kind
     public static AdmissionRequestTags Of(Admission.AdmissionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var kind = Engine.Workloads.PodSpecLocator.Kinds.ContainsKey(request.Kind) ? request.Kind : "other";
+        var kind = Engine.Workloads.PodSpecLocator.Kinds.ContainsKey(request.Kind) || request.Kind is "ClusterPolicy" or "Policy" or "PolicyException"
+            ? request.Kind
+            : "other";
         return new AdmissionRequestTags(request.Operation, request.SubResource == "ephemeralcontainers" ? "Pod/ephemeralcontainers" : kind);
     }
 }

@@ -23,6 +23,10 @@ public sealed class PolicyException : IKubernetesObject<V1ObjectMeta>
 
     [JsonPropertyName("spec")]
     public PolicyExceptionSpec Spec { get; set; } = new();
+
+    /// <summary>Written by the webhook, never by the author; absent in files.</summary>
+    [JsonPropertyName("status")]
+    public ResourceStatus? Status { get; set; }
 }
 
 /// <summary>Which policy's checks are waived, for what, why, and until when.</summary>

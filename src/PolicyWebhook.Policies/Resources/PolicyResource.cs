@@ -27,6 +27,10 @@ public abstract class PolicyResource : IKubernetesObject<V1ObjectMeta>
     [JsonPropertyName("spec")]
     public PolicySpec Spec { get; set; } = new();
 
+    /// <summary>Written by the webhook, never by the author; absent in files.</summary>
+    [JsonPropertyName("status")]
+    public ResourceStatus? Status { get; set; }
+
     /// <summary>True for a namespaced <see cref="Policy"/>, which applies only in its own namespace.</summary>
     [JsonIgnore]
     public abstract bool IsNamespaced { get; }
