@@ -128,3 +128,22 @@ public sealed class CrdSchemaTests
         : type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(List<>) || type.GetGenericTypeDefinition() == typeof(IList<>)) ? "array"
         : "object";
 }
+
+/// <summary>The ready-to-apply examples in deploy/policies stay valid.</summary>
+public sealed class DeployPoliciesTests
+{
+    [Fact]
+    public void Load_DeployPolicies_AllValid()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "PolicyWebhook.sln")))
+        {
+            root = root.Parent!;
+        }
+
+        var set = PolicyLoader.LoadAll([Path.Combine(root.FullName, "deploy", "policies")]);
+
+        Assert.Equal(["least-privilege", "pss-baseline", "pss-restricted-warn", "trusted-registries"], set.Policies.Select(p => p.Resource.Metadata.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("legacy-billing-root", Assert.Single(set.Exceptions).Resource.Metadata.Name);
+    }
+}
