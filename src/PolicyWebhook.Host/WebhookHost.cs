@@ -1,4 +1,7 @@
+using k8s;
+using Microsoft.Extensions.Options;
 using PolicyWebhook.Host.Admission;
+using PolicyWebhook.Host.Cluster;
 using PolicyWebhook.Host.Health;
 using PolicyWebhook.Host.Policies;
 using PolicyWebhook.Host.Server;
@@ -23,9 +26,17 @@ public static class WebhookHost
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Policies:PollInterval must be positive").ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
+        // Chosen when first resolved, from the bound settings: files, or the cluster (whose client is built only then).
+        services.AddOptions<ClusterSourceOptions>().BindConfiguration(ClusterSourceOptions.Section);
+        services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientConfiguration.IsInCluster()
+            ? KubernetesClientConfiguration.InClusterConfig()
+            : KubernetesClientConfiguration.BuildConfigFromConfigFile()));
         services.AddSingleton<FilePolicySource>();
-        services.AddSingleton<IPolicySource>(sp => sp.GetRequiredService<FilePolicySource>());
-        services.AddHostedService(sp => sp.GetRequiredService<FilePolicySource>());
+        services.AddSingleton<ClusterPolicySource>();
+        services.AddSingleton<IPolicySource>(sp => sp.GetRequiredService<IOptions<PolicySourceOptions>>().Value.UsesCluster()
+            ? sp.GetRequiredService<ClusterPolicySource>()
+            : sp.GetRequiredService<FilePolicySource>());
+        services.AddHostedService<PolicySourceHost>();
         services.AddSingleton<CertificateReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<CertificateReloader>());
 

@@ -31,7 +31,7 @@ public sealed class MutatingHandler(IPolicySource policies)
             return invalid!;
         }
 
-        var context = new EvaluationContext(request.Namespace ?? "default");
+        var context = new EvaluationContext(request.Namespace ?? "default", snapshot.LabelsOf(request.Namespace));
         var applicable = snapshot.Mutating.Where(p => p.Applies(target, context)).ToList();
         if (applicable.Count == 0)
         {

@@ -31,7 +31,7 @@ public sealed class ValidatingHandler(IPolicySource policies, IOptions<Admission
             return invalid!;
         }
 
-        var result = snapshot.Evaluator.Evaluate(target, new EvaluationContext(request.Namespace ?? "default"));
+        var result = snapshot.Evaluator.Evaluate(target, new EvaluationContext(request.Namespace ?? "default", snapshot.LabelsOf(request.Namespace)));
         if (ephemeral)
         {
             result = OnlyAddedEphemeralContainers(result, request);

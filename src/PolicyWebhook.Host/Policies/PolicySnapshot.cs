@@ -9,8 +9,14 @@ namespace PolicyWebhook.Host.Policies;
 /// </summary>
 public sealed class PolicySnapshot
 {
-    public PolicySnapshot(IReadOnlyList<CompiledPolicy> policies, string origin, DateTimeOffset loadedAt, IReadOnlyList<CompiledException>? exceptions = null)
+    public PolicySnapshot(
+        IReadOnlyList<CompiledPolicy> policies,
+        string origin,
+        DateTimeOffset loadedAt,
+        IReadOnlyList<CompiledException>? exceptions = null,
+        IReadOnlyDictionary<string, IDictionary<string, string>>? namespaceLabels = null)
     {
+        _namespaceLabels = namespaceLabels;
         ArgumentNullException.ThrowIfNull(policies);
         Policies = policies;
         Exceptions = exceptions ?? [];
@@ -20,7 +26,16 @@ public sealed class PolicySnapshot
         LoadedAt = loadedAt;
     }
 
+    private readonly IReadOnlyDictionary<string, IDictionary<string, string>>? _namespaceLabels;
+
     public IReadOnlyList<CompiledPolicy> Policies { get; }
+
+    /// <summary>
+    /// The labels of a namespace, for namespace selectors; null when unknown (policies from files, or a namespace
+    /// not seen yet), in which case a selector is taken to match, so nothing is missed.
+    /// </summary>
+    public IDictionary<string, string>? LabelsOf(string? @namespace) =>
+        @namespace is not null && _namespaceLabels is not null && _namespaceLabels.TryGetValue(@namespace, out var labels) ? labels : null;
 
     /// <summary>The PolicyExceptions loaded, expired ones included (they stop applying on their own).</summary>
     public IReadOnlyList<CompiledException> Exceptions { get; }

@@ -1,0 +1,137 @@
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Options;
+using PolicyWebhook.Engine;
+using PolicyWebhook.Engine.Exceptions;
+using PolicyWebhook.Host.Policies;
+using PolicyWebhook.Policies;
+using PolicyWebhook.Policies.Resources;
+using PolicyWebhook.Policies.Validation;
+
+namespace PolicyWebhook.Host.Cluster;
+
+/// <summary>
+/// Policies from the cluster: lists and watches ClusterPolicy, Policy, PolicyException and Namespace objects and
+/// publishes, after every change, an immutable snapshot that admission reads without calling the API server.
+/// Ready after the first full sync; through an API server outage the last snapshot keeps serving. A policy that
+/// fails validation is left out whole (never half-applied) and reported.
+/// </summary>
+public sealed partial class ClusterPolicySource : BackgroundService, IPolicySource
+{
+    private static readonly PolicyValidator Validator = new();
+
+    private readonly ILogger<ClusterPolicySource> _logger;
+    private readonly TimeProvider _time;
+    private readonly Lock _rebuild = new();
+    private readonly Reflector<ClusterPolicy, ResourceList<ClusterPolicy>> _clusterPolicies;
+    private readonly Reflector<Policy, ResourceList<Policy>> _policies;
+    private readonly Reflector<PolicyException, ResourceList<PolicyException>> _exceptions;
+    private readonly Reflector<V1Namespace, V1NamespaceList> _namespaces;
+    private volatile PolicySnapshot? _current;
+    private volatile IReadOnlyList<string> _problems = [];
+
+    public ClusterPolicySource(IKubernetes client, ILogger<ClusterPolicySource> logger, TimeProvider time, IOptions<ClusterSourceOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        _logger = logger;
+        _time = time;
+        var backoff = options.Value.MaxBackoff;
+        _clusterPolicies = Custom<ClusterPolicy>(client, "clusterpolicies", backoff);
+        _policies = Custom<Policy>(client, "policies", backoff);
+        _exceptions = Custom<PolicyException>(client, "policyexceptions", backoff);
+        _namespaces = new Reflector<V1Namespace, V1NamespaceList>(
+            "namespaces",
+            (version, watch, token) => client.CoreV1.ListNamespaceWithHttpMessagesAsync(
+                allowWatchBookmarks: watch ? true : null, resourceVersion: version, watch: watch, cancellationToken: token),
+            list => (list?.Items, list?.Metadata?.ResourceVersion),
+            logger,
+            time)
+        { MaxBackoff = backoff };
+        foreach (var changed in new Action<Action>[] { a => _clusterPolicies.Changed += a, a => _policies.Changed += a, a => _exceptions.Changed += a, a => _namespaces.Changed += a })
+        {
+            changed(Rebuild);
+        }
+    }
+
+    public PolicySnapshot? Current => _current;
+
+    public IReadOnlyList<string> Problems => _problems;
+
+    public long FailedLoads => 0;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_clusterPolicies.RunAsync(stoppingToken), _policies.RunAsync(stoppingToken), _exceptions.RunAsync(stoppingToken), _namespaces.RunAsync(stoppingToken));
+
+    /// <summary>Builds a new snapshot from the copies; nothing until every kind has been listed once.</summary>
+    public void Rebuild()
+    {
+        if (!_clusterPolicies.Synced || !_policies.Synced || !_exceptions.Synced || !_namespaces.Synced)
+        {
+            return;
+        }
+
+        lock (_rebuild)
+        {
+            var problems = new List<string>();
+            var compiled = new List<CompiledPolicy>();
+            foreach (var policy in _clusterPolicies.Items.Cast<PolicyResource>().Concat(_policies.Items).OrderBy(p => p.Kind, StringComparer.Ordinal).ThenBy(p => p.Metadata.NamespaceProperty).ThenBy(p => p.Metadata.Name))
+            {
+                var errors = PolicyValidator.Describe(Validator.Validate(policy));
+                if (errors.Count > 0)
+                {
+                    problems.AddRange(errors.Select(e => $"{Name(policy.Kind, policy.Metadata)}: {e}"));
+                    continue;
+                }
+
+                compiled.Add(PolicyCompiler.Compile(policy));
+            }
+
+            var exceptions = new List<CompiledException>();
+            // Expiry was judged on apply; here an expired exception simply stops applying, and none is refused for it.
+            var exceptionValidator = new PolicyExceptionValidator(Engine.Checks.CheckRegistry.Default, TimeSpan.FromDays(36500), _time, rejectExpired: false);
+            foreach (var exception in _exceptions.Items)
+            {
+                var errors = PolicyValidator.Describe(exceptionValidator.Validate(exception));
+                if (errors.Count > 0)
+                {
+                    problems.AddRange(errors.Select(e => $"{Name(exception.Kind, exception.Metadata)}: {e}"));
+                    continue;
+                }
+
+                exceptions.Add(PolicyCompiler.Compile(exception));
+            }
+
+            var labels = _namespaces.Items.ToDictionary(n => n.Metadata.Name, n => (IDictionary<string, string>)(n.Metadata.Labels ?? new Dictionary<string, string>()), StringComparer.Ordinal);
+            _current = new PolicySnapshot(compiled, "cluster", _time.GetUtcNow(), exceptions, labels);
+            _problems = problems;
+            LogSnapshot(_logger, compiled.Count, exceptions.Count, labels.Count, problems.Count);
+        }
+    }
+
+    private Reflector<T, ResourceList<T>> Custom<T>(IKubernetes client, string plural, TimeSpan backoff)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        new(
+            plural,
+            (version, watch, token) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<ResourceList<T>>(
+                PolicyApi.Group, PolicyApi.Version, plural, allowWatchBookmarks: watch ? true : null, resourceVersion: version, watch: watch, cancellationToken: token),
+            list => (list?.Items, list?.Metadata?.ResourceVersion),
+            _logger,
+            _time)
+        { MaxBackoff = backoff };
+
+    private static string Name(string kind, V1ObjectMeta metadata) =>
+        string.IsNullOrEmpty(metadata.NamespaceProperty) ? $"{kind} \"{metadata.Name}\"" : $"{kind} \"{metadata.NamespaceProperty}/{metadata.Name}\"";
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Policy snapshot: {Policies} policies, {Exceptions} exceptions, {Namespaces} namespaces; {Problems} problems")]
+    private static partial void LogSnapshot(ILogger logger, int policies, int exceptions, int namespaces, int problems);
+}
+
+/// <summary>Settings of the cluster policy source, bound from <c>Policies:Cluster</c>.</summary>
+public sealed class ClusterSourceOptions
+{
+    public const string Section = "Policies:Cluster";
+
+    /// <summary>The longest wait between two attempts while the API server is unreachable.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+}

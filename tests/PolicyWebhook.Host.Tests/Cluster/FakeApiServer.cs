@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace PolicyWebhook.Host.Tests.Cluster;
+
+/// <summary>
+/// Just enough of the Kubernetes API server for a watcher: list (with a resourceVersion) and watch (a stream of
+/// JSON lines) per resource path, with the faults a real one has: a dropped watch, 410 Gone, a malformed event,
+/// and going away altogether.
+/// </summary>
+public sealed class FakeApiServer : IAsyncDisposable
+{
+    public const string ClusterPolicies = "/apis/policywebhook.io/v1alpha1/clusterpolicies";
+    public const string Policies = "/apis/policywebhook.io/v1alpha1/policies";
+    public const string Exceptions = "/apis/policywebhook.io/v1alpha1/policyexceptions";
+    public const string Namespaces = "/api/v1/namespaces";
+
+    private readonly ConcurrentDictionary<string, Resource> _resources = new(StringComparer.Ordinal);
+    private WebApplication? _app;
+    private int _version = 100;
+
+    public Uri Address { get; private set; } = null!;
+
+    public async Task StartAsync(int port = 0)
+    {
+        foreach (var path in new[] { ClusterPolicies, Policies, Exceptions, Namespaces })
+        {
+            _resources.TryAdd(path, new Resource());
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        _app = builder.Build();
+        _app.Run(HandleAsync);
+        await _app.StartAsync();
+        Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+    }
+
+    /// <summary>Stops answering: the API server has gone away. The port is kept so it can come back.</summary>
+    public async Task StopAsync()
+    {
+        foreach (var resource in _resources.Values)
+        {
+            resource.Events.Writer.TryWrite(null);
+        }
+
+        // Watches still open are cut after a moment, as a server going away would.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await _app!.StopAsync(deadline.Token);
+        await _app.DisposeAsync();
+        _app = null;
+    }
+
+    public int Lists(string path) => _resources[path].Lists;
+
+    public int Watches(string path) => _resources[path].Watches;
+
+    /// <summary>Adds or replaces an object, and tells watchers.</summary>
+    public void Put(string path, JsonObject obj)
+    {
+        var resource = _resources[path];
+        var version = Interlocked.Increment(ref _version).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        obj["metadata"]!["resourceVersion"] = version;
+        var key = Key(obj);
+        var type = resource.Items.ContainsKey(key) ? "MODIFIED" : "ADDED";
+        resource.Items[key] = obj;
+        resource.Events.Writer.TryWrite(new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString());
+    }
+
+    public void Delete(string path, JsonObject obj)
+    {
+        var resource = _resources[path];
+        resource.Items.TryRemove(Key(obj), out _);
+        obj["metadata"]!["resourceVersion"] = Interlocked.Increment(ref _version).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        resource.Events.Writer.TryWrite(new JsonObject { ["type"] = "DELETED", ["object"] = obj.DeepClone() }.ToJsonString());
+    }
+
+    /// <summary>Changes an object without telling watchers: only a new list will show it.</summary>
+    public void PutSilently(string path, JsonObject obj) => _resources[path].Items[Key(obj)] = obj;
+
+    /// <summary>Sends a raw line to the watchers of a path.</summary>
+    public void SendRaw(string path, string line) => _resources[path].Events.Writer.TryWrite(line);
+
+    /// <summary>Ends the current watch of a path, as a load balancer or a timeout does.</summary>
+    public void DropWatch(string path) => _resources[path].Events.Writer.TryWrite(null);
+
+    /// <summary>The next watch of a path is told its resourceVersion is too old (an ERROR event with a 410 Status).</summary>
+    public void ExpireNextWatch(string path) => _resources[path].GoneOnNextWatch = true;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await StopAsync();
+        }
+    }
+
+    private static string Key(JsonObject obj) => $"{obj["metadata"]!["namespace"]}/{obj["metadata"]!["name"]}";
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        if (!_resources.TryGetValue(context.Request.Path.Value ?? "", out var resource))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        if (context.Request.Query["watch"] != "true")
+        {
+            Interlocked.Increment(ref resource.Lists);
+            var list = new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "List",
+                ["metadata"] = new JsonObject { ["resourceVersion"] = _version.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                ["items"] = new JsonArray([.. resource.Items.Values.Select(i => i.DeepClone())]),
+            };
+            await context.Response.WriteAsync(list.ToJsonString());
+            return;
+        }
+
+        Interlocked.Increment(ref resource.Watches);
+        if (resource.GoneOnNextWatch)
+        {
+            resource.GoneOnNextWatch = false;
+            await context.Response.WriteAsync("""{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version","reason":"Expired","code":410}}""" + "\n");
+            return;
+        }
+
+        await context.Response.StartAsync();
+        try
+        {
+            while (await resource.Events.Reader.WaitToReadAsync(context.RequestAborted))
+            {
+                if (!resource.Events.Reader.TryRead(out var line))
+                {
+                    continue;
+                }
+
+                if (line is null)
+                {
+                    return;
+                }
+
+                await context.Response.WriteAsync(line + "\n", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private sealed class Resource
+    {
+        public ConcurrentDictionary<string, JsonObject> Items { get; } = new(StringComparer.Ordinal);
+
+        public Channel<string?> Events { get; } = Channel.CreateUnbounded<string?>();
+
+        public int Lists;
+
+        public int Watches;
+
+        public volatile bool GoneOnNextWatch;
+    }
+}
