@@ -17,6 +17,7 @@ public static class CliApp
         {
             CheckCommand.Create(output, error),
             ChecksCommand.Create(output),
+            ScanCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);

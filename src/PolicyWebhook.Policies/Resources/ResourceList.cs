@@ -1,9 +1,9 @@
 using System.Text.Json.Serialization;
 using k8s.Models;
 
-namespace PolicyWebhook.Host.Cluster;
+namespace PolicyWebhook.Policies.Resources;
 
-/// <summary>The list the API server answers for a list call: items and the resourceVersion to watch from.</summary>
+/// <summary>The list the API server answers for a list of custom resources: items, the resourceVersion to watch from, and the continue token of the next page.</summary>
 public sealed class ResourceList<T>
 {
     [JsonPropertyName("metadata")]

@@ -1,0 +1,174 @@
+using k8s;
+using k8s.Models;
+using PolicyWebhook.Engine;
+using PolicyWebhook.Engine.Exceptions;
+using PolicyWebhook.Policies;
+using PolicyWebhook.Policies.Resources;
+using PolicyWebhook.Policies.Validation;
+
+namespace PolicyWebhook.Cli.Commands;
+
+/// <summary>What a scan found: every object's verdict where there was a finding, counts for the rest, and problems.</summary>
+internal sealed record ScanRun(List<ObjectResult> Results, int Checked, List<string> Errors, string PolicyOrigin);
+
+/// <summary>
+/// Lists the Pods and pod controllers of a cluster page by page and evaluates them against the cluster's own
+/// policies and exceptions. An object a listed controller owns (a ReplicaSet of a Deployment, a Pod of a
+/// ReplicaSet) is left to its owner, so each finding is reported once, where it is fixed. Only objects with
+/// findings are kept, so memory stays bounded by the findings, not by the cluster.
+/// </summary>
+internal static class ClusterScanner
+{
+    private const int PageSize = 500;
+
+    private static readonly HashSet<string> Controllers = new(StringComparer.Ordinal)
+    {
+        "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController",
+    };
+
+    public static async Task<ScanRun> RunAsync(IKubernetes client, string? ns, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        var (evaluator, origin) = await LoadPoliciesAsync(client, ns, errors, cancellationToken).ConfigureAwait(false);
+        var labels = new Dictionary<string, IDictionary<string, string>>(StringComparer.Ordinal);
+        await foreach (var n in Pages(token => client.CoreV1.ListNamespaceAsync(continueParameter: token, limit: PageSize, cancellationToken: cancellationToken), l => (l.Items, l.Metadata?.ContinueProperty)).ConfigureAwait(false))
+        {
+            labels[n.Metadata.Name] = n.Metadata.Labels ?? new Dictionary<string, string>();
+        }
+
+        var results = new List<ObjectResult>();
+        var checkedCount = 0;
+        var index = 0;
+        await foreach (var obj in Workloads(client, ns, cancellationToken).ConfigureAwait(false))
+        {
+            if (obj.Metadata.OwnerReferences?.Any(o => o.Controller == true && Controllers.Contains(o.Kind)) == true)
+            {
+                continue;
+            }
+
+            var objectNamespace = obj.Metadata.NamespaceProperty ?? "default";
+            var context = new EvaluationContext(objectNamespace, labels.GetValueOrDefault(objectNamespace));
+            if (evaluator.Evaluate(obj, context) is not { } result)
+            {
+                continue;
+            }
+
+            checkedCount++;
+            if (result.Violations.Count > 0 || result.Waived.Count > 0)
+            {
+                results.Add(new ObjectResult("cluster", index, 0, result));
+            }
+
+            index++;
+        }
+
+        return new ScanRun(results, checkedCount, errors, origin);
+    }
+
+    private static async IAsyncEnumerable<IKubernetesObject<V1ObjectMeta>> Workloads(IKubernetes c, string? ns, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken t)
+    {
+        // Owners first: a finding is reported on the object that owns it, and its children are skipped.
+        var lists = new (string ApiVersion, string Kind, Func<string?, Task<(IEnumerable<IKubernetesObject<V1ObjectMeta>>, string?)>> Page)[]
+        {
+            ("apps/v1", "Deployment", k => Read<V1DeploymentList, V1Deployment>(ns is null ? c.AppsV1.ListDeploymentForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.AppsV1.ListNamespacedDeploymentAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
+            ("apps/v1", "StatefulSet", k => Read<V1StatefulSetList, V1StatefulSet>(ns is null ? c.AppsV1.ListStatefulSetForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.AppsV1.ListNamespacedStatefulSetAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
+            ("apps/v1", "DaemonSet", k => Read<V1DaemonSetList, V1DaemonSet>(ns is null ? c.AppsV1.ListDaemonSetForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.AppsV1.ListNamespacedDaemonSetAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
+            ("apps/v1", "ReplicaSet", k => Read<V1ReplicaSetList, V1ReplicaSet>(ns is null ? c.AppsV1.ListReplicaSetForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.AppsV1.ListNamespacedReplicaSetAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
+            ("batch/v1", "CronJob", k => Read<V1CronJobList, V1CronJob>(ns is null ? c.BatchV1.ListCronJobForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.BatchV1.ListNamespacedCronJobAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
+            ("batch/v1", "Job", k => Read<V1JobList, V1Job>(ns is null ? c.BatchV1.ListJobForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.BatchV1.ListNamespacedJobAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
+            ("v1", "ReplicationController", k => Read<V1ReplicationControllerList, V1ReplicationController>(ns is null ? c.CoreV1.ListReplicationControllerForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.CoreV1.ListNamespacedReplicationControllerAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
+            ("v1", "Pod", k => Read<V1PodList, V1Pod>(ns is null ? c.CoreV1.ListPodForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.CoreV1.ListNamespacedPodAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
+        };
+        foreach (var (apiVersion, kind, page) in lists)
+        {
+            await foreach (var o in Pages(page, x => x).WithCancellation(t).ConfigureAwait(false))
+            {
+                yield return Stamp(o, apiVersion, kind);
+            }
+        }
+    }
+
+    private static async Task<(IEnumerable<IKubernetesObject<V1ObjectMeta>>, string?)> Read<TList, T>(Task<TList> list)
+        where TList : IMetadata<V1ListMeta>, IItems<T>
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        var page = await list.ConfigureAwait(false);
+        return (page.Items.Cast<IKubernetesObject<V1ObjectMeta>>(), page.Metadata?.ContinueProperty);
+    }
+
+    /// <summary>List items come without kind and apiVersion; the engine names objects by kind.</summary>
+    private static IKubernetesObject<V1ObjectMeta> Stamp(IKubernetesObject<V1ObjectMeta> obj, string apiVersion, string kind)
+    {
+        obj.ApiVersion = apiVersion;
+        obj.Kind = kind;
+        return obj;
+    }
+
+    /// <summary>Every item of a paged list, one page in memory at a time.</summary>
+    private static async IAsyncEnumerable<T> Pages<T, TList>(Func<string?, Task<TList>> list, Func<TList, (IEnumerable<T>? Items, string? Continue)> read)
+    {
+        string? token = null;
+        do
+        {
+            var (items, next) = read(await list(token).ConfigureAwait(false));
+            foreach (var item in items ?? [])
+            {
+                yield return item;
+            }
+
+            token = string.IsNullOrEmpty(next) ? null : next;
+        }
+        while (token is not null);
+    }
+
+    private static async Task<(PolicyEvaluator Evaluator, string Origin)> LoadPoliciesAsync(IKubernetes client, string? ns, List<string> errors, CancellationToken t)
+    {
+        var policies = new List<CompiledPolicy>();
+        var exceptions = new List<CompiledException>();
+        var validator = new PolicyValidator();
+        foreach (var policy in (await Custom<ClusterPolicy>(client, "clusterpolicies", t).ConfigureAwait(false)).Cast<PolicyResource>()
+                     .Concat(await Custom<Policy>(client, "policies", t).ConfigureAwait(false)))
+        {
+            var problems = PolicyValidator.Describe(validator.Validate(policy));
+            if (problems.Count > 0)
+            {
+                errors.AddRange(problems.Select(p => $"{policy.Kind} \"{policy.Metadata.Name}\" is not in force: {p}"));
+            }
+            else
+            {
+                policies.Add(PolicyCompiler.Compile(policy));
+            }
+        }
+
+        var exceptionValidator = new PolicyExceptionValidator(Engine.Checks.CheckRegistry.Default, TimeSpan.FromDays(36500), TimeProvider.System, rejectExpired: false);
+        foreach (var exception in await Custom<PolicyException>(client, "policyexceptions", t).ConfigureAwait(false))
+        {
+            if (exceptionValidator.Validate(exception).IsValid)
+            {
+                exceptions.Add(PolicyCompiler.Compile(exception));
+            }
+        }
+
+        if (policies.Count == 0)
+        {
+            return (new PolicyEvaluator([.. BuiltInPolicies.Default.Select(p => p.Compiled)]), "the built-in default (the cluster has no policies)");
+        }
+
+        return (new PolicyEvaluator(policies, exceptions), ns is null ? $"{policies.Count} policies and {exceptions.Count} exceptions of the cluster" : $"the cluster's policies ({policies.Count}) and exceptions ({exceptions.Count})");
+    }
+
+    private static async Task<List<T>> Custom<T>(IKubernetes client, string plural, CancellationToken t)
+    {
+        var all = new List<T>();
+        string? token = null;
+        do
+        {
+            using var response = await client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<ResourceList<T>>(
+                PolicyApi.Group, PolicyApi.Version, plural, continueParameter: token, limit: PageSize, cancellationToken: t).ConfigureAwait(false);
+            all.AddRange(response.Body?.Items ?? []);
+            token = string.IsNullOrEmpty(response.Body?.Metadata?.ContinueProperty) ? null : response.Body.Metadata.ContinueProperty;
+        }
+        while (token is not null);
+        return all;
+    }
+}

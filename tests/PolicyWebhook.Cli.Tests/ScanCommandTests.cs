@@ -1,0 +1,144 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace PolicyWebhook.Cli.Tests;
+
+/// <summary><c>scan</c> against an HTTP server that answers the list calls as the Kubernetes API server does, with paging.</summary>
+public sealed class ScanCommandTests : IAsyncLifetime
+{
+    private WebApplication _app = null!;
+    private string _kubeconfig = null!;
+    private int _podPages;
+
+    private static string List(params string[] items) => $$"""{"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":"7"},"items":[{{string.Join(",", items)}}]}""";
+
+    private static string Workload(string name, string ns, string image, string owner = "") =>
+        """{"metadata":{"name":"NAME","namespace":"NS"OWNER},"spec":{"template":{"spec":{"containers":[{"name":"app","image":"IMAGE"}]}}}}"""
+            .Replace("NAME", name, StringComparison.Ordinal).Replace("NS", ns, StringComparison.Ordinal).Replace("IMAGE", image, StringComparison.Ordinal)
+            .Replace("OWNER", owner, StringComparison.Ordinal);
+
+    private static string Pod(string name, string ns, string image, string owner = "") =>
+        """{"metadata":{"name":"NAME","namespace":"NS"OWNER},"spec":{"containers":[{"name":"app","image":"IMAGE"}]}}"""
+            .Replace("NAME", name, StringComparison.Ordinal).Replace("NS", ns, StringComparison.Ordinal).Replace("IMAGE", image, StringComparison.Ordinal)
+            .Replace("OWNER", owner, StringComparison.Ordinal);
+
+    private static string OwnedBy(string kind, string name) => $$""","ownerReferences":[{"apiVersion":"apps/v1","kind":"{{kind}}","name":"{{name}}","uid":"u","controller":true}]""";
+
+    public async ValueTask InitializeAsync()
+    {
+        var expiry = DateTimeOffset.UtcNow.AddDays(30).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var answers = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["/apis/policywebhook.io/v1alpha1/clusterpolicies"] = List(
+                """{"apiVersion":"policywebhook.io/v1alpha1","kind":"ClusterPolicy","metadata":{"name":"tags"},"spec":{"rules":{"imageTags":{}}}}""",
+                """{"apiVersion":"policywebhook.io/v1alpha1","kind":"ClusterPolicy","metadata":{"name":"broken"},"spec":{"mode":"Enforced","rules":{"imageTags":{}}}}"""),
+            ["/apis/policywebhook.io/v1alpha1/policies"] = List(),
+            ["/apis/policywebhook.io/v1alpha1/policyexceptions"] = List(
+                """{"apiVersion":"policywebhook.io/v1alpha1","kind":"PolicyException","metadata":{"name":"legacy-ok","namespace":"shop"},"spec":{"policy":{"name":"tags"},"checks":["imageTags"],"match":{"names":["legacy"]},"justification":"the vendor ships only :latest until March","expiresAt":"EXPIRY"}}"""
+                    .Replace("EXPIRY", expiry, StringComparison.Ordinal)),
+            ["/api/v1/namespaces"] = List("""{"metadata":{"name":"shop"}}""", """{"metadata":{"name":"lab"}}"""),
+            ["/apis/apps/v1/deployments"] = List(Workload("web", "shop", "nginx"), Workload("legacy", "shop", "nginx")),
+            ["/apis/apps/v1/replicasets"] = List(Workload("web-6d4cf", "shop", "nginx", OwnedBy("Deployment", "web"))),
+            ["/apis/apps/v1/statefulsets"] = List(),
+            ["/apis/apps/v1/daemonsets"] = List(),
+            ["/apis/batch/v1/jobs"] = List(),
+            ["/apis/batch/v1/cronjobs"] = List(),
+            ["/api/v1/replicationcontrollers"] = List(),
+        };
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        _app = builder.Build();
+        _app.Run(async context =>
+        {
+            context.Response.ContentType = "application/json";
+            var path = context.Request.Path.Value!;
+            if (path == "/api/v1/pods")
+            {
+                // Two pages, joined by a continue token, as a large cluster answers.
+                Interlocked.Increment(ref _podPages);
+                var second = context.Request.Query["continue"] == "page-2";
+                Assert.Equal("500", context.Request.Query["limit"]);
+                var page = second
+                    ? List(Pod("debug", "lab", "busybox"))
+                    : List(Pod("web-6d4cf-x1", "shop", "nginx", OwnedBy("ReplicaSet", "web-6d4cf")), Pod("standalone", "lab", "nginx:1.27"));
+                await context.Response.WriteAsync(second ? page : page.Replace("\"resourceVersion\":\"7\"", "\"resourceVersion\":\"7\",\"continue\":\"page-2\"", StringComparison.Ordinal));
+                return;
+            }
+
+            if (!answers.TryGetValue(path, out var answer))
+            {
+                context.Response.StatusCode = 404;
+                return;
+            }
+
+            await context.Response.WriteAsync(answer);
+        });
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        _kubeconfig = Path.Combine(Path.GetTempPath(), $"policywebhook-kubeconfig-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(_kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster: {{server: \"{address}\"}}\nusers:\n- name: u\n  user: {{token: t}}\ncontexts:\n- name: fake\n  context: {{cluster: fake, user: u}}\ncurrent-context: fake\n");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+        File.Delete(_kubeconfig);
+    }
+
+    private (int Exit, string Output, string Error) Scan(params string[] extra)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = CliApp.Run(["scan", "--kubeconfig", _kubeconfig, .. extra], output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Scan_Cluster_ReportsByNamespaceAndPolicyOnceWhereItIsFixed()
+    {
+        var (exit, output, error) = Scan();
+
+        Assert.Equal(1, exit);
+        Assert.Contains("Policies: 1 policies and 1 exceptions of the cluster.", output, StringComparison.Ordinal);
+        Assert.Contains("namespace lab\n  ClusterPolicy \"tags\"\n    [Enforce] Pod \"debug\": imageTags (", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("namespace shop\n  ClusterPolicy \"tags\"\n    [Enforce] Deployment \"web\": imageTags (", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("waived by PolicyException \"shop/legacy-ok\": Deployment \"legacy\": imageTags (", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("web-6d4cf", output, StringComparison.Ordinal);
+        Assert.Contains("4 workloads scanned: 2 would be denied today, 0 allowed with findings, 2 compliant.", output, StringComparison.Ordinal);
+        Assert.Contains("warning: ClusterPolicy \"broken\" is not in force: spec.mode: \"Enforced\" is not a mode (use Enforce, Warn or Audit)", error, StringComparison.Ordinal);
+        Assert.Equal(2, _podPages);
+    }
+
+    [Fact]
+    public void Scan_Json_HasTheShapeOfCheck()
+    {
+        var (exit, output, _) = Scan("--format", "json");
+
+        Assert.Equal(1, exit);
+        var report = JsonNode.Parse(output)!;
+        var results = report["results"]!.AsArray();
+        Assert.Contains(results, r => (string?)r!["kind"] == "Deployment" && (string?)r["name"] == "web" && !(bool)r["allowed"]! && (string?)r["violations"]![0]!["check"] == "imageTags");
+        Assert.Contains(results, r => (string?)r!["name"] == "debug" && (string?)r["namespace"] == "lab");
+        Assert.NotNull(report["errors"]);
+    }
+
+    [Fact]
+    public void Scan_UnreachableCluster_ExitsTwoSayingWhy()
+    {
+        var text = File.ReadAllText(_kubeconfig);
+        File.WriteAllText(_kubeconfig, System.Text.RegularExpressions.Regex.Replace(text, @"http://127\.0\.0\.1:[0-9]+", "http://127.0.0.1:9"));
+
+        var (exit, _, error) = Scan();
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: cannot scan the cluster: ", error, StringComparison.Ordinal);
+    }
+}
