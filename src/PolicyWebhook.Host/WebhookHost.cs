@@ -37,6 +37,9 @@ public static class WebhookHost
             ? sp.GetRequiredService<ClusterPolicySource>()
             : sp.GetRequiredService<FilePolicySource>());
         services.AddHostedService<PolicySourceHost>();
+        services.AddOptions<StatusWriterOptions>().BindConfiguration(StatusWriterOptions.Section);
+        services.AddSingleton<PolicyStatusWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<PolicyStatusWriter>());
         services.AddSingleton<CertificateReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<CertificateReloader>());
 

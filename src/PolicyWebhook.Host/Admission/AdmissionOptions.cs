@@ -33,21 +33,29 @@ public sealed class AdmissionOptions
     [Range(1, 100)]
     public int MaxAuditAnnotations { get; set; } = 20;
 
+    /// <summary>The webhook's own namespace: the setting, POD_NAMESPACE, the service account's, or "default".</summary>
+    public string EffectiveOwnNamespace() => OwnNamespaceIfKnown() ?? "default";
+
     /// <summary>The exempt namespaces in force: the configured ones (or kube-system) and the webhook's own.</summary>
     public IReadOnlySet<string> EffectiveExemptNamespaces()
     {
         var set = new HashSet<string>(ExemptNamespaces ?? ["kube-system"], StringComparer.Ordinal);
+        if (OwnNamespaceIfKnown() is { } own)
+        {
+            set.Add(own);
+        }
+
+        return set;
+    }
+
+    private string? OwnNamespaceIfKnown()
+    {
         var own = OwnNamespace ?? Environment.GetEnvironmentVariable("POD_NAMESPACE");
         if (string.IsNullOrEmpty(own) && File.Exists(ServiceAccountNamespaceFile))
         {
             own = File.ReadAllText(ServiceAccountNamespaceFile).Trim();
         }
 
-        if (!string.IsNullOrEmpty(own))
-        {
-            set.Add(own);
-        }
-
-        return set;
+        return string.IsNullOrEmpty(own) ? null : own;
     }
 }

@@ -29,6 +29,7 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
     private readonly Reflector<V1Namespace, V1NamespaceList> _namespaces;
     private volatile PolicySnapshot? _current;
     private volatile IReadOnlyList<string> _problems = [];
+    private volatile IReadOnlyList<ObjectState> _states = [];
 
     public ClusterPolicySource(IKubernetes client, ILogger<ClusterPolicySource> logger, TimeProvider time, IOptions<ClusterSourceOptions> options)
     {
@@ -60,6 +61,12 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
 
     public long FailedLoads => 0;
 
+    /// <summary>Every policy resource as the last snapshot judged it, for the status writer.</summary>
+    public IReadOnlyList<ObjectState> States => _states;
+
+    /// <summary>Raised after each new snapshot.</summary>
+    public event Action? SnapshotPublished;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_clusterPolicies.RunAsync(stoppingToken), _policies.RunAsync(stoppingToken), _exceptions.RunAsync(stoppingToken), _namespaces.RunAsync(stoppingToken));
 
@@ -74,10 +81,13 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
         lock (_rebuild)
         {
             var problems = new List<string>();
+            var states = new List<ObjectState>();
             var compiled = new List<CompiledPolicy>();
             foreach (var policy in _clusterPolicies.Items.Cast<PolicyResource>().Concat(_policies.Items).OrderBy(p => p.Kind, StringComparer.Ordinal).ThenBy(p => p.Metadata.NamespaceProperty).ThenBy(p => p.Metadata.Name))
             {
                 var errors = PolicyValidator.Describe(Validator.Validate(policy));
+                states.Add(new ObjectState(policy.Kind, policy.IsNamespaced ? "policies" : "clusterpolicies", policy.Metadata.NamespaceProperty, policy.Metadata.Name,
+                    policy.Metadata.Generation ?? 0, policy.Status, errors));
                 if (errors.Count > 0)
                 {
                     problems.AddRange(errors.Select(e => $"{Name(policy.Kind, policy.Metadata)}: {e}"));
@@ -93,6 +103,8 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
             foreach (var exception in _exceptions.Items)
             {
                 var errors = PolicyValidator.Describe(exceptionValidator.Validate(exception));
+                states.Add(new ObjectState(exception.Kind, "policyexceptions", exception.Metadata.NamespaceProperty, exception.Metadata.Name,
+                    exception.Metadata.Generation ?? 0, exception.Status, errors));
                 if (errors.Count > 0)
                 {
                     problems.AddRange(errors.Select(e => $"{Name(exception.Kind, exception.Metadata)}: {e}"));
@@ -105,8 +117,11 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
             var labels = _namespaces.Items.ToDictionary(n => n.Metadata.Name, n => (IDictionary<string, string>)(n.Metadata.Labels ?? new Dictionary<string, string>()), StringComparer.Ordinal);
             _current = new PolicySnapshot(compiled, "cluster", _time.GetUtcNow(), exceptions, labels);
             _problems = problems;
+            _states = states;
             LogSnapshot(_logger, compiled.Count, exceptions.Count, labels.Count, problems.Count);
         }
+
+        SnapshotPublished?.Invoke();
     }
 
     private Reflector<T, ResourceList<T>> Custom<T>(IKubernetes client, string plural, TimeSpan backoff)

@@ -106,9 +106,30 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private static string Key(JsonObject obj) => $"{obj["metadata"]!["namespace"]}/{obj["metadata"]!["name"]}";
 
+    /// <summary>The status patches received, as (plural, namespace/name, body).</summary>
+    public ConcurrentQueue<(string Plural, string Key, JsonObject Body)> StatusPatches { get; } = new();
+
+    /// <summary>Leases as stored, by namespace/name.</summary>
+    public ConcurrentDictionary<string, JsonObject> Leases { get; } = new(StringComparer.Ordinal);
+
     private async Task HandleAsync(HttpContext context)
     {
-        if (!_resources.TryGetValue(context.Request.Path.Value ?? "", out var resource))
+        var path = context.Request.Path.Value ?? "";
+        var status = System.Text.RegularExpressions.Regex.Match(path, "^/apis/policywebhook.io/v1alpha1/(namespaces/(?<ns>[^/]+)/)?(?<plural>clusterpolicies|policies|policyexceptions)/(?<name>[^/]+)/status$");
+        if (status.Success && context.Request.Method == "PATCH")
+        {
+            await PatchStatusAsync(context, status.Groups["plural"].Value, $"{status.Groups["ns"].Value}/{status.Groups["name"].Value}");
+            return;
+        }
+
+        var lease = System.Text.RegularExpressions.Regex.Match(path, "^/apis/coordination.k8s.io/v1/namespaces/(?<ns>[^/]+)/leases(/(?<name>[^/]+))?$");
+        if (lease.Success)
+        {
+            await LeaseAsync(context, lease.Groups["ns"].Value, lease.Groups["name"].Value);
+            return;
+        }
+
+        if (!_resources.TryGetValue(path, out var resource))
         {
             context.Response.StatusCode = 404;
             return;
@@ -159,6 +180,65 @@ public sealed class FakeApiServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+    }
+
+    private async Task PatchStatusAsync(HttpContext context, string plural, string key)
+    {
+        var body = (await System.Text.Json.JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body))!;
+        StatusPatches.Enqueue((plural, key, body));
+        var path = plural == "clusterpolicies" ? ClusterPolicies : plural == "policies" ? Policies : Exceptions;
+        if (!_resources[path].Items.TryGetValue(key, out var item))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        // As the API server does: the status changes, the watchers hear of it.
+        var updated = (JsonObject)item.DeepClone();
+        updated["status"] = body["status"]!.DeepClone();
+        Put(path, updated);
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(updated.ToJsonString());
+    }
+
+    private async Task LeaseAsync(HttpContext context, string ns, string name)
+    {
+        context.Response.ContentType = "application/json";
+        if (context.Request.Method == "GET")
+        {
+            if (Leases.TryGetValue($"{ns}/{name}", out var stored))
+            {
+                await context.Response.WriteAsync(stored.ToJsonString());
+                return;
+            }
+
+            context.Response.StatusCode = 404;
+            await context.Response.WriteAsync("""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}""");
+            return;
+        }
+
+        var lease = (await System.Text.Json.JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body))!;
+        var key = $"{ns}/{(string)lease["metadata"]!["name"]!}";
+        lock (Leases)
+        {
+            // Optimistic concurrency, as the API server has it: a second create, or a write from a stale read, is a conflict.
+            var exists = Leases.TryGetValue(key, out var stored);
+            if ((context.Request.Method == "POST" && exists)
+                || (context.Request.Method == "PUT" && (!exists || (string?)stored!["metadata"]!["resourceVersion"] != (string?)lease["metadata"]!["resourceVersion"])))
+            {
+                context.Response.StatusCode = 409;
+                lease = JsonNode.Parse("""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Conflict","code":409}""")!.AsObject();
+            }
+            else
+            {
+                lease["metadata"]!["resourceVersion"] = Interlocked.Increment(ref _version).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                lease["metadata"]!["namespace"] = ns;
+                Leases[key] = lease;
+                context.Response.StatusCode = context.Request.Method == "POST" ? 201 : 200;
+            }
+        }
+
+        await context.Response.WriteAsync(lease.ToJsonString());
     }
 
     private sealed class Resource
