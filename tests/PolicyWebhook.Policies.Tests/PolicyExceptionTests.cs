@@ -37,7 +37,22 @@ public sealed class PolicyExceptionTests
         var problem = Assert.Single(Assert.Throws<PolicyLoadException>(() => PolicyLoader.LoadAllText(yaml, "e.yaml")).Problems);
 
         Assert.StartsWith("e.yaml:11: spec.expiresAt: ", problem, StringComparison.Ordinal);
-        Assert.Contains("is more than 90 days ahead; the latest allowed now is ", problem, StringComparison.Ordinal);
+        Assert.EndsWith($"is more than 90 days ahead; the latest allowed today is {DateTimeOffset.UtcNow.AddDays(90):yyyy-MM-dd}", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ExceptionForEveryObject_IsRefused()
+    {
+        var yaml = Exception($"  policy: {{name: restricted}}\n  checks: [runAsNonRoot]\n  match:\n    names: [\"*\"]\n    objectSelector: {{}}\n  justification: vendor image runs as root until 3.0\n  expiresAt: \"{Expiry(10)}\"\n");
+
+        var problems = Assert.Throws<PolicyLoadException>(() => PolicyLoader.LoadAllText(yaml, "e.yaml")).Problems;
+
+        Assert.Equal(
+            [
+                "e.yaml:10: spec.match.names[0]: \"*\" would match every object; name them, or part of their name, such as web-*",
+                "e.yaml:11: spec.match.objectSelector: an empty selector matches every object; give matchLabels or matchExpressions",
+            ],
+            problems);
     }
 
     [Fact]

@@ -21,19 +21,37 @@ internal static class ClusterScanner
 {
     private const int PageSize = 500;
 
-    private static readonly HashSet<string> Controllers = new(StringComparer.Ordinal)
-    {
-        "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController",
-    };
+    /// <summary>The owners whose children are left to them: these kinds, in these API groups, are scanned too.</summary>
+    private static readonly HashSet<(string Group, string Kind)> Controllers =
+    [
+        ("apps", "Deployment"), ("apps", "ReplicaSet"), ("apps", "StatefulSet"), ("apps", "DaemonSet"),
+        ("batch", "Job"), ("batch", "CronJob"), ("", "ReplicationController"),
+    ];
 
     public static async Task<ScanRun> RunAsync(IKubernetes client, string? ns, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         var (evaluator, origin) = await LoadPoliciesAsync(client, ns, errors, cancellationToken).ConfigureAwait(false);
         var labels = new Dictionary<string, IDictionary<string, string>>(StringComparer.Ordinal);
-        await foreach (var n in Pages(token => client.CoreV1.ListNamespaceAsync(continueParameter: token, limit: PageSize, cancellationToken: cancellationToken), l => (l.Items, l.Metadata?.ContinueProperty)).ConfigureAwait(false))
+        if (ns is not null)
         {
-            labels[n.Metadata.Name] = n.Metadata.Labels ?? new Dictionary<string, string>();
+            // One namespace: read just it, which a user limited to that namespace may still be refused.
+            try
+            {
+                var one = await client.CoreV1.ReadNamespaceAsync(ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+                labels[ns] = one.Metadata.Labels ?? new Dictionary<string, string>();
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound)
+            {
+                errors.Add($"cannot read namespace {ns} ({(int)e.Response.StatusCode}): namespace selectors are taken to match");
+            }
+        }
+        else
+        {
+            await foreach (var n in Pages(token => client.CoreV1.ListNamespaceAsync(continueParameter: token, limit: PageSize, cancellationToken: cancellationToken), l => (l.Items, l.Metadata?.ContinueProperty)).ConfigureAwait(false))
+            {
+                labels[n.Metadata.Name] = n.Metadata.Labels ?? new Dictionary<string, string>();
+            }
         }
 
         var results = new List<ObjectResult>();
@@ -41,7 +59,7 @@ internal static class ClusterScanner
         var index = 0;
         await foreach (var obj in Workloads(client, ns, cancellationToken).ConfigureAwait(false))
         {
-            if (obj.Metadata.OwnerReferences?.Any(o => o.Controller == true && Controllers.Contains(o.Kind)) == true)
+            if (obj.Metadata.OwnerReferences?.Any(o => o.Controller == true && Controllers.Contains((Group(o.ApiVersion), o.Kind))) == true)
             {
                 continue;
             }
@@ -96,6 +114,9 @@ internal static class ClusterScanner
         return (page.Items.Cast<IKubernetesObject<V1ObjectMeta>>(), page.Metadata?.ContinueProperty);
     }
 
+    private static string Group(string? apiVersion) =>
+        apiVersion is null ? string.Empty : apiVersion.Contains('/', StringComparison.Ordinal) ? apiVersion[..apiVersion.IndexOf('/', StringComparison.Ordinal)] : string.Empty;
+
     /// <summary>List items come without kind and apiVersion; the engine names objects by kind.</summary>
     private static IKubernetesObject<V1ObjectMeta> Stamp(IKubernetesObject<V1ObjectMeta> obj, string apiVersion, string kind)
     {
@@ -140,7 +161,7 @@ internal static class ClusterScanner
             }
         }
 
-        var exceptionValidator = new PolicyExceptionValidator(Engine.Checks.CheckRegistry.Default, TimeSpan.FromDays(36500), TimeProvider.System, rejectExpired: false);
+        var exceptionValidator = new PolicyExceptionValidator(Engine.Checks.CheckRegistry.Default, maximumLifetime: null, TimeProvider.System, rejectExpired: false);
         foreach (var exception in await Custom<PolicyException>(client, "policyexceptions", t).ConfigureAwait(false))
         {
             if (exceptionValidator.Validate(exception).IsValid)
@@ -151,7 +172,8 @@ internal static class ClusterScanner
 
         if (policies.Count == 0)
         {
-            return (new PolicyEvaluator([.. BuiltInPolicies.Default.Select(p => p.Compiled)]), "the built-in default (the cluster has no policies)");
+            // What the webhook would use too, run with no policy source: say so, as the verdicts are then hypothetical.
+            return (new PolicyEvaluator([.. BuiltInPolicies.Default.Select(p => p.Compiled)], exceptions), "the built-in default (the cluster has no valid policy; the webhook uses it only when run without a policy source)");
         }
 
         return (new PolicyEvaluator(policies, exceptions), ns is null ? $"{policies.Count} policies and {exceptions.Count} exceptions of the cluster" : $"the cluster's policies ({policies.Count}) and exceptions ({exceptions.Count})");

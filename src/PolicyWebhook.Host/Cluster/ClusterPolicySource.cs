@@ -44,7 +44,7 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
         _namespaces = new Reflector<V1Namespace, V1NamespaceList>(
             "namespaces",
             (version, watch, token) => client.CoreV1.ListNamespaceWithHttpMessagesAsync(
-                allowWatchBookmarks: watch ? true : null, resourceVersion: version, watch: watch, cancellationToken: token),
+                allowWatchBookmarks: watch ? true : null, resourceVersion: version, timeoutSeconds: watch ? WatchTimeout() : null, watch: watch, cancellationToken: token),
             list => (list?.Items, list?.Metadata?.ResourceVersion),
             logger,
             time)
@@ -99,12 +99,13 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
 
             var exceptions = new List<CompiledException>();
             // Expiry was judged on apply; here an expired exception simply stops applying, and none is refused for it.
-            var exceptionValidator = new PolicyExceptionValidator(Engine.Checks.CheckRegistry.Default, TimeSpan.FromDays(36500), _time, rejectExpired: false);
+            var exceptionValidator = new PolicyExceptionValidator(Engine.Checks.CheckRegistry.Default, maximumLifetime: null, _time, rejectExpired: false);
             foreach (var exception in _exceptions.Items)
             {
                 var errors = PolicyValidator.Describe(exceptionValidator.Validate(exception));
                 states.Add(new ObjectState(exception.Kind, "policyexceptions", exception.Metadata.NamespaceProperty, exception.Metadata.Name,
-                    exception.Metadata.Generation ?? 0, exception.Status, errors));
+                    exception.Metadata.Generation ?? 0, exception.Status, errors,
+                    PolicyExceptionValidator.TryParseExpiry(exception.Spec.ExpiresAt, out var expiresAt) ? expiresAt : null));
                 if (errors.Count > 0)
                 {
                     problems.AddRange(errors.Select(e => $"{Name(exception.Kind, exception.Metadata)}: {e}"));
@@ -129,11 +130,18 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
         new(
             plural,
             (version, watch, token) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<ResourceList<T>>(
-                PolicyApi.Group, PolicyApi.Version, plural, allowWatchBookmarks: watch ? true : null, resourceVersion: version, watch: watch, cancellationToken: token),
+                PolicyApi.Group, PolicyApi.Version, plural, allowWatchBookmarks: watch ? true : null, resourceVersion: version,
+                timeoutSeconds: watch ? WatchTimeout() : null, watch: watch, cancellationToken: token),
             list => (list?.Items, list?.Metadata?.ResourceVersion),
             _logger,
             _time)
         { MaxBackoff = backoff };
+
+    /// <summary>
+    /// The API server ends a watch after this long, so a connection that died without a word (a half-open TCP
+    /// connection) is noticed: 5 to 10 minutes, spread so replicas do not all list again at once.
+    /// </summary>
+    private static int WatchTimeout() => 300 + System.Security.Cryptography.RandomNumberGenerator.GetInt32(300);
 
     private static string Name(string kind, V1ObjectMeta metadata) =>
         string.IsNullOrEmpty(metadata.NamespaceProperty) ? $"{kind} \"{metadata.Name}\"" : $"{kind} \"{metadata.NamespaceProperty}/{metadata.Name}\"";

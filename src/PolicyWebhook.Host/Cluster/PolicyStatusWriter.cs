@@ -22,7 +22,8 @@ public sealed partial class PolicyStatusWriter : BackgroundService
     private readonly IServiceProvider _services;
     private readonly ILogger<PolicyStatusWriter> _logger;
     private readonly StatusWriterOptions _options;
-    private readonly SemaphoreSlim _changed = new(0);
+    // At most one pending signal: a burst of snapshots makes one more pass, not one per snapshot.
+    private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Dictionary<string, (long Generation, string Status, string Message, DateTimeOffset At)> _written = new(StringComparer.Ordinal);
     private volatile bool _leading;
 
@@ -55,7 +56,7 @@ public sealed partial class PolicyStatusWriter : BackgroundService
         }
 
         var client = _services.GetRequiredService<IKubernetes>();
-        cluster.SnapshotPublished += () => _changed.Release();
+        cluster.SnapshotPublished += Signal;
         var identity = _options.Identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? $"{Environment.MachineName}-{Guid.NewGuid():N}";
         var lease = new LeaseLock(client, _options.LeaseNamespace ?? _services.GetRequiredService<IOptions<AdmissionOptions>>().Value.EffectiveOwnNamespace(), _options.LeaseName, identity);
         var elector = new LeaderElector(new LeaderElectionConfig(lease)
@@ -68,7 +69,7 @@ public sealed partial class PolicyStatusWriter : BackgroundService
         {
             _leading = true;
             LogLeading(_logger, identity);
-            _changed.Release();
+            Signal();
         };
         elector.OnStoppedLeading += () => _leading = false;
         var electing = elector.RunAndTryToHoldLeadershipForeverAsync(stoppingToken);
@@ -76,7 +77,8 @@ public sealed partial class PolicyStatusWriter : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await _changed.WaitAsync(stoppingToken).ConfigureAwait(false);
+                // Also once a minute without a change: an exception that expires changes its status on its own.
+                await _changed.WaitAsync(_options.RecheckInterval, stoppingToken).ConfigureAwait(false);
                 if (_leading)
                 {
                     await WriteAsync(client, cluster.States, stoppingToken).ConfigureAwait(false);
@@ -86,25 +88,55 @@ public sealed partial class PolicyStatusWriter : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        finally
+        {
+            cluster.SnapshotPublished -= Signal;
+        }
 
         try
         {
             await electing.ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // Losing the election loop must not stop admission; status simply is not written.
+            LogWriteFailed(_logger, "Lease", _options.LeaseName, e.GetType().Name);
+        }
+    }
+
+    private void Signal()
+    {
+        try
+        {
+            _changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A pass is already pending; it will see this snapshot.
+        }
+        catch (ObjectDisposedException)
         {
         }
     }
 
     private async Task WriteAsync(IKubernetes client, IReadOnlyList<ObjectState> states, CancellationToken cancellationToken)
     {
-        foreach (var state in states.Where(s => !s.StatusIsCurrent))
+        var now = DateTimeOffset.UtcNow;
+        foreach (var state in states.Where(s => !s.StatusIsCurrentAt(now)))
         {
-            var (status, reason, message) = state.Desired;
+            if (!_leading)
+            {
+                return;
+            }
+
+            var (status, reason, message) = state.DesiredAt(now);
             // The watch may not have brought back the last write yet: do not write the same status twice in a row.
             var key = $"{state.Plural}/{state.Namespace}/{state.Name}";
             if (_written.TryGetValue(key, out var last) && last.Generation == state.Generation && last.Status == status && last.Message == message
-                && DateTimeOffset.UtcNow - last.At < TimeSpan.FromSeconds(30))
+                && now - last.At < TimeSpan.FromSeconds(30))
             {
                 continue;
             }
@@ -120,7 +152,10 @@ public sealed partial class PolicyStatusWriter : BackgroundService
                         ["status"] = status,
                         ["reason"] = reason,
                         ["message"] = message,
-                        ["lastTransitionTime"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+                        // The time the status last changed, not the time of this write.
+                        ["lastTransitionTime"] = state.Ready is { Status: var previous, LastTransitionTime: { } since } && previous == status
+                            ? since
+                            : now.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
                         ["observedGeneration"] = state.Generation,
                     }),
                 },
@@ -139,8 +174,12 @@ public sealed partial class PolicyStatusWriter : BackgroundService
 
                 Writes++;
                 _written[key] = (state.Generation, status, message, DateTimeOffset.UtcNow);
+                if (_written.Count > 10_000)
+                {
+                    _written.Clear(); // Only a guard against repeats; forgetting is harmless.
+                }
             }
-            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or JsonException)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // The next snapshot tries again; admission never waits for this.
                 LogWriteFailed(_logger, state.Kind, state.Name, e.GetType().Name);
@@ -174,4 +213,7 @@ public sealed class StatusWriterOptions
     public TimeSpan RenewDeadline { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often status is checked without a change, so expiries show.</summary>
+    public TimeSpan RecheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

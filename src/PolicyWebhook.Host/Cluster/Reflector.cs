@@ -54,12 +54,16 @@ public sealed partial class Reflector<T, TList>
 
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>A watch that ends without an event is not followed by another for at least this long.</summary>
+    public TimeSpan QuietWatchPause { get; init; } = TimeSpan.FromSeconds(1);
+
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         var backoff = InitialBackoff;
         var mustList = true;
         while (!stoppingToken.IsCancellationRequested)
         {
+            TimeSpan pause;
             try
             {
                 if (mustList)
@@ -68,8 +72,16 @@ public sealed partial class Reflector<T, TList>
                     mustList = false;
                 }
 
-                mustList = await WatchAsync(stoppingToken).ConfigureAwait(false);
-                backoff = InitialBackoff;
+                var (gone, events) = await WatchAsync(stoppingToken).ConfigureAwait(false);
+                mustList = gone;
+                if (events > 0)
+                {
+                    backoff = InitialBackoff;
+                }
+
+                // A proxy that closes watches at once, or an API server that keeps saying the version is too old,
+                // must not turn this into a tight loop.
+                pause = gone ? backoff : events == 0 ? QuietWatchPause : TimeSpan.Zero;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -79,22 +91,28 @@ public sealed partial class Reflector<T, TList>
             {
                 LogGone(_logger, _resource);
                 mustList = true;
+                pause = TimeSpan.Zero;
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or System.Text.Json.JsonException or TaskCanceledException)
+            catch (Exception e)
             {
-                // The API server went away or answered nonsense: keep the copy, wait, and list again.
+                // The API server went away or answered nonsense, or a reader failed: keep the copy, wait, list again.
+                // Nothing escapes, or this kind would stop being watched while admission went on with a frozen copy.
                 LogFailed(_logger, _resource, e.GetType().Name, backoff.TotalSeconds);
                 mustList = true;
+                pause = backoff;
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+
+            if (pause > TimeSpan.Zero)
+            {
                 try
                 {
-                    await Task.Delay(backoff, _time, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(pause, _time, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
-
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
     }
@@ -125,22 +143,23 @@ public sealed partial class Reflector<T, TList>
         _resourceVersion = resourceVersion;
         Synced = true;
         LogListed(_logger, _resource, fresh.Count, _resourceVersion ?? "");
-        Changed?.Invoke();
+        Notify();
     }
 
-    /// <summary>Watches until the stream ends; true when the resourceVersion is gone and a list is needed.</summary>
-    private async Task<bool> WatchAsync(CancellationToken cancellationToken)
+    /// <summary>Watches until the stream ends: whether a list is needed (the version is gone), and how many events came.</summary>
+    private async Task<(bool Gone, int Events)> WatchAsync(CancellationToken cancellationToken)
     {
         var gone = false;
+        var count = 0;
         // The library's typed watches have no resourceVersion for custom resources, and GenericClient's watch none
         // at all; this generic one is the only watch that resumes. It is marked for a future deprecation.
 #pragma warning disable CS0618
         var events = _call(_resourceVersion, true, cancellationToken).WatchAsync<T, TList>(
             e =>
             {
-                // The library turns an ERROR event carrying a Status into a KubernetesException; 410 means the
-                // version is too old. Anything else it could not read is skipped.
-                if (e is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
+                // The library turns an ERROR event carrying a Status into a KubernetesException: 410 (the version is
+                // too old), or another error such as 504 from a lagging API server. Either way, list again.
+                if (e is KubernetesException)
                 {
                     gone = true;
                     return;
@@ -153,6 +172,7 @@ public sealed partial class Reflector<T, TList>
 #pragma warning restore CS0618
         await foreach (var (type, item) in events.ConfigureAwait(false))
         {
+            count++;
             switch (type)
             {
                 case WatchEventType.Added or WatchEventType.Modified when item?.Metadata?.Name is not null:
@@ -179,7 +199,7 @@ public sealed partial class Reflector<T, TList>
 
             if (type != WatchEventType.Bookmark)
             {
-                Changed?.Invoke();
+                Notify();
             }
         }
 
@@ -188,7 +208,20 @@ public sealed partial class Reflector<T, TList>
             LogGone(_logger, _resource);
         }
 
-        return gone;
+        return (gone, count);
+    }
+
+    /// <summary>Tells the listeners; a listener that fails is logged and does not stop the watch.</summary>
+    private void Notify()
+    {
+        try
+        {
+            Changed?.Invoke();
+        }
+        catch (Exception e)
+        {
+            LogListenerFailed(_logger, _resource, e.GetType().Name);
+        }
     }
 
     private static string Key(T item) => $"{item.Metadata.NamespaceProperty}/{item.Metadata.Name}";
@@ -201,6 +234,9 @@ public sealed partial class Reflector<T, TList>
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Listing or watching {Resource} failed ({Error}); keeping the last state, trying again in {Seconds} s")]
     private static partial void LogFailed(ILogger logger, string resource, string error, double seconds);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "A listener of {Resource} failed ({Error}); the watch goes on")]
+    private static partial void LogListenerFailed(ILogger logger, string resource, string error);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Skipped an event of {Resource} that could not be read ({Error})")]
     private static partial void LogMalformed(ILogger logger, string resource, string error);

@@ -23,11 +23,12 @@ public sealed class PolicyExceptionValidator : AbstractValidator<PolicyException
     }
 
     /// <param name="registry">The checks that can be named.</param>
-    /// <param name="maximumLifetime">How far ahead <c>expiresAt</c> may be.</param>
+    /// <param name="maximumLifetime">How far ahead <c>expiresAt</c> may be; null to leave that to admission (the watcher
+    /// judges objects already admitted, and a limit measured from now would change its verdict every day).</param>
     /// <param name="time">The clock.</param>
     /// <param name="rejectExpired">True when admitting a new or changed exception: one already expired is refused.
     /// False when loading what exists: an expired exception simply stops applying.</param>
-    public PolicyExceptionValidator(CheckRegistry registry, TimeSpan maximumLifetime, TimeProvider time, bool rejectExpired)
+    public PolicyExceptionValidator(CheckRegistry registry, TimeSpan? maximumLifetime, TimeProvider time, bool rejectExpired)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(time);
@@ -55,8 +56,14 @@ public sealed class PolicyExceptionValidator : AbstractValidator<PolicyException
             .Must(m => m is not null && (m.Names is { Count: > 0 } || m.ObjectSelector is not null))
             .WithMessage("select the objects waived by names or objectSelector; an exception never covers a whole namespace")
             .OverridePropertyName("spec.match");
-        RuleForEach(e => e.Spec.Match!.Names).NotEmpty().When(e => e.Spec.Match is not null)
-            .WithMessage("a name pattern must not be empty").OverridePropertyName("spec.match.names");
+        RuleForEach(e => e.Spec.Match!.Names)
+            .Must(n => !string.IsNullOrEmpty(n) && n.Trim('*').Length > 0).When(e => e.Spec.Match is not null)
+            .WithMessage((_, n) => $"{PolicyValidator.Show(n)} would match every object; name them, or part of their name, such as web-*")
+            .OverridePropertyName("spec.match.names");
+        RuleFor(e => e.Spec.Match!.ObjectSelector)
+            .Must(s => s is null || s.MatchLabels is { Count: > 0 } || s.MatchExpressions is { Count: > 0 }).When(e => e.Spec.Match is not null)
+            .WithMessage("an empty selector matches every object; give matchLabels or matchExpressions")
+            .OverridePropertyName("spec.match.objectSelector");
         RuleForEach(e => e.Spec.Match!.Kinds)
             .Must(k => k is not null && PodSpecLocator.Kinds.ContainsKey(k)).When(e => e.Spec.Match is not null)
             .WithMessage((_, k) => $"{PolicyValidator.Show(k)} is not a kind that carries a pod spec (use {string.Join(", ", PodSpecLocator.Kinds.Keys)})")
@@ -84,9 +91,9 @@ public sealed class PolicyExceptionValidator : AbstractValidator<PolicyException
             }
 
             var now = time.GetUtcNow();
-            if (expiresAt > now + maximumLifetime)
+            if (maximumLifetime is { } limit && expiresAt > now + limit)
             {
-                context.AddFailure("spec.expiresAt", $"{PolicyValidator.Show(text)} is more than {maximumLifetime.TotalDays:0} days ahead; the latest allowed now is {now + maximumLifetime:yyyy-MM-ddTHH:mm:ssZ}");
+                context.AddFailure("spec.expiresAt", $"{PolicyValidator.Show(text)} is more than {limit.TotalDays:0} days ahead; the latest allowed today is {now + limit:yyyy-MM-dd}");
             }
             else if (rejectExpired && expiresAt <= now)
             {

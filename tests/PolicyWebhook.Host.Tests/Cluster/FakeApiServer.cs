@@ -64,6 +64,15 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     public int Watches(string path) => _resources[path].Watches;
 
+    /// <summary>The resourceVersion each watch of a path asked to start from, in order.</summary>
+    public IReadOnlyList<string> WatchVersions(string path) => [.. _resources[path].WatchVersions];
+
+    /// <summary>The current resourceVersion of an object.</summary>
+    public string VersionOf(string path, string key) => (string)_resources[path].Items[key]["metadata"]!["resourceVersion"]!;
+
+    /// <summary>Every watch of a path ends at once with no event, as a misbehaving proxy does.</summary>
+    public void CloseWatchesAtOnce(string path) => _resources[path].CloseWatchesAtOnce = true;
+
     /// <summary>Adds or replaces an object, and tells watchers.</summary>
     public void Put(string path, JsonObject obj)
     {
@@ -151,6 +160,12 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
 
         Interlocked.Increment(ref resource.Watches);
+        resource.WatchVersions.Enqueue(context.Request.Query["resourceVersion"].ToString());
+        if (resource.CloseWatchesAtOnce)
+        {
+            return;
+        }
+
         if (resource.GoneOnNextWatch)
         {
             resource.GoneOnNextWatch = false;
@@ -252,5 +267,9 @@ public sealed class FakeApiServer : IAsyncDisposable
         public int Watches;
 
         public volatile bool GoneOnNextWatch;
+
+        public volatile bool CloseWatchesAtOnce;
+
+        public ConcurrentQueue<string> WatchVersions { get; } = new();
     }
 }
