@@ -18,6 +18,7 @@ public static class CliApp
             CheckCommand.Create(output, error),
             ChecksCommand.Create(output),
             ScanCommand.Create(output, error),
+            UninstallWebhooksCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);

@@ -52,4 +52,30 @@ public sealed class ConventionTests
 
         Assert.Empty(missing);
     }
+
+    [Fact]
+    public void Dockerfile_RestoreStage_CopiesEveryProjectTheImageBuilds()
+    {
+        // The restore stage copies project files one by one; a new project reference missing there breaks the image.
+        var dockerfile = File.ReadAllText(RepoPaths.Of("Dockerfile"));
+        var needed = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(["src/PolicyWebhook.Host/PolicyWebhook.Host.csproj", "src/PolicyWebhook.Cli/PolicyWebhook.Cli.csproj"]);
+        while (pending.TryPop(out var project))
+        {
+            if (!needed.Add(project))
+            {
+                continue;
+            }
+
+            var folder = Path.GetDirectoryName(project)!;
+            foreach (System.Text.RegularExpressions.Match reference in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(RepoPaths.Of(project)), "ProjectReference Include=\"([^\"]+)\""))
+            {
+                var relative = Path.GetRelativePath(RepoPaths.Root, Path.GetFullPath(Path.Combine(RepoPaths.Root, folder, reference.Groups[1].Value.Replace('\\', '/'))));
+                pending.Push(relative.Replace('\\', '/'));
+            }
+        }
+
+        Assert.All(needed, project => Assert.Contains($"COPY {project} ", dockerfile, StringComparison.Ordinal));
+        Assert.Contains("USER 1654:1654", dockerfile, StringComparison.Ordinal);
+    }
 }
