@@ -1,18 +1,12 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace PolicyWebhook.Cli.Tests;
 
 /// <summary><c>scan</c> against an HTTP server that answers the list calls as the Kubernetes API server does, with paging.</summary>
 public sealed class ScanCommandTests : IAsyncLifetime
 {
-    private WebApplication _app = null!;
+    private FakeKubernetes _cluster = null!;
     private string _kubeconfig = null!;
     private int _podPages;
 
@@ -51,11 +45,7 @@ public sealed class ScanCommandTests : IAsyncLifetime
             ["/apis/batch/v1/cronjobs"] = List(),
             ["/api/v1/replicationcontrollers"] = List(),
         };
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        _app = builder.Build();
-        _app.Run(async context =>
+        _cluster = await FakeKubernetes.StartAsync(async context =>
         {
             context.Response.ContentType = "application/json";
             var path = context.Request.Path.Value!;
@@ -80,18 +70,10 @@ public sealed class ScanCommandTests : IAsyncLifetime
 
             await context.Response.WriteAsync(answer);
         });
-        await _app.StartAsync(TestContext.Current.CancellationToken);
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        _kubeconfig = Path.Combine(Path.GetTempPath(), $"policywebhook-kubeconfig-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(_kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster: {{server: \"{address}\"}}\nusers:\n- name: u\n  user: {{token: t}}\ncontexts:\n- name: fake\n  context: {{cluster: fake, user: u}}\ncurrent-context: fake\n");
+        _kubeconfig = _cluster.Kubeconfig;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
-        File.Delete(_kubeconfig);
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
     private (int Exit, string Output, string Error) Scan(params string[] extra)
     {

@@ -1,27 +1,17 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace PolicyWebhook.Cli.Tests;
 
 public sealed class UninstallWebhooksCommandTests : IAsyncLifetime
 {
     private readonly ConcurrentQueue<string> _calls = new();
-    private WebApplication _app = null!;
+    private FakeKubernetes _cluster = null!;
     private string _kubeconfig = null!;
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        _app = builder.Build();
-        _app.Run(async context =>
+        _cluster = await FakeKubernetes.StartAsync(async context =>
         {
             _calls.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
             context.Response.ContentType = "application/json";
@@ -44,18 +34,10 @@ public sealed class UninstallWebhooksCommandTests : IAsyncLifetime
 
             await context.Response.WriteAsync("""{"kind":"Status","apiVersion":"v1","status":"Success"}""");
         });
-        await _app.StartAsync(TestContext.Current.CancellationToken);
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        _kubeconfig = Path.Combine(Path.GetTempPath(), $"policywebhook-kubeconfig-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(_kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster: {{server: \"{address}\"}}\nusers:\n- name: u\n  user: {{token: t}}\ncontexts:\n- name: fake\n  context: {{cluster: fake, user: u}}\ncurrent-context: fake\n");
+        _kubeconfig = _cluster.Kubeconfig;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
-        File.Delete(_kubeconfig);
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
     [Fact]
     public void UninstallWebhooks_DeletesTheReleasesConfigurations_ToleratingOnesAlreadyGone()
