@@ -245,4 +245,23 @@ public sealed class CheckCommandTests : IDisposable
 
         return dir?.FullName ?? throw new InvalidOperationException("PolicyWebhook.sln not found");
     }
+
+    [Fact]
+    public void Check_WithAnExceptionAmongThePolicies_WaivesItAndSaysSo()
+    {
+        var policies = Path.Combine(_temp, "policies.yaml");
+        var expiry = DateTimeOffset.UtcNow.AddDays(30).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        File.WriteAllText(policies,
+            "apiVersion: policywebhook.io/v1alpha1\nkind: ClusterPolicy\nmetadata:\n  name: tags\nspec:\n  rules:\n    imageTags: {}\n---\n"
+            + "apiVersion: policywebhook.io/v1alpha1\nkind: PolicyException\nmetadata:\n  name: nginx-latest\n  namespace: shop\nspec:\n"
+            + "  policy: {name: tags}\n  checks: [imageTags]\n  match: {names: [web]}\n  justification: the vendor ships only :latest until March\n"
+            + $"  expiresAt: \"{expiry}\"\n");
+        var pod = Path.Combine(_temp, "pod.yaml");
+        File.WriteAllText(pod, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  containers:\n  - name: app\n    image: nginx\n");
+
+        var (code, output, _) = Run("check", "--policy", policies, pod);
+
+        Assert.Equal(0, code);
+        Assert.Contains("[waived by PolicyException \"shop/nginx-latest\"] ClusterPolicy \"tags\": imageTags (", output, StringComparison.Ordinal);
+    }
 }

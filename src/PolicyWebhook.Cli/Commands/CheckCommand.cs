@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PolicyWebhook.Cli.Output;
 using PolicyWebhook.Engine;
+using PolicyWebhook.Engine.Exceptions;
 using PolicyWebhook.Policies;
 
 namespace PolicyWebhook.Cli.Commands;
@@ -12,7 +13,7 @@ internal static class CheckCommand
     {
         var policies = new Option<string[]>("--policy", "-p")
         {
-            Description = "A policy file or folder of policies (repeatable). Default: the built-in default policy.",
+            Description = "A policy file or folder of policies and PolicyExceptions (repeatable). Default: the built-in default policy.",
             AllowMultipleArgumentsPerToken = false,
         };
         var pss = new Option<string?>("--pss")
@@ -37,7 +38,8 @@ internal static class CheckCommand
         };
         command.SetAction(parsed =>
         {
-            var compiled = BuildPolicies(parsed.GetValue(policies) ?? [], parsed.GetValue(pss), error);
+            var exceptions = new List<CompiledException>();
+            var compiled = BuildPolicies(parsed.GetValue(policies) ?? [], parsed.GetValue(pss), exceptions, error);
             if (compiled is null)
             {
                 return CliApp.BadInput;
@@ -46,7 +48,7 @@ internal static class CheckCommand
             CheckRun run;
             try
             {
-                run = CheckRunner.Run(parsed.GetValue(paths)!, new PolicyEvaluator(compiled));
+                run = CheckRunner.Run(parsed.GetValue(paths)!, new PolicyEvaluator(compiled, exceptions));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -75,14 +77,17 @@ internal static class CheckCommand
         return command;
     }
 
-    private static List<CompiledPolicy>? BuildPolicies(string[] policyPaths, string? pss, TextWriter error)
+    /// <summary>The policies to check against; the PolicyExceptions found among the policy files go to <paramref name="exceptions"/>.</summary>
+    private static List<CompiledPolicy>? BuildPolicies(string[] policyPaths, string? pss, List<CompiledException> exceptions, TextWriter error)
     {
         var compiled = new List<CompiledPolicy>();
         if (policyPaths.Length > 0)
         {
             try
             {
-                compiled.AddRange(PolicyLoader.LoadPaths(policyPaths).Select(p => p.Compiled));
+                var set = PolicyLoader.LoadAll(policyPaths);
+                compiled.AddRange(set.Policies.Select(p => p.Compiled));
+                exceptions.AddRange(set.Exceptions.Select(e => e.Compiled));
             }
             catch (PolicyLoadException e)
             {

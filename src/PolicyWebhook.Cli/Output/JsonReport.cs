@@ -37,6 +37,15 @@ internal static class JsonReport
                     found = v.Found,
                     required = v.Required,
                 }),
+                waived = item.Result.Waived.Select(w => new
+                {
+                    exception = w.Exception.Name,
+                    exceptionNamespace = w.Exception.Namespace,
+                    policy = w.Violation.Policy.Name,
+                    check = w.Violation.Check,
+                    path = w.Violation.Path,
+                    message = w.Violation.Message,
+                }),
             }),
             errors = run.Errors,
         };

@@ -18,6 +18,11 @@ internal static class TextReport
                 output.WriteLine($"  [{violation.Mode}] {VerdictText.Line(violation)}");
                 output.WriteLine($"      found: {violation.Found}; required: {violation.Required}");
             }
+
+            foreach (var waived in result.Waived)
+            {
+                output.WriteLine($"  [waived by {waived.Exception}] {VerdictText.Line(waived.Violation)}");
+            }
         }
 
         var denied = run.Results.Count(r => !r.Result.Allowed);
