@@ -67,6 +67,26 @@ public sealed class ValidatePolicyEndpointTests : IClassFixture<WebhookFactoryFi
     }
 
     [Fact]
+    public async Task ValidatePolicy_ExceptionForAPolicyNotLoaded_IsAllowedWithAWarning()
+    {
+        var expiry = DateTimeOffset.UtcNow.AddDays(10).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var exception = JsonNode.Parse("""
+            {"apiVersion":"policywebhook.io/v1alpha1","kind":"PolicyException","metadata":{"name":"e","namespace":"shop"},
+             "spec":{"policy":{"name":"POLICY"},"checks":["runAsNonRoot","runtimeSockets","imageRegistries"],"match":{"names":["web"]},
+                     "justification":"vendor image runs as root until 3.0","expiresAt":"EXPIRY"}}
+            """.Replace("EXPIRY", expiry, StringComparison.Ordinal).Replace("POLICY", "nope", StringComparison.Ordinal))!.AsObject();
+
+        var missing = await WebhookFactory.ReviewAsync(_client, "/validate-policy", Reviews.Of(exception));
+        exception["spec"]!["policy"]!["name"] = "default";
+        var partly = await WebhookFactory.ReviewAsync(_client, "/validate-policy", Reviews.Of(exception));
+
+        Assert.True(missing["allowed"]!.GetValue<bool>());
+        Assert.Equal(["ClusterPolicy \"nope\" is not loaded: this exception waives nothing until it is"], missing["warnings"]!.AsArray().Select(w => w!.GetValue<string>()));
+        Assert.True(partly["allowed"]!.GetValue<bool>());
+        Assert.Equal(["ClusterPolicy \"default\" does not run check imageRegistries: waiving it changes nothing"], partly["warnings"]!.AsArray().Select(w => w!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task ValidatePolicy_OtherGroupsAndDeletes_AreAllowed()
     {
         var review = JsonNode.Parse(Reviews.Of(Policy("""{"mode":"Enforced"}"""), "DELETE", @namespace: ""))!;
