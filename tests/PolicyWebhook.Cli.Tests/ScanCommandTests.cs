@@ -9,6 +9,7 @@ public sealed class ScanCommandTests : IAsyncLifetime
     private FakeKubernetes _cluster = null!;
     private string _kubeconfig = null!;
     private int _podPages;
+    private volatile bool _expireContinueOnce;
 
     private static string List(params string[] items) => $$"""{"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":"7"},"items":[{{string.Join(",", items)}}]}""";
 
@@ -18,7 +19,7 @@ public sealed class ScanCommandTests : IAsyncLifetime
             .Replace("OWNER", owner, StringComparison.Ordinal);
 
     private static string Pod(string name, string ns, string image, string owner = "") =>
-        """{"metadata":{"name":"NAME","namespace":"NS"OWNER},"spec":{"containers":[{"name":"app","image":"IMAGE"}]}}"""
+        """{"metadata":{"name":"NAME","uid":"uid-NAME","namespace":"NS"OWNER},"spec":{"containers":[{"name":"app","image":"IMAGE"}]}}"""
             .Replace("NAME", name, StringComparison.Ordinal).Replace("NS", ns, StringComparison.Ordinal).Replace("IMAGE", image, StringComparison.Ordinal)
             .Replace("OWNER", owner, StringComparison.Ordinal);
 
@@ -54,6 +55,14 @@ public sealed class ScanCommandTests : IAsyncLifetime
                 // Two pages, joined by a continue token, as a large cluster answers.
                 Interlocked.Increment(ref _podPages);
                 var second = context.Request.Query["continue"] == "page-2";
+                if (second && _expireContinueOnce)
+                {
+                    _expireContinueOnce = false;
+                    context.Response.StatusCode = 410;
+                    await context.Response.WriteAsync("""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410,"message":"The provided continue parameter is too old"}""");
+                    return;
+                }
+
                 Assert.Equal("500", context.Request.Query["limit"]);
                 var page = second
                     ? List(Pod("debug", "lab", "busybox"))
@@ -97,6 +106,18 @@ public sealed class ScanCommandTests : IAsyncLifetime
         Assert.Contains("4 workloads scanned: 2 would be denied today, 0 allowed with findings, 2 compliant.", output, StringComparison.Ordinal);
         Assert.Contains("warning: ClusterPolicy \"broken\" is not in force: spec.mode: \"Enforced\" is not a mode (use Enforce, Warn or Audit)", error, StringComparison.Ordinal);
         Assert.Equal(2, _podPages);
+    }
+
+    [Fact]
+    public void Scan_ContinueTokenExpires_ListsAgainWithoutCountingTwice()
+    {
+        _expireContinueOnce = true;
+
+        var (exit, output, _) = Scan();
+
+        Assert.Equal(1, exit);
+        Assert.Equal(4, _podPages);
+        Assert.Contains("4 workloads scanned: 2 would be denied today, 0 allowed with findings, 2 compliant.", output, StringComparison.Ordinal);
     }
 
     [Fact]

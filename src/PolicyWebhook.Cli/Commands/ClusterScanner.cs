@@ -125,21 +125,47 @@ internal static class ClusterScanner
         return obj;
     }
 
-    /// <summary>Every item of a paged list, one page in memory at a time.</summary>
+    /// <summary>
+    /// Every item of a paged list, one page in memory at a time. A continue token can expire during a long scan
+    /// (410 Gone): the list then starts again, skipping the items already given by their uid, a few times at most.
+    /// </summary>
     private static async IAsyncEnumerable<T> Pages<T, TList>(Func<string?, Task<TList>> list, Func<TList, (IEnumerable<T>? Items, string? Continue)> read)
     {
+        const int Restarts = 3;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         string? token = null;
-        do
+        var restarts = 0;
+        while (true)
         {
-            var (items, next) = read(await list(token).ConfigureAwait(false));
+            TList page;
+            try
+            {
+                page = await list(token).ConfigureAwait(false);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Gone && token is not null && restarts < Restarts)
+            {
+                restarts++;
+                token = null;
+                continue;
+            }
+
+            var (items, next) = read(page);
             foreach (var item in items ?? [])
             {
-                yield return item;
+                // Items without a uid (never from a real API server) are always given.
+                var uid = (item as IKubernetesObject<V1ObjectMeta>)?.Metadata?.Uid;
+                if (uid is null || seen.Add(uid))
+                {
+                    yield return item;
+                }
             }
 
             token = string.IsNullOrEmpty(next) ? null : next;
+            if (token is null)
+            {
+                yield break;
+            }
         }
-        while (token is not null);
     }
 
     private static async Task<(PolicyEvaluator Evaluator, string Origin)> LoadPoliciesAsync(IKubernetes client, string? ns, List<string> errors, CancellationToken t)
