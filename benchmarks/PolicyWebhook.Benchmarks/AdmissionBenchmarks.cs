@@ -59,9 +59,6 @@ public class AdmissionBenchmarks
     [Benchmark(Description = "read the request (one pass, objects kept as slices)")]
     public string Read() => AdmissionReviewReader.ReadRequest(_body).Request!.Uid;
 
-    [Benchmark(Description = "decode the pod (KubernetesJson)")]
-    public object Decode() => WorkloadDecoder.Decode("Pod", _document.RootElement.GetProperty("request").GetProperty("object"));
-
     [Benchmark(Description = "decode the pod from its bytes")]
     public object DecodeBytes() => WorkloadDecoder.Decode("Pod", _objectBytes);
 

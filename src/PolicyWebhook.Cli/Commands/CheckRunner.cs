@@ -62,9 +62,8 @@ internal static class CheckRunner
                         var path = item.PathPrefix + (e.Path is { Length: > 1 } p ? p[1..] : string.Empty);
                         errors.Add($"{document.Source}:{document.LineOf(path)}: {item.Kind} does not fit its schema at {path.TrimStart('$', '.')}: {JsonErrors.Describe(e)}");
                     }
-                    catch (Exception e) when (e is FormatException or NotSupportedException or InvalidOperationException or OverflowException or ArgumentException)
+                    catch (Exception e) when (WorkloadDecoder.IsShapeError(e))
                     {
-                        // The model's converters throw these for values of the wrong shape (a date, a port as a list).
                         errors.Add($"{document.Source}:{line}: {item.Kind} does not fit its schema: a field has a value of the wrong form ({e.GetType().Name})");
                     }
                 }

@@ -71,7 +71,7 @@ public sealed class ResourcesCheck : LeastPrivilegeCheck<ResourcesOptions>
                     continue;
                 }
 
-                if (!TryValue(value, out var amount))
+                if (!Quantities.TryToDecimal(value, out var amount))
                 {
                     findings.Add(
                         container.PathOf("resources." + entry.Entry),
@@ -88,20 +88,6 @@ public sealed class ResourcesCheck : LeastPrivilegeCheck<ResourcesOptions>
                         $"at most {entry.Maximum}");
                 }
             }
-        }
-    }
-
-    private static bool TryValue(ResourceQuantity quantity, out decimal value)
-    {
-        try
-        {
-            value = quantity.ToDecimal();
-            return true;
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
-        {
-            value = 0;
-            return false;
         }
     }
 

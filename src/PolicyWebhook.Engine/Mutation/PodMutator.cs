@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using k8s.Models;
 
 namespace PolicyWebhook.Engine.Mutation;
 
@@ -180,14 +179,8 @@ public static class PodMutator
             return false;
         }
 
-        try
-        {
-            return new ResourceQuantity(text).ToDecimal() > new ResourceQuantity(limit).ToDecimal();
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
-        {
-            return true;
-        }
+        // A request that cannot be read is taken to exceed: a limit is then left out rather than risked.
+        return !Quantities.TryToDecimal(text, out var requested) || !Quantities.TryToDecimal(limit, out var allowed) || requested > allowed;
     }
 
     private static bool AnyRootContainer(JsonNode? list) =>

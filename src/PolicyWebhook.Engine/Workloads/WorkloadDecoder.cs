@@ -36,50 +36,23 @@ public static class WorkloadDecoder
     public static IKubernetesObject<V1ObjectMeta> Decode(string kind, string json) =>
         Decode(kind, System.Text.Encoding.UTF8.GetBytes(json ?? throw new ArgumentNullException(nameof(json))));
 
-    /// <summary>Decodes a workload from parsed JSON.</summary>
-    public static IKubernetesObject<V1ObjectMeta> Decode(string kind, JsonElement json) => kind switch
+    /// <summary>Decodes a workload straight from UTF-8 JSON into the model type <see cref="PodSpecLocator.Kinds"/> names for it.</summary>
+    public static IKubernetesObject<V1ObjectMeta> Decode(string kind, ReadOnlySpan<byte> utf8Json)
     {
-        "Pod" => (IKubernetesObject<V1ObjectMeta>?)json.Deserialize<V1Pod>(Options),
-        "Deployment" => json.Deserialize<V1Deployment>(Options),
-        "ReplicaSet" => json.Deserialize<V1ReplicaSet>(Options),
-        "StatefulSet" => json.Deserialize<V1StatefulSet>(Options),
-        "DaemonSet" => json.Deserialize<V1DaemonSet>(Options),
-        "Job" => json.Deserialize<V1Job>(Options),
-        "CronJob" => json.Deserialize<V1CronJob>(Options),
-        "ReplicationController" => json.Deserialize<V1ReplicationController>(Options),
-        "PodTemplate" => json.Deserialize<V1PodTemplate>(Options),
-        _ => throw new ArgumentException($"{kind} carries no pod spec", nameof(kind)),
-    } ?? throw new JsonException("the object is null");
+        if (!PodSpecLocator.Kinds.TryGetValue(kind, out var type))
+        {
+            throw new ArgumentException($"{kind} carries no pod spec", nameof(kind));
+        }
 
-    /// <summary>Decodes a workload straight from UTF-8 JSON, without building a document first.</summary>
-    public static IKubernetesObject<V1ObjectMeta> Decode(string kind, ReadOnlySpan<byte> utf8Json) => kind switch
-    {
-        "Pod" => (IKubernetesObject<V1ObjectMeta>?)JsonSerializer.Deserialize<V1Pod>(utf8Json, Options),
-        "Deployment" => JsonSerializer.Deserialize<V1Deployment>(utf8Json, Options),
-        "ReplicaSet" => JsonSerializer.Deserialize<V1ReplicaSet>(utf8Json, Options),
-        "StatefulSet" => JsonSerializer.Deserialize<V1StatefulSet>(utf8Json, Options),
-        "DaemonSet" => JsonSerializer.Deserialize<V1DaemonSet>(utf8Json, Options),
-        "Job" => JsonSerializer.Deserialize<V1Job>(utf8Json, Options),
-        "CronJob" => JsonSerializer.Deserialize<V1CronJob>(utf8Json, Options),
-        "ReplicationController" => JsonSerializer.Deserialize<V1ReplicationController>(utf8Json, Options),
-        "PodTemplate" => JsonSerializer.Deserialize<V1PodTemplate>(utf8Json, Options),
-        _ => throw new ArgumentException($"{kind} carries no pod spec", nameof(kind)),
-    } ?? throw new JsonException("the object is null");
+        return JsonSerializer.Deserialize(utf8Json, type, Options) as IKubernetesObject<V1ObjectMeta> ?? throw new JsonException("the object is null");
+    }
 
-    /// <summary>Decodes the workload at the reader's position (a start of object) and leaves the reader on its end.</summary>
-    public static IKubernetesObject<V1ObjectMeta> Decode(string kind, ref Utf8JsonReader reader) => kind switch
-    {
-        "Pod" => (IKubernetesObject<V1ObjectMeta>?)JsonSerializer.Deserialize<V1Pod>(ref reader, Options),
-        "Deployment" => JsonSerializer.Deserialize<V1Deployment>(ref reader, Options),
-        "ReplicaSet" => JsonSerializer.Deserialize<V1ReplicaSet>(ref reader, Options),
-        "StatefulSet" => JsonSerializer.Deserialize<V1StatefulSet>(ref reader, Options),
-        "DaemonSet" => JsonSerializer.Deserialize<V1DaemonSet>(ref reader, Options),
-        "Job" => JsonSerializer.Deserialize<V1Job>(ref reader, Options),
-        "CronJob" => JsonSerializer.Deserialize<V1CronJob>(ref reader, Options),
-        "ReplicationController" => JsonSerializer.Deserialize<V1ReplicationController>(ref reader, Options),
-        "PodTemplate" => JsonSerializer.Deserialize<V1PodTemplate>(ref reader, Options),
-        _ => throw new ArgumentException($"{kind} carries no pod spec", nameof(kind)),
-    } ?? throw new JsonException("the object is null");
+    /// <summary>
+    /// True for what the model's converters throw, besides <see cref="JsonException"/>, for a value of the wrong form
+    /// (a date, a port written as a list, a broken escape): the object does not fit its kind.
+    /// </summary>
+    public static bool IsShapeError(Exception error) =>
+        error is FormatException or NotSupportedException or InvalidOperationException or OverflowException or ArgumentException;
 
     /// <summary>
     /// After a model object is read, removes null entries from its lists and null values from its string maps. The

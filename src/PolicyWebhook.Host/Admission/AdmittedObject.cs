@@ -27,9 +27,8 @@ public static class AdmittedObject
             invalid = Invalid(request, $"it does not fit the {request.Kind} schema{at}: {JsonErrors.Describe(e)}");
             return false;
         }
-        catch (Exception e) when (e is FormatException or NotSupportedException or InvalidOperationException or OverflowException or ArgumentException)
+        catch (Exception e) when (WorkloadDecoder.IsShapeError(e))
         {
-            // The model's converters throw these for values of the wrong form (a date, a port written as a list).
             invalid = Invalid(request, $"a field has a value of the wrong form for the {request.Kind} schema ({e.GetType().Name})");
             return false;
         }

@@ -133,23 +133,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
             });
         }
 
-        internal static bool IsQuantity(string? value)
-        {
-            if (string.IsNullOrWhiteSpace(value) || !Quantity().IsMatch(value))
-            {
-                return false;
-            }
-
-            try
-            {
-                _ = new ResourceQuantity(value).ToDecimal();
-                return true;
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
-            {
-                return false;
-            }
-        }
+        internal static bool IsQuantity(string? value) => value is not null && Quantity().IsMatch(value) && Quantities.TryToDecimal(value, out _);
 
         [GeneratedRegex(@"^(requests|limits)\.[a-z0-9]([-a-z0-9./]*[a-z0-9])?$")]
         private static partial Regex Entry();
@@ -204,7 +188,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
                 {
                     if (resources?.Limits is { } limits && limits.TryGetValue(name, out var limit)
                         && ResourcesValidator.IsQuantity(request) && ResourcesValidator.IsQuantity(limit)
-                        && new ResourceQuantity(request).ToDecimal() > new ResourceQuantity(limit).ToDecimal())
+                        && Quantities.TryToDecimal(request, out var requested) && Quantities.TryToDecimal(limit, out var allowed) && requested > allowed)
                     {
                         context.AddFailure($"resources.requests[{name}]", $"{Show(request)} is above the default limit {Show(limit)}; a pod given both would be invalid");
                     }
