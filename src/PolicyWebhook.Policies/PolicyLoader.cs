@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Exceptions;
 using PolicyWebhook.Policies.Resources;
@@ -112,36 +114,30 @@ public static class PolicyLoader
             return (null, [$"{at}: {document.ApiVersion}/{document.Kind} is not a policy (want apiVersion {PolicyApi.ApiVersion}, kind ClusterPolicy, Policy or PolicyException)"]);
         }
 
-        PolicyResource? policy;
-        try
-        {
-            policy = document.Kind == ClusterPolicy.KindName
-                ? document.Root.Deserialize<ClusterPolicy>(JsonOptions)
-                : document.Root.Deserialize<Policy>(JsonOptions);
-        }
-        catch (JsonException e)
-        {
-            var field = e.Path is { Length: > 2 } path ? JsonErrors.FieldPath(path) : "(document)";
-            return (null, [$"{document.Source}:{document.LineOf(e.Path)}: {field}: {JsonErrors.Describe(e)}"]);
-        }
-
-        if (policy is null)
-        {
-            return (null, [$"{at}: empty document"]);
-        }
-
-        var result = Validator.Validate(policy);
-        return (policy, [.. result.Errors.Select(e => $"{document.Source}:{document.LineOf(e.PropertyName)}: {e.PropertyName}: {e.ErrorMessage}")]);
+        return document.Kind == ClusterPolicy.KindName
+            ? Read<ClusterPolicy, PolicyResource>(document, Validator.Validate)
+            : Read<Policy, PolicyResource>(document, Validator.Validate);
     }
 
     /// <summary>Reads one document as a PolicyException, returning its problems (empty when it is valid).</summary>
     public static (PolicyException? Exception, IReadOnlyList<string> Problems) ParseException(ManifestDocument document, PolicyExceptionValidator? validator = null)
     {
         ArgumentNullException.ThrowIfNull(document);
-        PolicyException? exception;
+        return Read<PolicyException, PolicyException>(document, (validator ?? ExceptionValidator).Validate);
+    }
+
+    /// <summary>
+    /// Deserializes a document strictly as <typeparamref name="T"/> and validates it, each problem as
+    /// <c>file:line: field: problem</c>; the resource is null when it could not be read at all.
+    /// </summary>
+    private static (TResult? Resource, IReadOnlyList<string> Problems) Read<T, TResult>(ManifestDocument document, Func<T, FluentValidation.Results.ValidationResult> validate)
+        where T : class, TResult
+        where TResult : class
+    {
+        T? resource;
         try
         {
-            exception = document.Root.Deserialize<PolicyException>(JsonOptions);
+            resource = document.Root.Deserialize<T>(JsonOptions);
         }
         catch (JsonException e)
         {
@@ -149,13 +145,13 @@ public static class PolicyLoader
             return (null, [$"{document.Source}:{document.LineOf(e.Path)}: {field}: {JsonErrors.Describe(e)}"]);
         }
 
-        if (exception is null)
+        if (resource is null)
         {
             return (null, [$"{document.Source}:{document.Line}: empty document"]);
         }
 
-        var result = (validator ?? ExceptionValidator).Validate(exception);
-        return (exception, [.. result.Errors.Select(e => $"{document.Source}:{document.LineOf(e.PropertyName)}: {e.PropertyName}: {e.ErrorMessage}")]);
+        var result = validate(resource);
+        return (resource, [.. result.Errors.Select(e => $"{document.Source}:{document.LineOf(e.PropertyName)}: {e.PropertyName}: {e.ErrorMessage}")]);
     }
 
     private static readonly PolicyExceptionValidator ExceptionValidator = new();
@@ -170,36 +166,37 @@ public static class PolicyLoader
             if (document.ApiVersion == PolicyApi.ApiVersion && document.Kind == PolicyException.KindName)
             {
                 var (exception, wrong) = ParseException(document);
-                problems.AddRange(wrong);
-                if (exception is not null && wrong.Count == 0)
+                if (Accept(exception, wrong, document))
                 {
-                    if (!names.Add($"{exception.Kind}/{exception.Metadata.NamespaceProperty}/{exception.Metadata.Name}"))
-                    {
-                        problems.Add($"{document.Source}:{document.Line}: metadata.name: PolicyException \"{exception.Metadata.Name}\" is defined twice");
-                        continue;
-                    }
-
-                    exceptions.Add(new LoadedException(exception, document.Source, document.Line, PolicyCompiler.Compile(exception)));
+                    exceptions.Add(new LoadedException(exception!, document.Source, document.Line, PolicyCompiler.Compile(exception!)));
                 }
 
                 continue;
             }
 
             var (policy, found) = Parse(document);
+            if (Accept(policy, found, document))
+            {
+                loaded.Add(new LoadedPolicy(policy!, document.Source, document.Line, PolicyCompiler.Compile(policy!)));
+            }
+        }
+
+        // True when a resource was read without problems and its kind, namespace and name were not seen before.
+        bool Accept(IKubernetesObject<V1ObjectMeta>? resource, IReadOnlyList<string> found, ManifestDocument document)
+        {
             problems.AddRange(found);
-            if (policy is null || found.Count > 0)
+            if (resource is null || found.Count > 0)
             {
-                continue;
+                return false;
             }
 
-            var key = $"{policy.Kind}/{policy.Metadata.NamespaceProperty}/{policy.Metadata.Name}";
-            if (!names.Add(key))
+            if (!names.Add($"{resource.Kind}/{resource.Metadata.NamespaceProperty}/{resource.Metadata.Name}"))
             {
-                problems.Add($"{document.Source}:{document.Line}: metadata.name: {policy.Kind} \"{policy.Metadata.Name}\" is defined twice");
-                continue;
+                problems.Add($"{document.Source}:{document.Line}: metadata.name: {resource.Kind} \"{resource.Metadata.Name}\" is defined twice");
+                return false;
             }
 
-            loaded.Add(new LoadedPolicy(policy, document.Source, document.Line, PolicyCompiler.Compile(policy)));
+            return true;
         }
 
         if (problems.Count > 0)

@@ -51,6 +51,25 @@ public sealed class PolicyValidationTests
     }
 
     [Fact]
+    public void Validate_WrongApiVersionAndName_AreNamedForPoliciesAndExceptionsAlike()
+    {
+        var policy = new Resources.ClusterPolicy
+        {
+            ApiVersion = "policywebhook.io/v1",
+            Metadata = new k8s.Models.V1ObjectMeta { Name = "Bad_Name" },
+            Spec = new Resources.PolicySpec { PodSecurity = new Resources.PodSecuritySpec { Level = "baseline" } },
+        };
+        var exception = new Resources.PolicyException { ApiVersion = "v1", Metadata = new k8s.Models.V1ObjectMeta() };
+
+        Assert.Equal(
+            ["apiVersion: \"policywebhook.io/v1\" is not policywebhook.io/v1alpha1", "metadata.name: \"Bad_Name\" is not a valid name (lower-case letters, digits, '-' and '.')"],
+            Validation.PolicyValidator.Describe(new Validation.PolicyValidator().Validate(policy)));
+        Assert.Equal(
+            ["apiVersion: \"v1\" is not policywebhook.io/v1alpha1", "metadata.name: an exception needs a name"],
+            Validation.PolicyValidator.Describe(new Validation.PolicyExceptionValidator().Validate(exception)).Take(2));
+    }
+
+    [Fact]
     public void Load_SeveralMistakes_ReportsEveryOneAtOnce()
     {
         var problems = Problems(

@@ -32,14 +32,8 @@ public sealed class PolicyExceptionValidator : AbstractValidator<PolicyException
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(time);
-        RuleFor(e => e.ApiVersion)
-            .Equal(PolicyApi.ApiVersion).WithMessage(e => $"{PolicyValidator.Show(e.ApiVersion)} is not {PolicyApi.ApiVersion}")
-            .OverridePropertyName("apiVersion");
-        RuleFor(e => e.Metadata.Name)
-            .NotEmpty().WithMessage("an exception needs a name")
-            .Must(n => PolicyValidator.IsDnsSubdomain(n!)).When(e => !string.IsNullOrEmpty(e.Metadata.Name))
-            .WithMessage(e => $"{PolicyValidator.Show(e.Metadata.Name)} is not a valid name (lower-case letters, digits, '-' and '.')")
-            .OverridePropertyName("metadata.name");
+        RuleFor(e => e.ApiVersion).MustBePolicyApiVersion();
+        RuleFor(e => e.Metadata.Name).MustBeResourceName("an exception needs a name");
         RuleFor(e => e.Spec.Policy).NotNull().WithMessage("name the policy whose checks are waived (kind and name)").OverridePropertyName("spec.policy");
         RuleFor(e => e.Spec.Policy!.Name).NotEmpty().When(e => e.Spec.Policy is not null)
             .WithMessage("required").OverridePropertyName("spec.policy.name");

@@ -24,14 +24,8 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
     public PolicyValidator(CheckRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        RuleFor(p => p.ApiVersion)
-            .Equal(PolicyApi.ApiVersion).WithMessage(p => $"{Show(p.ApiVersion)} is not {PolicyApi.ApiVersion}")
-            .OverridePropertyName("apiVersion");
-        RuleFor(p => p.Metadata.Name)
-            .NotEmpty().WithMessage("a policy needs a name")
-            .Must(IsDnsSubdomain!).When(p => !string.IsNullOrEmpty(p.Metadata.Name))
-            .WithMessage(p => $"{Show(p.Metadata.Name)} is not a valid name (lower-case letters, digits, '-' and '.')")
-            .OverridePropertyName("metadata.name");
+        RuleFor(p => p.ApiVersion).MustBePolicyApiVersion();
+        RuleFor(p => p.Metadata.Name).MustBeResourceName("a policy needs a name");
         RuleFor(p => p.Spec).NotNull().WithMessage("a policy needs a spec").OverridePropertyName("spec");
         RuleFor(p => p.Spec)
             .Must(s => s.PodSecurity is not null || SpecValidator.HasAnyRule(s.Rules) || s.Mutation is not null).When(p => p.Spec is not null)
@@ -262,9 +256,22 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
     }
 }
 
-/// <summary>The one rule every mode field follows.</summary>
+/// <summary>The rules several resources and fields share: modes, the API version, names.</summary>
 internal static class ModeRuleExtensions
 {
+    /// <summary>The resource's apiVersion: policywebhook.io/v1alpha1.</summary>
+    public static IRuleBuilderOptions<T, string> MustBePolicyApiVersion<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Equal(PolicyApi.ApiVersion)
+            .WithMessage((_, version) => $"{PolicyValidator.Show(version)} is not {PolicyApi.ApiVersion}")
+            .OverridePropertyName("apiVersion");
+
+    /// <summary>metadata.name: present, and a DNS subdomain as Kubernetes requires.</summary>
+    public static IRuleBuilderOptions<T, string> MustBeResourceName<T>(this IRuleBuilder<T, string> rule, string missing) =>
+        rule.NotEmpty().WithMessage(missing)
+            .Must(n => string.IsNullOrEmpty(n) || PolicyValidator.IsDnsSubdomain(n))
+            .WithMessage((_, name) => $"{PolicyValidator.Show(name)} is not a valid name (lower-case letters, digits, '-' and '.')")
+            .OverridePropertyName("metadata.name");
+
     /// <summary>A mode field: unset, or Enforce, Warn or Audit.</summary>
     public static IRuleBuilderOptions<T, string?> MustBeModeAt<T>(this IRuleBuilder<T, string?> rule, string field) =>
         rule.Must(PolicyValidator.IsMode)
