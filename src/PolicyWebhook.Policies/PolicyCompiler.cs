@@ -80,6 +80,28 @@ public static class PolicyCompiler
         return new CompiledPolicy(reference, podSecurity, checks, match, exclude, registry, mutation);
     }
 
+    private static readonly PolicyValidator Policies = new();
+
+    // What exists was admitted already: its lifetime was judged then, and an expired one simply stops applying.
+    private static readonly PolicyExceptionValidator AdmittedExceptions = new(CheckRegistry.Default, maximumLifetime: null, TimeProvider.System, rejectExpired: false);
+
+    /// <summary>
+    /// Judges a policy read from a cluster by the rules applied on admission: compiled when valid; otherwise null
+    /// and every problem (<c>field: problem</c>), so a broken policy is left out whole, never half-applied.
+    /// </summary>
+    public static (CompiledPolicy? Compiled, IReadOnlyList<string> Problems) CompileIfValid(PolicyResource policy)
+    {
+        var problems = PolicyValidator.Describe(Policies.Validate(policy));
+        return (problems.Count == 0 ? Compile(policy) : null, problems);
+    }
+
+    /// <summary>Judges a PolicyException read from a cluster the same way; its expiry is left to evaluation.</summary>
+    public static (CompiledException? Compiled, IReadOnlyList<string> Problems) CompileIfValid(PolicyException exception)
+    {
+        var problems = PolicyValidator.Describe(AdmittedExceptions.Validate(exception));
+        return (problems.Count == 0 ? Compile(exception) : null, problems);
+    }
+
     /// <summary>Turns a validated PolicyException into the engine's <see cref="CompiledException"/>.</summary>
     public static CompiledException Compile(PolicyException exception)
     {

@@ -4,7 +4,6 @@ using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Exceptions;
 using PolicyWebhook.Policies;
 using PolicyWebhook.Policies.Resources;
-using PolicyWebhook.Policies.Validation;
 
 namespace PolicyWebhook.Cli.Commands;
 
@@ -172,27 +171,22 @@ internal static class ClusterScanner
     {
         var policies = new List<CompiledPolicy>();
         var exceptions = new List<CompiledException>();
-        var validator = new PolicyValidator();
         foreach (var policy in (await Custom<ClusterPolicy>(client, "clusterpolicies", t).ConfigureAwait(false)).Cast<PolicyResource>()
                      .Concat(await Custom<Policy>(client, "policies", t).ConfigureAwait(false)))
         {
-            var problems = PolicyValidator.Describe(validator.Validate(policy));
-            if (problems.Count > 0)
+            var (compiled, problems) = PolicyCompiler.CompileIfValid(policy);
+            errors.AddRange(problems.Select(p => $"{policy.Kind} \"{policy.Metadata.Name}\" is not in force: {p}"));
+            if (compiled is not null)
             {
-                errors.AddRange(problems.Select(p => $"{policy.Kind} \"{policy.Metadata.Name}\" is not in force: {p}"));
-            }
-            else
-            {
-                policies.Add(PolicyCompiler.Compile(policy));
+                policies.Add(compiled);
             }
         }
 
-        var exceptionValidator = new PolicyExceptionValidator(Engine.Checks.CheckRegistry.Default, maximumLifetime: null, TimeProvider.System, rejectExpired: false);
         foreach (var exception in await Custom<PolicyException>(client, "policyexceptions", t).ConfigureAwait(false))
         {
-            if (exceptionValidator.Validate(exception).IsValid)
+            if (PolicyCompiler.CompileIfValid(exception).Compiled is { } compiled)
             {
-                exceptions.Add(PolicyCompiler.Compile(exception));
+                exceptions.Add(compiled);
             }
         }
 

@@ -6,7 +6,6 @@ using PolicyWebhook.Engine.Exceptions;
 using PolicyWebhook.Host.Policies;
 using PolicyWebhook.Policies;
 using PolicyWebhook.Policies.Resources;
-using PolicyWebhook.Policies.Validation;
 
 namespace PolicyWebhook.Host.Cluster;
 
@@ -18,8 +17,6 @@ namespace PolicyWebhook.Host.Cluster;
 /// </summary>
 public sealed partial class ClusterPolicySource : BackgroundService, IPolicySource
 {
-    private static readonly PolicyValidator Validator = new();
-
     private readonly ILogger<ClusterPolicySource> _logger;
     private readonly TimeProvider _time;
     private readonly Lock _rebuild = new();
@@ -85,34 +82,27 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
             var compiled = new List<CompiledPolicy>();
             foreach (var policy in _clusterPolicies.Items.Cast<PolicyResource>().Concat(_policies.Items).OrderBy(p => p.Kind, StringComparer.Ordinal).ThenBy(p => p.Metadata.NamespaceProperty).ThenBy(p => p.Metadata.Name))
             {
-                var errors = PolicyValidator.Describe(Validator.Validate(policy));
+                var (policyCompiled, errors) = PolicyCompiler.CompileIfValid(policy);
                 states.Add(new ObjectState(policy.Kind, policy.IsNamespaced ? "policies" : "clusterpolicies", policy.Metadata.NamespaceProperty, policy.Metadata.Name,
                     policy.Metadata.Generation ?? 0, policy.Status, errors));
-                if (errors.Count > 0)
+                problems.AddRange(errors.Select(e => $"{Name(policy.Kind, policy.Metadata)}: {e}"));
+                if (policyCompiled is not null)
                 {
-                    problems.AddRange(errors.Select(e => $"{Name(policy.Kind, policy.Metadata)}: {e}"));
-                    continue;
+                    compiled.Add(policyCompiled);
                 }
-
-                compiled.Add(PolicyCompiler.Compile(policy));
             }
 
             var exceptions = new List<CompiledException>();
-            // Expiry was judged on apply; here an expired exception simply stops applying, and none is refused for it.
-            var exceptionValidator = new PolicyExceptionValidator(Engine.Checks.CheckRegistry.Default, maximumLifetime: null, _time, rejectExpired: false);
             foreach (var exception in _exceptions.Items)
             {
-                var errors = PolicyValidator.Describe(exceptionValidator.Validate(exception));
+                var (exceptionCompiled, errors) = PolicyCompiler.CompileIfValid(exception);
                 states.Add(new ObjectState(exception.Kind, "policyexceptions", exception.Metadata.NamespaceProperty, exception.Metadata.Name,
-                    exception.Metadata.Generation ?? 0, exception.Status, errors,
-                    PolicyExceptionValidator.TryParseExpiry(exception.Spec.ExpiresAt, out var expiresAt) ? expiresAt : null));
-                if (errors.Count > 0)
+                    exception.Metadata.Generation ?? 0, exception.Status, errors, exceptionCompiled?.ExpiresAt));
+                problems.AddRange(errors.Select(e => $"{Name(exception.Kind, exception.Metadata)}: {e}"));
+                if (exceptionCompiled is not null)
                 {
-                    problems.AddRange(errors.Select(e => $"{Name(exception.Kind, exception.Metadata)}: {e}"));
-                    continue;
+                    exceptions.Add(exceptionCompiled);
                 }
-
-                exceptions.Add(PolicyCompiler.Compile(exception));
             }
 
             var labels = _namespaces.Items.ToDictionary(n => n.Metadata.Name, n => (IDictionary<string, string>)(n.Metadata.Labels ?? new Dictionary<string, string>()), StringComparer.Ordinal);
