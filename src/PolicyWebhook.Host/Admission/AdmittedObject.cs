@@ -92,27 +92,41 @@ public static class AdmittedObject
     public static HashSet<string> NewEphemeralContainers(AdmissionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var old = Names(request.OldObject);
-        var added = Names(request.Object);
-        added.ExceptWith(old);
+        var names = EphemeralNames(request.Object);
+        return [.. NewEphemeralContainerIndices(request, names).Select(i => names[i]!)];
+    }
+
+    /// <summary>The positions, in the object's list, of the ephemeral containers that were not in the old object.</summary>
+    public static List<int> NewEphemeralContainerIndices(AdmissionRequest request) =>
+        NewEphemeralContainerIndices(request ?? throw new ArgumentNullException(nameof(request)), EphemeralNames(request.Object));
+
+    private static List<int> NewEphemeralContainerIndices(AdmissionRequest request, List<string?> names)
+    {
+        var old = new HashSet<string?>(EphemeralNames(request.OldObject), StringComparer.Ordinal);
+        var added = new List<int>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (names[i] is { } name && !old.Contains(name))
+            {
+                added.Add(i);
+            }
+        }
+
         return added;
     }
 
-    private static HashSet<string> Names(JsonElement pod)
+    /// <summary>The ephemeral containers' names in list order; null where a name cannot be read.</summary>
+    private static List<string?> EphemeralNames(JsonElement pod)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new List<string?>();
         if (pod.ValueKind == JsonValueKind.Object && pod.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
             && spec.TryGetProperty("ephemeralContainers", out var list) && list.ValueKind == JsonValueKind.Array)
         {
             foreach (var container in list.EnumerateArray())
             {
-                if (container.ValueKind == JsonValueKind.Object && container.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
-                {
-                    if (TryGetString(name) is { } text)
-                    {
-                        names.Add(text);
-                    }
-                }
+                names.Add(container.ValueKind == JsonValueKind.Object && container.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+                    ? TryGetString(name)
+                    : null);
             }
         }
 

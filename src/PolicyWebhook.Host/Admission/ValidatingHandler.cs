@@ -54,30 +54,11 @@ public sealed class ValidatingHandler(IPolicySource policies, IOptions<Admission
     /// <summary>Keeps the violations of the ephemeral containers this request adds: the rest of the pod was judged when it was created.</summary>
     private static EvaluationResult OnlyAddedEphemeralContainers(EvaluationResult result, AdmissionRequest request)
     {
-        var added = AdmittedObject.NewEphemeralContainers(request);
-        var prefixes = new List<string>();
-        if (request.Object.TryGetProperty("spec", out var spec) && spec.TryGetProperty("ephemeralContainers", out var list)
-            && list.ValueKind == System.Text.Json.JsonValueKind.Array)
+        var prefixes = AdmittedObject.NewEphemeralContainerIndices(request).ConvertAll(i => $"spec.ephemeralContainers[{i}]");
+        bool InAdded(string path) => prefixes.Exists(p => path.StartsWith(p, StringComparison.Ordinal) && (path.Length == p.Length || path[p.Length] == '.'));
+        return new EvaluationResult(result.Kind, result.Name, result.Namespace, [.. result.Violations.Where(v => InAdded(v.Path))], result.PoliciesApplied, result.Omitted, result.OmittedEnforce)
         {
-            var index = 0;
-            foreach (var container in list.EnumerateArray())
-            {
-                if (container.ValueKind == System.Text.Json.JsonValueKind.Object && container.TryGetProperty("name", out var name)
-                    && name.ValueKind == System.Text.Json.JsonValueKind.String && AdmittedObject.TryGetString(name) is { } text && added.Contains(text))
-                {
-                    prefixes.Add($"spec.ephemeralContainers[{index}]");
-                }
-
-                index++;
-            }
-        }
-
-        var kept = result.Violations
-            .Where(v => prefixes.Exists(p => v.Path.StartsWith(p, StringComparison.Ordinal) && (v.Path.Length == p.Length || v.Path[p.Length] == '.')))
-            .ToList();
-        return new EvaluationResult(result.Kind, result.Name, result.Namespace, kept, result.PoliciesApplied, result.Omitted, result.OmittedEnforce)
-        {
-            Waived = [.. result.Waived.Where(w => prefixes.Exists(p => w.Violation.Path.StartsWith(p, StringComparison.Ordinal)))],
+            Waived = [.. result.Waived.Where(w => InAdded(w.Violation.Path))],
         };
     }
 }
