@@ -16,7 +16,7 @@ public static class TelemetrySetup
         var otlp = !string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         builder.Services.AddSingleton<AdmissionMetrics>();
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("policy-webhook"))
+            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : "policy-webhook"))
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(AdmissionMetrics.MeterName).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);

