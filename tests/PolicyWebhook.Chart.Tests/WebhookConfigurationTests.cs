@@ -74,8 +74,14 @@ public sealed class WebhookConfigurationTests
         var rendered = Helm.Template(["mutation-values.yaml"]);
         var plurals = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["Pod"] = "pods", ["Deployment"] = "deployments", ["ReplicaSet"] = "replicasets", ["StatefulSet"] = "statefulsets",
-            ["DaemonSet"] = "daemonsets", ["Job"] = "jobs", ["CronJob"] = "cronjobs", ["ReplicationController"] = "replicationcontrollers",
+            ["Pod"] = "pods",
+            ["Deployment"] = "deployments",
+            ["ReplicaSet"] = "replicasets",
+            ["StatefulSet"] = "statefulsets",
+            ["DaemonSet"] = "daemonsets",
+            ["Job"] = "jobs",
+            ["CronJob"] = "cronjobs",
+            ["ReplicationController"] = "replicationcontrollers",
             ["PodTemplate"] = "podtemplates",
         };
         foreach (var name in new[] { Pods, Mutate })

@@ -20,7 +20,7 @@ internal static class SelftestCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var url = new Option<Uri>("--url")
+        var url = new Option<string>("--url")
         {
             Description = "The webhook's base address, such as https://policy-webhook.policy-webhook.svc:443; /validate is appended.",
             Required = true,
@@ -45,10 +45,9 @@ internal static class SelftestCommand
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var address = parsed.GetValue(url)!;
-            if (address.Scheme != Uri.UriSchemeHttps)
+            if (!Uri.TryCreate(parsed.GetValue(url), UriKind.Absolute, out var address) || address.Scheme != Uri.UriSchemeHttps)
             {
-                error.WriteLine($"error: --url must be https:// (the API server calls webhooks only over TLS), not {address.Scheme}://");
+                error.WriteLine($"error: --url must be an https:// address (the API server calls webhooks only over TLS), not {parsed.GetValue(url)}");
                 return CliApp.BadInput;
             }
 

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using PolicyWebhook.Cli;
+using PolicyWebhook.Host;
+
+namespace PolicyWebhook.Chart.Tests;
+
+/// <summary>
+/// The chart's <c>helm test</c> command against the real server serving the certificate the chart generated: the
+/// whole path the API server takes, from the caBundle to the answer, but for the cluster.
+/// </summary>
+public sealed partial class SelftestTests : IAsyncLifetime
+{
+    private const string ServiceUrl = $"https://{Helm.Release}-policy-webhook.{Helm.Namespace}.svc:443";
+    private readonly string _folder = Directory.CreateTempSubdirectory("policywebhook-selftest").FullName;
+    private readonly int _managementPort = FreePort();
+    private Rendered _rendered = null!;
+    private WebApplication _app = null!;
+    private int _port;
+
+    public async ValueTask InitializeAsync()
+    {
+        _rendered = Helm.Template(["certs-chart-values.yaml", "operations-values.yaml"]);
+        var data = _rendered.Single("Secret")["data"]!;
+        foreach (var file in new[] { "ca.crt", "tls.crt", "tls.key" })
+        {
+            await File.WriteAllBytesAsync(Path.Combine(_folder, file), Convert.FromBase64String((string)data[file]!), TestContext.Current.CancellationToken);
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Server:Address"] = "127.0.0.1",
+            ["Server:Port"] = "0",
+            ["Server:ManagementPort"] = _managementPort.ToString(CultureInfo.InvariantCulture),
+            ["Tls:CertificateFile"] = Path.Combine(_folder, "tls.crt"),
+            ["Tls:KeyFile"] = Path.Combine(_folder, "tls.key"),
+            ["Policies:Source"] = "Files",
+            ["Admission:OwnNamespace"] = Helm.Namespace,
+        });
+        builder.AddWebhookServices();
+        _app = builder.Build();
+        _app.MapWebhookEndpoints();
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single(a => a.StartsWith("https", StringComparison.Ordinal));
+        _port = new Uri(address).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(TestContext.Current.CancellationToken);
+        await _app.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private (int Code, string Output, string Error) Selftest(string url, string caFile)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = CliApp.Run(["selftest", "--url", url, "--ca-file", caFile, "--connect-to", $"127.0.0.1:{_port}"], output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void The_helm_test_command_passes_against_the_server_with_the_charts_certificate()
+    {
+        // The test Pod's arguments, as the chart renders them.
+        var command = _rendered.Single("Pod")["spec"]!["containers"]![0]!["command"]!.AsArray().Select(c => (string)c!).ToList();
+        Assert.Equal(["policywebhook", "selftest", "--url", ServiceUrl, "--ca-file", "/etc/policywebhook/ca/ca.crt"], command);
+
+        var (code, output, error) = Selftest(ServiceUrl, Path.Combine(_folder, "ca.crt"));
+        Assert.True(code == CliApp.Allowed, output + error);
+        Assert.StartsWith($"OK: {ServiceUrl.Replace(":443", "", StringComparison.Ordinal)}/validate answered over HTTP/2", output, StringComparison.Ordinal);
+        Assert.Contains("was allowed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_selftest_fails_when_the_certificate_does_not_chain_to_the_given_ca()
+    {
+        var other = Path.Combine(_folder, "other-ca.crt");
+        var values = File.ReadAllText(Helm.CiValues("certs-supplied-values.yaml"));
+        File.WriteAllText(other, values[values.IndexOf("-----BEGIN", StringComparison.Ordinal)..].Replace("      ", "", StringComparison.Ordinal));
+        var (code, _, error) = Selftest(ServiceUrl, other);
+        Assert.Equal(CliApp.Denied, code);
+        Assert.Contains("does not chain to the CA bundle", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_selftest_fails_when_the_certificate_names_another_host()
+    {
+        var (code, _, error) = Selftest($"https://elsewhere.{Helm.Namespace}.svc:443", Path.Combine(_folder, "ca.crt"));
+        Assert.Equal(CliApp.Denied, code);
+        Assert.Contains("is not valid for elsewhere.policy-webhook.svc", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_selftest_refuses_plain_http_and_an_unreadable_ca()
+    {
+        Assert.Equal(CliApp.BadInput, Selftest("http://localhost:8443", Path.Combine(_folder, "ca.crt")).Code);
+        var (code, _, error) = Selftest(ServiceUrl, Path.Combine(_folder, "missing.crt"));
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains("cannot read the CA bundle", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_alerts_read_metrics_the_server_exports()
+    {
+        Assert.Equal(CliApp.Allowed, Selftest(ServiceUrl, Path.Combine(_folder, "ca.crt")).Code);
+        using var client = new HttpClient();
+        var metrics = await client.GetStringAsync(new Uri($"http://127.0.0.1:{_managementPort}/metrics"), TestContext.Current.CancellationToken);
+        var alerts = _rendered.Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
+        var used = alerts.SelectMany(a => MetricName().Matches((string)a!["expr"]!).Select(m => m.Value)).Distinct().ToList();
+        Assert.Equal(2, used.Count);
+        foreach (var name in used)
+        {
+            Assert.Contains("\n" + name + "{", "\n" + metrics, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("decision=\"allowed\"", metrics, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("policywebhook_[a-z_]+")]
+    private static partial Regex MetricName();
+}
