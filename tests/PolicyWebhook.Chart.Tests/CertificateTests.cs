@@ -87,6 +87,7 @@ public sealed class CertificateTests
         Assert.Equal((string?)serving["spec"]!["secretName"], (string?)TlsVolume(rendered)["secret"]!["secretName"]);
         Assert.Contains(ServiceHost, serving["spec"]!["dnsNames"]!.AsArray().Select(n => (string)n!));
         Assert.Equal($"{Helm.Release}-policy-webhook-ca", (string?)serving["spec"]!["issuerRef"]!["name"]);
+        Assert.Null(serving["spec"]!["commonName"]); // the DNS names suffice; a common name over 64 bytes is refused
 
         // The chart's own CA: a self-signed Issuer signs a CA Certificate, whose Secret backs the CA Issuer.
         var ca = rendered.Single("Certificate", $"{Helm.Release}-policy-webhook-ca");

@@ -29,6 +29,7 @@ public sealed partial class ValuesTests
     [InlineData("certificates.mode=certmanager", "certificates/mode")]
     [InlineData("resources.limits.memory=lots", "resources/limits/memory")]
     [InlineData("podDisruptionBudget.enabled=yes", "podDisruptionBudget/enabled")]
+    [InlineData("prometheusRule.latencyThresholdSeconds=5", "latencyThresholdSeconds")]
     public void A_mistyped_value_is_refused_with_where_it_is(string set, string expected)
     {
         var error = Helm.TemplateError(set: [set]);
@@ -38,7 +39,8 @@ public sealed partial class ValuesTests
 
     [Theory]
     [InlineData("kube-system", new string[0], "do not install into kube-system")]
-    [InlineData("policy-webhook", new[] { "replicaCount=1" }, "would block every node drain")]
+    [InlineData("default", new string[0], "every workload in default would go unchecked")]
+    [InlineData("policy-webhook", new[] { "replicaCount=1" }, "protects nothing")]
     [InlineData("policy-webhook", new[] { "certificates.mode=supplied", "certificates.supplied.secretName=x" }, "needs certificates.supplied.caBundle")]
     [InlineData("policy-webhook", new[] { "certificates.mode=supplied", "certificates.supplied.caBundle=LS0tLS1CRUdJTg==" }, "must be PEM")]
     [InlineData("policy-webhook", new[] { "webhook.url=http://10.0.0.1:8443" }, "must start with https://")]

@@ -8,6 +8,7 @@ public sealed class WebhookConfigurationTests
 {
     private const string Pods = "validate.pods.policywebhook.io";
     private const string PolicyResources = "validate.policies.policywebhook.io";
+    private const string ClusterPolicies = "validate.clusterpolicies.policywebhook.io";
     private const string Mutate = "mutate.pods.policywebhook.io";
 
     private static string[] Exempt(JsonObject webhook)
@@ -47,7 +48,7 @@ public sealed class WebhookConfigurationTests
     public void Defaults_fail_closed_within_five_seconds_and_speak_only_admission_v1()
     {
         var rendered = Helm.Template();
-        foreach (var name in new[] { Pods, PolicyResources })
+        foreach (var name in new[] { Pods, PolicyResources, ClusterPolicies })
         {
             var webhook = rendered.Webhook(name);
             Assert.Equal("Fail", (string?)webhook["failurePolicy"]);
@@ -114,7 +115,7 @@ public sealed class WebhookConfigurationTests
         var rendered = Helm.Template(["mutation-values.yaml"]);
         var service = rendered.Single("Service");
         Assert.Contains(service["spec"]!["ports"]!.AsArray(), p => (int)p!["port"]! == 443 && (string?)p["targetPort"] == "https");
-        foreach (var (name, path) in new[] { (Pods, "/validate"), (PolicyResources, "/validate-policy"), (Mutate, "/mutate") })
+        foreach (var (name, path) in new[] { (Pods, "/validate"), (PolicyResources, "/validate-policy"), (ClusterPolicies, "/validate-policy"), (Mutate, "/mutate") })
         {
             var target = rendered.Webhook(name)["clientConfig"]!["service"]!;
             Assert.Equal((string?)service["metadata"]!["name"], (string?)target["name"]);
@@ -128,7 +129,8 @@ public sealed class WebhookConfigurationTests
     public void Url_mode_points_every_webhook_at_the_url_and_installs_no_server()
     {
         var rendered = Helm.Template(["url-mode-values.yaml", "mutation-values.yaml"]);
-        foreach (var (name, path) in new[] { (Pods, "/validate"), (PolicyResources, "/validate-policy"), (Mutate, "/mutate") })
+        Assert.Equal(4, rendered.Webhooks().Count());
+        foreach (var (name, path) in new[] { (Pods, "/validate"), (PolicyResources, "/validate-policy"), (ClusterPolicies, "/validate-policy"), (Mutate, "/mutate") })
         {
             var clientConfig = rendered.Webhook(name)["clientConfig"]!.AsObject();
             Assert.Equal("https://192.168.49.1:8443" + path, (string?)clientConfig["url"]);
@@ -142,20 +144,24 @@ public sealed class WebhookConfigurationTests
     }
 
     [Fact]
-    public void The_policy_webhook_checks_policy_resources_but_skips_the_charts_own_defaults()
+    public void Policies_and_exceptions_are_always_validated_and_only_the_charts_own_default_cluster_policies_skip_it()
     {
         var rendered = Helm.Template(["certs-chart-values.yaml"]);
-        var webhook = rendered.Webhook(PolicyResources);
-        Assert.Equal("/validate-policy", (string?)webhook["clientConfig"]!["service"]!["path"]);
-        var rule = Assert.Single(webhook["rules"]!.AsArray())!;
-        Assert.Equal(["clusterpolicies", "policies", "policyexceptions"], rule["resources"]!.AsArray().Select(r => (string)r!));
-        var skip = Assert.Single(webhook["objectSelector"]!["matchExpressions"]!.AsArray())!;
+        var namespaced = rendered.Webhook(PolicyResources);
+        Assert.Equal(["policies", "policyexceptions"], Assert.Single(namespaced["rules"]!.AsArray())!["resources"]!.AsArray().Select(r => (string)r!));
+        Assert.Null(namespaced["objectSelector"]); // an exception's author cannot label their way past its lifetime limit
+
+        var cluster = rendered.Webhook(ClusterPolicies);
+        Assert.Equal(["clusterpolicies"], Assert.Single(cluster["rules"]!.AsArray())!["resources"]!.AsArray().Select(r => (string)r!));
+        var skip = Assert.Single(cluster["objectSelector"]!["matchExpressions"]!.AsArray())!;
         Assert.Equal("DoesNotExist", (string?)skip["operator"]);
 
         // Every default policy carries the label the selector skips; the chart's tests validate them instead.
         var defaults = rendered.OfKind("ClusterPolicy").ToList();
         Assert.Equal(2, defaults.Count);
         Assert.All(defaults, p => Assert.Equal("true", (string?)p["metadata"]!["labels"]![(string)skip["key"]!]));
-        Assert.DoesNotContain(Helm.Template(set: ["webhook.policyValidation.enabled=false"]).Webhooks(), w => (string?)w["name"] == PolicyResources);
+        var off = Helm.Template(set: ["webhook.policyValidation.enabled=false"]).Webhooks().Select(w => (string?)w["name"]).ToList();
+        Assert.DoesNotContain(PolicyResources, off);
+        Assert.DoesNotContain(ClusterPolicies, off);
     }
 }

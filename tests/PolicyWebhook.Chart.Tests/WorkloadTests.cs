@@ -45,6 +45,22 @@ public sealed class WorkloadTests
         Assert.Equal("metadata.name", (string?)env["POD_NAME"]["valueFrom"]!["fieldRef"]!["fieldPath"]);
         Assert.Equal("Cluster", (string?)env["Policies__Source"]["value"]);
         Assert.Equal("/tmp", (string?)Assert.Single(container["volumeMounts"]!.AsArray(), m => (string?)m!["name"] == "tmp")!["mountPath"]);
+
+        // A terminating replica keeps serving until its endpoint is gone everywhere, within the grace period.
+        Assert.Equal(["sleep", "10"], container["lifecycle"]!["preStop"]!["exec"]!["command"]!.AsArray().Select(c => (string)c!));
+        Assert.True((int)PodSpec(Helm.Template())["terminationGracePeriodSeconds"]! > 10);
+    }
+
+    [Fact]
+    public void The_non_root_user_can_read_the_mounted_key()
+    {
+        // Secret files belong to root unless the pod has an fsGroup; the key is not world-readable.
+        var spec = PodSpec(Helm.Template());
+        var security = spec["securityContext"]!;
+        Assert.Equal((int)security["runAsGroup"]!, (int)security["fsGroup"]!);
+        var mode = Convert.ToInt32((string)Assert.Single(spec["volumes"]!.AsArray(), v => (string?)v!["name"] == "tls")!["secret"]!["defaultMode"]!.ToString(), 8);
+        Assert.True((mode & 0b100_000) != 0, "the group cannot read the key");
+        Assert.True((mode & 0b000_111) == 0, "others can read the key");
     }
 
     [Theory]
@@ -159,7 +175,10 @@ public sealed class WorkloadTests
         Assert.Equal(["Ingress", "Egress"], policy["spec"]!["policyTypes"]!.AsArray().Select(t => (string)t!));
         Assert.Equal("http-metrics", (string?)rendered.Single("ServiceMonitor")["spec"]!["endpoints"]![0]!["port"]);
         var alerts = rendered.Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
-        Assert.Equal(["PolicyWebhookAdmissionErrors", "PolicyWebhookSlowAnswers", "PolicyWebhookReplicasMissing"], alerts.Select(a => (string)a!["alert"]!));
+        Assert.Equal(["PolicyWebhookAdmissionErrors", "PolicyWebhookSlowAnswers", "PolicyWebhookReplicasMissing", "PolicyWebhookDown", "PolicyWebhookUnreachable"], alerts.Select(a => (string)a!["alert"]!));
+        Assert.Contains("error|unavailable", (string?)alerts[0]!["expr"], StringComparison.Ordinal);
+        Assert.Equal("critical", (string?)alerts[3]!["labels"]!["severity"]);
+        Assert.Equal("warning", (string?)alerts[2]!["labels"]!["severity"]);
         Assert.Contains("policywebhook_admission_requests_total", (string?)alerts[0]!["expr"], StringComparison.Ordinal);
         Assert.Contains("policywebhook_admission_duration_seconds_bucket", (string?)alerts[1]!["expr"], StringComparison.Ordinal);
 
@@ -169,5 +188,28 @@ public sealed class WorkloadTests
         Assert.Equal("http://otel-collector.monitoring:4317", env["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         Assert.Equal("0.1", env["OTEL_TRACES_SAMPLER_ARG"]);
         Assert.DoesNotContain(PodSpec(Helm.Template())["containers"]![0]!["env"]!.AsArray(), e => (string?)e!["name"] == "OTEL_EXPORTER_OTLP_ENDPOINT");
+    }
+
+    [Fact]
+    public void A_long_release_name_still_gives_valid_object_names()
+    {
+        var release = new string('a', 53);
+        var (code, output, error) = Helm.Run("template", release, Helm.Chart, "--namespace", Helm.Namespace,
+            "--values", Helm.CiValues("certs-chart-values.yaml"), "--values", Helm.CiValues("certs-cert-manager-values.yaml"));
+        Assert.True(code == 0, error);
+        var rendered = new Rendered(output);
+        foreach (var o in rendered.Objects.Where(o => (string?)o["kind"] != "CustomResourceDefinition"))
+        {
+            var name = (string)o["metadata"]!["name"]!;
+            var limit = (string?)o["kind"] switch { "CronJob" => 52, "ClusterPolicy" => 253, _ => 63 };
+            Assert.True(name.Length <= limit, $"{o["kind"]} {name} is {name.Length} characters, over {limit}");
+            Assert.Matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", name);
+        }
+
+        // The suffixed names of one release stay distinct, and the Lease the server is told matches its RBAC.
+        var names = rendered.Objects.Select(o => $"{o["kind"]}/{o["metadata"]!["name"]}").ToList();
+        Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
+        var lease = (string?)Assert.Single(PodSpec(rendered)["containers"]![0]!["env"]!.AsArray(), e => (string?)e!["name"] == "Policies__Status__LeaseName")!["value"];
+        Assert.Contains(rendered.OfKind("Role"), r => r["rules"]!.AsArray().Any(x => (string?)x!["resourceNames"]?[0] == lease));
     }
 }

@@ -32,6 +32,17 @@ app.kubernetes.io/part-of: policy-webhook
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
+{{/*
+A name made of the full name and a suffix, within a limit: 63 for most objects, 52 for a CronJob (its Jobs add 11
+characters). The full name is cut, never the suffix, so the objects of one release stay apart.
+*/}}
+{{- define "policy-webhook.suffixedName" -}}
+{{- $root := index . 0 -}}
+{{- $suffix := index . 1 -}}
+{{- $limit := index . 2 | int -}}
+{{- printf "%s-%s" (include "policy-webhook.fullname" $root | trunc (int (sub (sub $limit (len $suffix)) 1)) | trimSuffix "-") $suffix -}}
+{{- end -}}
+
 {{- define "policy-webhook.serviceAccountName" -}}
 {{- default (include "policy-webhook.fullname" .) .Values.serviceAccount.name -}}
 {{- end -}}
@@ -71,6 +82,9 @@ webhook's own default policy ask for. The image's user is numeric (1654), so run
 runAsNonRoot: true
 runAsUser: 1654
 runAsGroup: 1654
+# Mounted Secrets are owned by this group, so the user can read a key that is not world-readable.
+fsGroup: 1654
+fsGroupChangePolicy: OnRootMismatch
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
@@ -143,7 +157,7 @@ the replicas that still serve the old certificate while the kubelet refreshes th
 {{- $result = dict "caCrt" (index $data "ca.crt") "tlsCrt" (index $data "tls.crt") "tlsKey" (index $data "tls.key") "caBundle" (index $data "ca.crt") "notAfter" (toString $notAfter) -}}
 {{- else -}}
 {{- $dns := list $host (printf "%s.%s" $host .Release.Namespace) (printf "%s.%s.svc" $host .Release.Namespace) (printf "%s.%s.svc.cluster.local" $host .Release.Namespace) -}}
-{{- $ca := genCA (printf "%s-ca" $host) $days -}}
+{{- $ca := genCA "policy-webhook-ca" $days -}}
 {{- $cert := genSignedCert (printf "%s.%s.svc" $host .Release.Namespace) nil $dns $days $ca -}}
 {{- $bundle := $ca.Cert -}}
 {{- if hasKey $data "ca.crt" -}}
