@@ -89,6 +89,35 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
+{{/* Pod spec fields every pod of the chart shares: pull secrets, and (but for the test Pod) where it may run. */}}
+{{- define "policy-webhook.imagePullSecrets" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "policy-webhook.nodePlacement" -}}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* The in-memory /tmp every container gets, the root filesystem being read-only. */}}
+{{- define "policy-webhook.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    medium: Memory
+    sizeLimit: 16Mi
+{{- end -}}
+
 {{- define "policy-webhook.containerSecurityContext" -}}
 allowPrivilegeEscalation: false
 privileged: false
