@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -15,8 +14,6 @@ public sealed class CertificateTests
     private static JsonObject TlsVolume(Rendered rendered) =>
         Assert.Single(rendered.Single("Deployment")["spec"]!["template"]!["spec"]!["volumes"]!.AsArray(), v => (string?)v!["name"] == "tls")!.AsObject();
 
-    private static string Decode(JsonNode? base64) => Encoding.UTF8.GetString(Convert.FromBase64String((string)base64!));
-
     [Fact]
     public void The_chart_made_certificate_names_the_service_chains_to_the_ca_bundle_and_loads_in_the_server()
     {
@@ -25,13 +22,13 @@ public sealed class CertificateTests
         Assert.Equal("kubernetes.io/tls", (string?)secret["type"]);
         Assert.Equal((string?)secret["metadata"]!["name"], (string?)TlsVolume(rendered)["secret"]!["secretName"]);
         var data = secret["data"]!;
-        var caPem = Decode(data["ca.crt"]);
+        var caPem = Helm.Base64Text(data["ca.crt"]);
 
         // Every webhook trusts exactly the Secret's CA.
-        Assert.All(rendered.Webhooks(), w => Assert.Equal(caPem, Decode(w["clientConfig"]!["caBundle"])));
+        Assert.All(rendered.Webhooks(), w => Assert.Equal(caPem, Helm.Base64Text(w["clientConfig"]!["caBundle"])));
 
         using var ca = X509Certificate2.CreateFromPem(caPem);
-        using var leaf = X509Certificate2.CreateFromPem(Decode(data["tls.crt"]), Decode(data["tls.key"]));
+        using var leaf = X509Certificate2.CreateFromPem(Helm.Base64Text(data["tls.crt"]), Helm.Base64Text(data["tls.key"]));
         Assert.True(leaf.HasPrivateKey);
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
@@ -51,8 +48,8 @@ public sealed class CertificateTests
         var folder = Directory.CreateTempSubdirectory("policywebhook-chart-tls").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(folder, "tls.crt"), Decode(data["tls.crt"]));
-            File.WriteAllText(Path.Combine(folder, "tls.key"), Decode(data["tls.key"]));
+            File.WriteAllText(Path.Combine(folder, "tls.crt"), Helm.Base64Text(data["tls.crt"]));
+            File.WriteAllText(Path.Combine(folder, "tls.key"), Helm.Base64Text(data["tls.key"]));
             var reloader = new CertificateReloader(
                 Options.Create(new TlsOptions { CertificateFile = Path.Combine(folder, "tls.crt"), KeyFile = Path.Combine(folder, "tls.key") }),
                 NullLogger<CertificateReloader>.Instance,
@@ -115,9 +112,8 @@ public sealed class CertificateTests
         Assert.Empty(rendered.OfKind("Secret"));
         Assert.Empty(rendered.OfKind("Certificate"));
         Assert.Equal("my-webhook-tls", (string?)TlsVolume(rendered)["secret"]!["secretName"]);
-        var pem = File.ReadAllText(Helm.CiValues("certs-supplied-values.yaml"));
-        pem = pem[pem.IndexOf("-----BEGIN", StringComparison.Ordinal)..].Replace("      ", "", StringComparison.Ordinal);
-        Assert.All(rendered.Webhooks(), w => Assert.Equal(pem.Trim(), Decode(w["clientConfig"]!["caBundle"]).Trim()));
+        var pem = Helm.SuppliedCaPem();
+        Assert.All(rendered.Webhooks(), w => Assert.Equal(pem.Trim(), Helm.Base64Text(w["clientConfig"]!["caBundle"]).Trim()));
         using var ca = X509Certificate2.CreateFromPem(pem);
         Assert.Contains("policy-webhook-ci-example-ca", ca.Subject, StringComparison.Ordinal);
     }

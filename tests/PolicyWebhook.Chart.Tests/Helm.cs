@@ -33,6 +33,16 @@ internal static class Helm
 
     public static string CiValues(string name) => Path.Combine(Chart, "ci", name);
 
+    /// <summary>The example CA of ci/certs-supplied-values.yaml, as PEM: a certificate no render of the chart signed.</summary>
+    public static string SuppliedCaPem()
+    {
+        var values = File.ReadAllText(CiValues("certs-supplied-values.yaml"));
+        return values[values.IndexOf("-----BEGIN", StringComparison.Ordinal)..].Replace("      ", "", StringComparison.Ordinal);
+    }
+
+    /// <summary>A base64 field of a rendered object (Secret data, a caBundle) as the text it encodes.</summary>
+    public static string Base64Text(JsonNode? base64) => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)base64!));
+
     /// <summary>Runs helm with the arguments; the exit code and both outputs.</summary>
     public static (int ExitCode, string Output, string Error) Run(params string[] args) => Exec(Binary, args);
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -92,8 +91,7 @@ public sealed partial class SelftestTests : IAsyncLifetime
     public void The_selftest_fails_when_the_certificate_does_not_chain_to_the_given_ca()
     {
         var other = Path.Combine(_folder, "other-ca.crt");
-        var values = File.ReadAllText(Helm.CiValues("certs-supplied-values.yaml"));
-        File.WriteAllText(other, values[values.IndexOf("-----BEGIN", StringComparison.Ordinal)..].Replace("      ", "", StringComparison.Ordinal));
+        File.WriteAllText(other, Helm.SuppliedCaPem());
         var (code, _, error) = Selftest(ServiceUrl, other);
         Assert.Equal(CliApp.Denied, code);
         Assert.Contains("does not chain to the CA bundle", error, StringComparison.Ordinal);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -108,8 +107,6 @@ public sealed class UpgradeCertificateTests : IAsyncLifetime
         return new Rendered(output);
     }
 
-    private static string Decode(JsonNode? base64) => Encoding.UTF8.GetString(Convert.FromBase64String((string)base64!));
-
     /// <summary>Stores a render's Secret as the API server would hold it after the install, with its expiry moved.</summary>
     private void Installed(Rendered rendered, DateTimeOffset notAfter)
     {
@@ -142,20 +139,20 @@ public sealed class UpgradeCertificateTests : IAsyncLifetime
     public void An_upgrade_near_expiry_renews_and_trusts_the_old_and_the_new_ca_until_the_next()
     {
         var install = Upgrade();
-        var oldCa = Decode(install.Single("Secret")["data"]!["ca.crt"]);
+        var oldCa = Helm.Base64Text(install.Single("Secret")["data"]!["ca.crt"]);
         Installed(install, DateTimeOffset.UtcNow.AddDays(20)); // inside the default 60 days of renewBeforeDays
 
         var renewal = Upgrade();
         var data = renewal.Single("Secret")["data"]!;
-        var newCa = Decode(data["ca.crt"]);
+        var newCa = Helm.Base64Text(data["ca.crt"]);
         Assert.NotEqual(oldCa, newCa);
-        using var leaf = X509Certificate2.CreateFromPem(Decode(data["tls.crt"]), Decode(data["tls.key"]));
+        using var leaf = X509Certificate2.CreateFromPem(Helm.Base64Text(data["tls.crt"]), Helm.Base64Text(data["tls.key"]));
         Assert.True(leaf.NotAfter > DateTime.Now.AddDays(700));
 
         foreach (var webhook in renewal.Webhooks())
         {
             var trusted = new X509Certificate2Collection();
-            trusted.ImportFromPem(Decode(webhook["clientConfig"]!["caBundle"]));
+            trusted.ImportFromPem(Helm.Base64Text(webhook["clientConfig"]!["caBundle"]));
             Assert.Equal(2, trusted.Count);
             using var oldCertificate = X509Certificate2.CreateFromPem(oldCa);
             using var newCertificate = X509Certificate2.CreateFromPem(newCa);
@@ -169,7 +166,7 @@ public sealed class UpgradeCertificateTests : IAsyncLifetime
 
         // The next upgrade, far from the new expiry, trusts the new CA alone.
         Installed(renewal, DateTimeOffset.UtcNow.AddDays(700));
-        Assert.All(Upgrade().Webhooks(), w => Assert.Equal(newCa, Decode(w["clientConfig"]!["caBundle"])));
+        Assert.All(Upgrade().Webhooks(), w => Assert.Equal(newCa, Helm.Base64Text(w["clientConfig"]!["caBundle"])));
     }
 
     [Fact]
@@ -177,7 +174,7 @@ public sealed class UpgradeCertificateTests : IAsyncLifetime
     {
         _secret = null;
         var rendered = Upgrade();
-        Assert.Contains("CERTIFICATE", Decode(rendered.Single("Secret")["data"]!["ca.crt"]), StringComparison.Ordinal);
+        Assert.Contains("CERTIFICATE", Helm.Base64Text(rendered.Single("Secret")["data"]!["ca.crt"]), StringComparison.Ordinal);
         Assert.True(_lookups > 0, "the chart never asked the API server for its Secret; it asked: " + string.Join(", ", _paths));
     }
 }

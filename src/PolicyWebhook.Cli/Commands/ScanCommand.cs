@@ -9,7 +9,7 @@ internal static class ScanCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The kubeconfig file. Default: $KUBECONFIG, then ~/.kube/config, then the in-cluster service account." };
+        var kubeconfig = ClusterConnection.KubeconfigOption();
         var context = new Option<string?>("--context") { Description = "The kubeconfig context to use. Default: the current one." };
         var ns = new Option<string?>("--namespace", "-n") { Description = "Scan only this namespace. Default: every namespace." };
         var format = new Option<string>("--format", "-o") { Description = "Output format: text or json (the shape of check's).", DefaultValueFactory = _ => "text" };
@@ -23,10 +23,7 @@ internal static class ScanCommand
             ScanRun run;
             try
             {
-                var config = parsed.GetValue(kubeconfig) is null && parsed.GetValue(context) is null && KubernetesClientConfiguration.IsInCluster()
-                    ? KubernetesClientConfiguration.InClusterConfig()
-                    : KubernetesClientConfiguration.BuildConfigFromConfigFile(parsed.GetValue(kubeconfig), parsed.GetValue(context));
-                using var client = new Kubernetes(config);
+                using var client = new Kubernetes(ClusterConnection.Configuration(parsed.GetValue(kubeconfig), parsed.GetValue(context)));
                 run = await ClusterScanner.RunAsync(client, parsed.GetValue(ns), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or k8s.Autorest.HttpOperationException or HttpRequestException or IOException)

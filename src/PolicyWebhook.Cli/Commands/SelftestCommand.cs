@@ -69,7 +69,7 @@ internal static class SelftestCommand
                 return CliApp.BadInput;
             }
 
-            DnsEndPoint? endpoint = null;
+            DnsEndPoint? dialed = null;
             if (parsed.GetValue(connectTo) is { } target)
             {
                 var colon = target.LastIndexOf(':');
@@ -79,12 +79,12 @@ internal static class SelftestCommand
                     return CliApp.BadInput;
                 }
 
-                endpoint = new DnsEndPoint(target[..colon].Trim('[', ']'), port);
+                dialed = new DnsEndPoint(target[..colon].Trim('[', ']'), port);
             }
 
             try
             {
-                return await RunAsync(address, endpoint, trusted, TimeSpan.FromSeconds(Math.Clamp(parsed.GetValue(timeout), 1, 300)), output, error, cancellationToken).ConfigureAwait(false);
+                return await RunAsync(address, dialed, trusted, TimeSpan.FromSeconds(Math.Clamp(parsed.GetValue(timeout), 1, 300)), output, error, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -155,6 +155,7 @@ internal static class SelftestCommand
         };
         var uid = Guid.NewGuid().ToString();
         var endpoint = new Uri(address, "validate?timeout=" + ((int)timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s");
+        var shown = endpoint.GetLeftPart(UriPartial.Path);
         using var content = new StringContent(Review(uid), Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var started = Stopwatch.GetTimestamp();
@@ -165,7 +166,7 @@ internal static class SelftestCommand
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or SocketException)
         {
-            error.WriteLine($"FAILED: no answer from {endpoint.GetLeftPart(UriPartial.Path)}: {certificateProblem ?? Innermost(e)}");
+            error.WriteLine($"FAILED: no answer from {shown}: {certificateProblem ?? Innermost(e)}");
             return CliApp.Denied;
         }
 
@@ -175,17 +176,17 @@ internal static class SelftestCommand
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                error.WriteLine($"FAILED: {endpoint.GetLeftPart(UriPartial.Path)} answered HTTP {(int)response.StatusCode}: {Shorten(body)}");
+                error.WriteLine($"FAILED: {shown} answered HTTP {(int)response.StatusCode}: {Shorten(body)}");
                 return CliApp.Denied;
             }
 
             if (Problem(body, uid, out var allowed, out var message) is { } problem)
             {
-                error.WriteLine($"FAILED: {endpoint.GetLeftPart(UriPartial.Path)} answered, but {problem}");
+                error.WriteLine($"FAILED: {shown} answered, but {problem}");
                 return CliApp.Denied;
             }
 
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"OK: {endpoint.GetLeftPart(UriPartial.Path)} answered over {response.Version switch { { Major: 2 } => "HTTP/2", _ => "HTTP/1.1" }} in {elapsed.TotalMilliseconds:F0} ms, with a certificate the CA bundle trusts."));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"OK: {shown} answered over {response.Version switch { { Major: 2 } => "HTTP/2", _ => "HTTP/1.1" }} in {elapsed.TotalMilliseconds:F0} ms, with a certificate the CA bundle trusts."));
             output.WriteLine(allowed
                 ? "A compliant test pod was allowed by the policies in force."
                 : $"A compliant test pod was denied by the policies in force: {message}");

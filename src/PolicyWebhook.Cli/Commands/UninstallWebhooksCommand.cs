@@ -18,7 +18,7 @@ internal static class UninstallWebhooksCommand
             Description = "The label selector of the release's webhook configurations, such as app.kubernetes.io/instance=policy-webhook.",
             Required = true,
         };
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The kubeconfig file. Default: the in-cluster service account, then $KUBECONFIG, then ~/.kube/config." };
+        var kubeconfig = ClusterConnection.KubeconfigOption();
         var command = new Command("uninstall-webhooks", "Delete the release's validating and mutating webhook configurations (the chart's pre-delete hook).")
         {
             selector, kubeconfig,
@@ -28,11 +28,7 @@ internal static class UninstallWebhooksCommand
             var labels = parsed.GetValue(selector)!;
             try
             {
-                var path = parsed.GetValue(kubeconfig);
-                var config = path is null && KubernetesClientConfiguration.IsInCluster()
-                    ? KubernetesClientConfiguration.InClusterConfig()
-                    : KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
-                using var client = new Kubernetes(config);
+                using var client = new Kubernetes(ClusterConnection.Configuration(parsed.GetValue(kubeconfig)));
                 var deleted = 0;
                 var validating = await client.AdmissionregistrationV1.ListValidatingWebhookConfigurationAsync(labelSelector: labels, cancellationToken: cancellationToken).ConfigureAwait(false);
                 foreach (var item in validating.Items)
