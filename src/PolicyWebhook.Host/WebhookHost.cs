@@ -1,8 +1,10 @@
 using k8s;
 using Microsoft.Extensions.Options;
+using PolicyWebhook.Cluster;
 using PolicyWebhook.Host.Admission;
 using PolicyWebhook.Host.Cluster;
 using PolicyWebhook.Host.Health;
+using PolicyWebhook.Host.Hosting;
 using PolicyWebhook.Host.Policies;
 using PolicyWebhook.Host.Server;
 using PolicyWebhook.Host.Telemetry;
@@ -13,6 +15,16 @@ namespace PolicyWebhook.Host;
 /// <summary>The service's composition: what <c>Program.cs</c> calls, and what tests and the load host reuse.</summary>
 public static class WebhookHost
 {
+    /// <summary>
+    /// The builder's options: the content root is the server's own folder, never the working directory, so its
+    /// <c>appsettings.json</c> (JSON logs, log levels) is read however and from wherever it is started.
+    /// </summary>
+    public static WebApplicationOptions Options(string[] args) => new()
+    {
+        Args = args,
+        ContentRootPath = AppContext.BaseDirectory,
+    };
+
     /// <summary>Options, policy source, TLS, admission pipeline, health, telemetry and Kestrel.</summary>
     public static WebApplicationBuilder AddWebhookServices(this WebApplicationBuilder builder)
     {
@@ -25,12 +37,12 @@ public static class WebhookHost
         services.AddOptions<PolicySourceOptions>().BindConfiguration(PolicySourceOptions.Section)
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Policies:PollInterval must be positive").ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<BackgroundLoops>();
 
         // Chosen when first resolved, from the bound settings: files, or the cluster (whose client is built only then).
         services.AddOptions<ClusterSourceOptions>().BindConfiguration(ClusterSourceOptions.Section);
-        services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientConfiguration.IsInCluster()
-            ? KubernetesClientConfiguration.InClusterConfig()
-            : KubernetesClientConfiguration.BuildConfigFromConfigFile()));
+        // In the cluster, its service account; elsewhere KUBECONFIG or ~/.kube/config, as the command line finds it.
+        services.AddSingleton<IKubernetes>(_ => new Kubernetes(ClusterConnection.Configuration()));
         services.AddSingleton<FilePolicySource>();
         services.AddSingleton<ClusterPolicySource>();
         services.AddSingleton<IPolicySource>(sp => sp.GetRequiredService<IOptions<PolicySourceOptions>>().Value.UsesCluster()
@@ -51,6 +63,24 @@ public static class WebhookHost
         builder.AddWebhookTelemetry();
         builder.ConfigureWebhookKestrel();
         return builder;
+    }
+
+    /// <summary>
+    /// What can stop the server from starting, checked before it starts, so a failure is one clear line rather
+    /// than the host's own report with a stack trace: settings, the cluster connection, the TLS files.
+    /// </summary>
+    public static WebApplication Preflight(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Services.GetService<IStartupValidator>()?.Validate();
+        _ = app.Services.GetRequiredService<IPolicySource>();
+        // Only Kestrel serves TLS; an in-memory test server has no certificate to read.
+        if (app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().GetType().Namespace?.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) == true)
+        {
+            _ = app.Services.GetRequiredService<CertificateReloader>().Context;
+        }
+
+        return app;
     }
 
     /// <summary>The admission endpoints, and health and metrics (on the management port when there is one).</summary>

@@ -38,10 +38,10 @@ public sealed class ScanCommandTests : IAsyncLifetime
                 """{"apiVersion":"policywebhook.io/v1alpha1","kind":"PolicyException","metadata":{"name":"legacy-ok","namespace":"shop"},"spec":{"policy":{"name":"tags"},"checks":["imageTags"],"match":{"names":["legacy"]},"justification":"the vendor ships only :latest until March","expiresAt":"EXPIRY"}}"""
                     .Replace("EXPIRY", expiry, StringComparison.Ordinal)),
             ["/api/v1/namespaces"] = List("""{"metadata":{"name":"shop"}}""", """{"metadata":{"name":"lab"}}"""),
-            ["/apis/apps/v1/deployments"] = List(Workload("web", "shop", "nginx"), Workload("legacy", "shop", "nginx")),
+            ["/apis/apps/v1/deployments"] = List(Workload("web", "shop", "nginx"), Workload("legacy", "shop", "nginx"), Workload("coredns", "kube-system", "coredns")),
+            ["/apis/apps/v1/daemonsets"] = List(Workload("cilium", "cni", "cilium")),
             ["/apis/apps/v1/replicasets"] = List(Workload("web-6d4cf", "shop", "nginx", OwnedBy("Deployment", "web"))),
             ["/apis/apps/v1/statefulsets"] = List(),
-            ["/apis/apps/v1/daemonsets"] = List(),
             ["/apis/batch/v1/jobs"] = List(),
             ["/apis/batch/v1/cronjobs"] = List(),
             ["/api/v1/replicationcontrollers"] = List(),
@@ -103,7 +103,9 @@ public sealed class ScanCommandTests : IAsyncLifetime
         Assert.Contains("namespace shop\n  ClusterPolicy \"tags\"\n    [Enforce] Deployment \"web\": imageTags (", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains("waived by PolicyException \"shop/legacy-ok\": Deployment \"legacy\": imageTags (", output, StringComparison.Ordinal);
         Assert.DoesNotContain("web-6d4cf", output, StringComparison.Ordinal);
-        Assert.Contains("4 workloads scanned: 2 would be denied today, 0 allowed with findings, 2 compliant.", output, StringComparison.Ordinal);
+        Assert.Contains("5 workloads scanned: 3 would be denied today, 0 allowed with findings, 2 compliant.", output, StringComparison.Ordinal);
+        Assert.Contains("Not scanned: 1 workload in namespaces the webhook exempts (kube-system).", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("coredns", output, StringComparison.Ordinal);
         Assert.Contains("warning: ClusterPolicy \"broken\" is not in force: spec.mode: \"Enforced\" is not a mode (use Enforce, Warn or Audit)", error, StringComparison.Ordinal);
         Assert.Equal(2, _podPages);
     }
@@ -117,7 +119,7 @@ public sealed class ScanCommandTests : IAsyncLifetime
 
         Assert.Equal(1, exit);
         Assert.Equal(4, _podPages);
-        Assert.Contains("4 workloads scanned: 2 would be denied today, 0 allowed with findings, 2 compliant.", output, StringComparison.Ordinal);
+        Assert.Contains("5 workloads scanned: 3 would be denied today, 0 allowed with findings, 2 compliant.", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -143,5 +145,43 @@ public sealed class ScanCommandTests : IAsyncLifetime
 
         Assert.Equal(2, exit);
         Assert.StartsWith("error: cannot scan the cluster: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scan_ExcludedNamespaces_AreThoseTheWebhookExempts_NotReportedAsDenied()
+    {
+        // The chart passes the webhook's own list: its namespace, kube-system and the operator's extra ones.
+        var (exit, output, _) = Scan("--exclude-namespace", "policy-webhook", "--exclude-namespace", "kube-system", "--exclude-namespace", "cni");
+
+        Assert.Equal(1, exit);
+        Assert.DoesNotContain("cilium", output, StringComparison.Ordinal);
+        Assert.Contains("4 workloads scanned: 2 would be denied today", output, StringComparison.Ordinal);
+        Assert.Contains("Not scanned: 2 workloads in namespaces the webhook exempts (cni, kube-system, policy-webhook).", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scan_NoKubeconfigOption_ReadsTheKubeconfigVariableAsAList()
+    {
+        var home = Directory.CreateTempSubdirectory("policywebhook-home-").FullName;
+        try
+        {
+            var cli = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "policywebhook.exe" : "policywebhook");
+            var start = new System.Diagnostics.ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = home };
+            start.ArgumentList.Add("scan");
+            start.Environment["HOME"] = home;
+            start.Environment.Remove("KUBERNETES_SERVICE_HOST");
+            start.Environment["KUBECONFIG"] = string.Join(Path.PathSeparator, Path.Combine(home, "missing.yaml"), _kubeconfig);
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+            Assert.True(process.ExitCode == 1, error);
+            Assert.Contains("5 workloads scanned: 3 would be denied today", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
     }
 }

@@ -125,4 +125,38 @@ public sealed class PolicyReloadTests
         Assert.StartsWith("PolicyWebhook has no valid policy set, so it admits nothing outside its exempt namespaces; an operator must fix: ", message, StringComparison.Ordinal);
         Assert.EndsWith("bad.yaml:8: spec.rules.imageTags.mode: \"Loud\" is not a mode (use Enforce, Warn or Audit)", message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Reload_FolderGoneForManyPolls_ShowsTheLoopFailingOnceLogged_AndResumesByItself()
+    {
+        using var factory = WebhookFactory.WithPolicies(out var folder, ("tags.yaml", TagsPolicy));
+        var client = factory.CreateClient();
+        Assert.False(await AllowedAsync(client, "nginx"));
+
+        // The mount goes away for ten polls (100 ms each here), as a ConfigMap volume can while it is re-created.
+        var away = folder + ".away";
+        Directory.Move(folder, away);
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        var during = await ReadyAsync(client);
+        var denyingDuring = !await AllowedAsync(client, "nginx");
+        Directory.Move(away, folder);
+        File.WriteAllText(Path.Combine(folder, "tags.yaml"), TagsPolicy.Replace("imageTags: {}", "imageTags:\n      mode: Warn", StringComparison.Ordinal));
+        for (var i = 0; i < 100 && !await AllowedAsync(client, "nginx"); i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        var after = await ReadyAsync(client);
+
+        Assert.True(denyingDuring, "the last good set stopped serving while the folder was away");
+        Assert.Equal("Degraded", during["status"]!.GetValue<string>());
+        Assert.False(during["checks"]!["loops"]!["data"]!["reload policy files"]!["up"]!.GetValue<bool>());
+        Assert.True(await AllowedAsync(client, "nginx"), "the policies written after the folder came back never applied");
+        Assert.True(after["checks"]!["loops"]!["data"]!["reload policy files"]!["up"]!.GetValue<bool>());
+        Assert.Equal("Healthy", after["status"]!.GetValue<string>());
+        // Ten failed polls, one warning and one line when it worked again; the rejection itself is logged once.
+        Assert.Single(factory.Logs, l => l.Contains("reload policy files failed", StringComparison.Ordinal));
+        Assert.Single(factory.Logs, l => l.Contains("reload policy files works again", StringComparison.Ordinal));
+        Assert.Single(factory.Logs, l => l.Contains("the policy folder does not exist", StringComparison.Ordinal) && l.Contains("Rejected", StringComparison.Ordinal));
+    }
 }

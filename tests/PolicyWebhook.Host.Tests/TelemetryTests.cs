@@ -32,6 +32,7 @@ public sealed class TelemetryTests
         Assert.Matches("""policywebhook_violations_total\{[^}]*check="privileged"[^}]*mode="enforce"[^}]*policy="default"[^}]*\} 1""", metrics);
         Assert.Matches("""policywebhook_policies_loaded(_ratio)?\{[^}]*\} 1""", metrics);
         Assert.Matches("""policywebhook_policies_last_reload_timestamp_seconds\{[^}]*\} \d""", metrics);
+        Assert.Matches("""policywebhook_loop_up(_ratio)?\{[^}]*loop="reload TLS certificate"[^}]*\} 1""", metrics);
     }
 
     [Fact]

@@ -8,7 +8,14 @@ using PolicyWebhook.Policies.Resources;
 namespace PolicyWebhook.Cli.Commands;
 
 /// <summary>What a scan found: every object's verdict where there was a finding, counts for the rest, and problems.</summary>
-internal sealed record ScanRun(List<ObjectResult> Results, int Checked, List<string> Errors, string PolicyOrigin);
+internal sealed record ScanRun(List<ObjectResult> Results, int Checked, List<string> Errors, string PolicyOrigin)
+{
+    /// <summary>The namespaces left out because the webhook does not check them.</summary>
+    public IReadOnlySet<string> Exempt { get; init; } = new HashSet<string>();
+
+    /// <summary>Workloads passed over in those namespaces.</summary>
+    public int SkippedExempt { get; init; }
+}
 
 /// <summary>
 /// Lists the Pods and pod controllers of a cluster page by page and evaluates them against the cluster's own
@@ -27,8 +34,9 @@ internal static class ClusterScanner
         ("batch", "Job"), ("batch", "CronJob"), ("", "ReplicationController"),
     ];
 
-    public static async Task<ScanRun> RunAsync(IKubernetes client, string? ns, CancellationToken cancellationToken)
+    public static async Task<ScanRun> RunAsync(IKubernetes client, string? ns, IReadOnlySet<string> exempt, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(exempt);
         var errors = new List<string>();
         var (evaluator, origin) = await LoadPoliciesAsync(client, ns, errors, cancellationToken).ConfigureAwait(false);
         var labels = new Dictionary<string, IDictionary<string, string>>(StringComparer.Ordinal);
@@ -56,6 +64,7 @@ internal static class ClusterScanner
         var results = new List<ObjectResult>();
         var checkedCount = 0;
         var index = 0;
+        var skipped = 0;
         await foreach (var obj in Workloads(client, ns, cancellationToken).ConfigureAwait(false))
         {
             if (obj.Metadata.OwnerReferences?.Any(o => o.Controller == true && Controllers.Contains((Group(o.ApiVersion), o.Kind))) == true)
@@ -64,6 +73,13 @@ internal static class ClusterScanner
             }
 
             var objectNamespace = obj.Metadata.NamespaceProperty ?? "default";
+            if (exempt.Contains(objectNamespace))
+            {
+                // The webhook lets everything in here unchecked; reporting it as "would be denied" would be false.
+                skipped++;
+                continue;
+            }
+
             var context = new EvaluationContext(objectNamespace, labels.GetValueOrDefault(objectNamespace));
             if (evaluator.Evaluate(obj, context) is not { } result)
             {
@@ -79,7 +95,7 @@ internal static class ClusterScanner
             index++;
         }
 
-        return new ScanRun(results, checkedCount, errors, origin);
+        return new ScanRun(results, checkedCount, errors, origin) { Exempt = exempt, SkippedExempt = skipped };
     }
 
     private static async IAsyncEnumerable<IKubernetesObject<V1ObjectMeta>> Workloads(IKubernetes c, string? ns, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken t)

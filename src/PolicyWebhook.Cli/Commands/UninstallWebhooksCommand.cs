@@ -18,7 +18,7 @@ internal static class UninstallWebhooksCommand
             Description = "The label selector of the release's webhook configurations, such as app.kubernetes.io/instance=policy-webhook.",
             Required = true,
         };
-        var kubeconfig = ClusterConnection.KubeconfigOption();
+        var kubeconfig = KubeconfigOption.Create();
         var command = new Command("uninstall-webhooks", "Delete the release's validating and mutating webhook configurations (the chart's pre-delete hook).")
         {
             selector, kubeconfig,
@@ -28,7 +28,7 @@ internal static class UninstallWebhooksCommand
             var labels = parsed.GetValue(selector)!;
             try
             {
-                using var client = new Kubernetes(ClusterConnection.Configuration(parsed.GetValue(kubeconfig)));
+                using var client = new Kubernetes(PolicyWebhook.Cluster.ClusterConnection.Configuration(parsed.GetValue(kubeconfig)));
                 var deleted = 0;
                 var validating = await client.AdmissionregistrationV1.ListValidatingWebhookConfigurationAsync(labelSelector: labels, cancellationToken: cancellationToken).ConfigureAwait(false);
                 foreach (var item in validating.Items)
@@ -45,7 +45,7 @@ internal static class UninstallWebhooksCommand
                 output.WriteLine(deleted == 0 ? $"no webhook configuration matches {labels}; nothing to do" : $"deleted {deleted} webhook configurations");
                 return CliApp.Allowed;
             }
-            catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or HttpOperationException or HttpRequestException or IOException)
+            catch (Exception e) when (e is PolicyWebhook.Cluster.ClusterConnectionException or k8s.Exceptions.KubeConfigException or HttpOperationException or HttpRequestException or IOException)
             {
                 error.WriteLine($"error: cannot delete the webhook configurations: {e.Message}");
                 return CliApp.BadInput;

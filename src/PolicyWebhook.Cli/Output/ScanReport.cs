@@ -33,5 +33,9 @@ internal static class ScanReport
         var findings = run.Results.Count(r => r.Result.Allowed && r.Result.Violations.Count > 0);
         output.WriteLine();
         output.WriteLine($"{run.Checked} {(run.Checked == 1 ? "workload" : "workloads")} scanned: {denied} would be denied today, {findings} allowed with findings, {run.Checked - denied - findings} compliant.");
+        if (run.Exempt.Count > 0)
+        {
+            output.WriteLine($"Not scanned: {run.SkippedExempt} {(run.SkippedExempt == 1 ? "workload" : "workloads")} in namespaces the webhook exempts ({string.Join(", ", run.Exempt.Order(StringComparer.Ordinal))}).");
+        }
     }
 }

@@ -37,16 +37,8 @@ public sealed class AdmissionOptions
     public string EffectiveOwnNamespace() => OwnNamespaceIfKnown() ?? "default";
 
     /// <summary>The exempt namespaces in force: the configured ones (or kube-system) and the webhook's own.</summary>
-    public IReadOnlySet<string> EffectiveExemptNamespaces()
-    {
-        var set = new HashSet<string>(ExemptNamespaces ?? ["kube-system"], StringComparer.Ordinal);
-        if (OwnNamespaceIfKnown() is { } own)
-        {
-            set.Add(own);
-        }
-
-        return set;
-    }
+    public IReadOnlySet<string> EffectiveExemptNamespaces() =>
+        PolicyWebhook.Cluster.NamespaceExemptions.Effective(ExemptNamespaces, OwnNamespaceIfKnown());
 
     private string? OwnNamespaceIfKnown()
     {

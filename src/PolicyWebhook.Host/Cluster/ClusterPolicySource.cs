@@ -3,6 +3,7 @@ using k8s.Models;
 using Microsoft.Extensions.Options;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Exceptions;
+using PolicyWebhook.Host.Hosting;
 using PolicyWebhook.Host.Policies;
 using PolicyWebhook.Policies;
 using PolicyWebhook.Policies.Resources;
@@ -27,14 +28,17 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
     private volatile PolicySnapshot? _current;
     private volatile IReadOnlyList<string> _problems = [];
     private volatile IReadOnlyList<ObjectState> _states = [];
+    private readonly BackgroundLoops _loops;
+    private readonly TimeSpan _maxBackoff;
 
-    public ClusterPolicySource(IKubernetes client, ILogger<ClusterPolicySource> logger, TimeProvider time, IOptions<ClusterSourceOptions> options)
+    public ClusterPolicySource(IKubernetes client, ILogger<ClusterPolicySource> logger, TimeProvider time, IOptions<ClusterSourceOptions> options, BackgroundLoops? loops = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger;
         _time = time;
-        var backoff = options.Value.MaxBackoff;
+        _loops = loops ?? new BackgroundLoops(time, Microsoft.Extensions.Logging.Abstractions.NullLogger<BackgroundLoops>.Instance);
+        var backoff = _maxBackoff = options.Value.MaxBackoff;
         _clusterPolicies = Custom<ClusterPolicy>(client, "clusterpolicies", backoff);
         _policies = Custom<Policy>(client, "policies", backoff);
         _exceptions = Custom<PolicyException>(client, "policyexceptions", backoff);
@@ -45,7 +49,7 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
             list => (list?.Items, list?.Metadata?.ResourceVersion),
             logger,
             time)
-        { MaxBackoff = backoff };
+        { MaxBackoff = backoff, Health = _loops.Register("watch namespaces") };
         foreach (var changed in new Action<Action>[] { a => _clusterPolicies.Changed += a, a => _policies.Changed += a, a => _exceptions.Changed += a, a => _namespaces.Changed += a })
         {
             changed(Rebuild);
@@ -64,8 +68,19 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
     /// <summary>Raised after each new snapshot.</summary>
     public event Action? SnapshotPublished;
 
+    /// <summary>The loops of this source, by name, for tests and health.</summary>
+    public BackgroundLoops Loops => _loops;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(_clusterPolicies.RunAsync(stoppingToken), _policies.RunAsync(stoppingToken), _exceptions.RunAsync(stoppingToken), _namespaces.RunAsync(stoppingToken));
+        Task.WhenAll(
+            Supervise("watch clusterpolicies", _clusterPolicies.RunAsync, stoppingToken),
+            Supervise("watch policies", _policies.RunAsync, stoppingToken),
+            Supervise("watch policyexceptions", _exceptions.RunAsync, stoppingToken),
+            Supervise("watch namespaces", _namespaces.RunAsync, stoppingToken));
+
+    // A reflector catches its own failures; the supervisor starts it again should anything escape all the same.
+    private Task Supervise(string name, Func<CancellationToken, Task> run, CancellationToken stoppingToken) =>
+        Supervisor.RunAsync(_loops.Register(name), run, _time, stoppingToken, _maxBackoff);
 
     /// <summary>Builds a new snapshot from the copies; nothing until every kind has been listed once.</summary>
     public void Rebuild()
@@ -125,7 +140,7 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
             list => (list?.Items, list?.Metadata?.ResourceVersion),
             _logger,
             _time)
-        { MaxBackoff = backoff };
+        { MaxBackoff = backoff, Health = _loops.Register("watch " + plural) };
 
     /// <summary>
     /// The API server ends a watch after this long, so a connection that died without a word (a half-open TCP

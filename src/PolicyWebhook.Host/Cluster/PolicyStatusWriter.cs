@@ -1,11 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
-using k8s.LeaderElection;
-using k8s.LeaderElection.ResourceLock;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 using PolicyWebhook.Host.Admission;
+using PolicyWebhook.Host.Hosting;
 using PolicyWebhook.Host.Policies;
 using PolicyWebhook.Policies.Resources;
 
@@ -25,7 +24,7 @@ public sealed partial class PolicyStatusWriter : BackgroundService
     // At most one pending signal: a burst of snapshots makes one more pass, not one per snapshot.
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Dictionary<string, (long Generation, string Status, string Message, DateTimeOffset At)> _written = new(StringComparer.Ordinal);
-    private volatile bool _leading;
+    private volatile LeaseElector? _elector;
 
     public PolicyStatusWriter(IPolicySource source, IServiceProvider services, IOptions<StatusWriterOptions> options, ILogger<PolicyStatusWriter> logger)
     {
@@ -37,7 +36,10 @@ public sealed partial class PolicyStatusWriter : BackgroundService
     }
 
     /// <summary>True while this replica holds the Lease.</summary>
-    public bool Leading => _leading;
+    public bool Leading => _elector?.Leading == true;
+
+    /// <summary>When this replica last renewed the Lease.</summary>
+    public DateTimeOffset? LeaseRenewedAt => _elector?.RenewedAt;
 
     /// <summary>Status patches written so far.</summary>
     public int Writes { get; private set; }
@@ -56,54 +58,71 @@ public sealed partial class PolicyStatusWriter : BackgroundService
         }
 
         var client = _services.GetRequiredService<IKubernetes>();
+        var loops = _services.GetService<BackgroundLoops>() ?? cluster.Loops;
+        var time = _services.GetService<TimeProvider>() ?? TimeProvider.System;
         cluster.SnapshotPublished += Signal;
         var identity = _options.Identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? $"{Environment.MachineName}-{Guid.NewGuid():N}";
-        var lease = new LeaseLock(client, _options.LeaseNamespace ?? _services.GetRequiredService<IOptions<AdmissionOptions>>().Value.EffectiveOwnNamespace(), _options.LeaseName, identity);
-        var elector = new LeaderElector(new LeaderElectionConfig(lease)
-        {
-            LeaseDuration = _options.LeaseDuration,
-            RenewDeadline = _options.RenewDeadline,
-            RetryPeriod = _options.RetryPeriod,
-        });
-        elector.OnStartedLeading += () =>
-        {
-            _leading = true;
-            LogLeading(_logger, identity);
-            Signal();
-        };
-        elector.OnStoppedLeading += () => _leading = false;
-        var electing = elector.RunAndTryToHoldLeadershipForeverAsync(stoppingToken);
+        var elector = new LeaseElector(
+            client,
+            _options.LeaseNamespace ?? _services.GetRequiredService<IOptions<AdmissionOptions>>().Value.EffectiveOwnNamespace(),
+            _options.LeaseName,
+            identity,
+            new LeaseTimings(_options.LeaseDuration, _options.RenewDeadline, _options.RetryPeriod, _options.MaxBackoff),
+            loops.Register("status lease"),
+            _logger,
+            time);
+        _elector = elector;
+        elector.StartedLeading += Signal; // A new leader writes whatever is not current.
+        var writes = loops.Register("status writer");
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                // Also once a minute without a change: an exception that expires changes its status on its own.
-                await _changed.WaitAsync(_options.RecheckInterval, stoppingToken).ConfigureAwait(false);
-                if (_leading)
-                {
-                    await WriteAsync(client, cluster.States, stoppingToken).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            // Both run until shutdown whatever happens to them: the elector keeps trying through any outage.
+            await Task.WhenAll(
+                Supervisor.RunAsync(loops.Register("status lease"), elector.RunAsync, time, stoppingToken, _options.MaxBackoff),
+                Supervisor.RunAsync(writes, token => WriteLoopAsync(client, cluster, writes, time, token), time, stoppingToken, _options.MaxBackoff)).ConfigureAwait(false);
         }
         finally
         {
             cluster.SnapshotPublished -= Signal;
         }
+    }
 
-        try
+    private async Task WriteLoopAsync(IKubernetes client, ClusterPolicySource cluster, LoopHealth health, TimeProvider time, CancellationToken stoppingToken)
+    {
+        var retry = _options.RetryPeriod;
+        var failed = false;
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await electing.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            // Losing the election loop must not stop admission; status simply is not written.
-            LogWriteFailed(_logger, "Lease", _options.LeaseName, e.GetType().Name);
+            // Also once a minute without a change: an exception that expires changes its status on its own. After a
+            // failed write, sooner, with backoff, so status catches up by itself once the API server is back.
+            var wait = failed ? retry : _options.RecheckInterval;
+            try
+            {
+                await _changed.WaitAsync(wait, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (!Leading)
+            {
+                failed = false;
+                continue;
+            }
+
+            var error = await WriteAsync(client, cluster.States, stoppingToken).ConfigureAwait(false);
+            failed = error is not null;
+            if (error is null)
+            {
+                health.Succeeded();
+                retry = _options.RetryPeriod;
+            }
+            else
+            {
+                health.Failed(error, retry, atCeiling: retry >= _options.MaxBackoff);
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.MaxBackoff.Ticks));
+            }
         }
     }
 
@@ -122,14 +141,16 @@ public sealed partial class PolicyStatusWriter : BackgroundService
         }
     }
 
-    private async Task WriteAsync(IKubernetes client, IReadOnlyList<ObjectState> states, CancellationToken cancellationToken)
+    /// <summary>Writes every status that is not current; the first error met, or null when all went through.</summary>
+    private async Task<Exception?> WriteAsync(IKubernetes client, IReadOnlyList<ObjectState> states, CancellationToken cancellationToken)
     {
+        Exception? firstError = null;
         var now = DateTimeOffset.UtcNow;
         foreach (var state in states.Where(s => !s.StatusIsCurrentAt(now)))
         {
-            if (!_leading)
+            if (!Leading)
             {
-                return;
+                return firstError;
             }
 
             var (status, reason, message) = state.DesiredAt(now);
@@ -181,14 +202,22 @@ public sealed partial class PolicyStatusWriter : BackgroundService
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // The next snapshot tries again; admission never waits for this.
-                LogWriteFailed(_logger, state.Kind, state.Name, e.GetType().Name);
+                // Tried again after a pause, or with the next snapshot; admission never waits for this.
+                if (firstError is null)
+                {
+                    LogWriteFailed(_logger, state.Kind, state.Name, e.GetType().Name);
+                }
+
+                firstError ??= e;
+                if (e is HttpRequestException or TimeoutException or IOException)
+                {
+                    return firstError; // The API server is away: the other writes would fail the same way.
+                }
             }
         }
-    }
 
-    [LoggerMessage(EventId = 320, Level = LogLevel.Information, Message = "{Identity} holds the status Lease and writes policy status")]
-    private static partial void LogLeading(ILogger logger, string identity);
+        return firstError;
+    }
 
     [LoggerMessage(EventId = 321, Level = LogLevel.Warning, Message = "Could not write the status of {Kind} {Name} ({Error}); will try again")]
     private static partial void LogWriteFailed(ILogger logger, string kind, string name, string error);
@@ -213,6 +242,9 @@ public sealed class StatusWriterOptions
     public TimeSpan RenewDeadline { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest wait between two attempts while the API server fails.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often status is checked without a change, so expiries show.</summary>
     public TimeSpan RecheckInterval { get; set; } = TimeSpan.FromMinutes(1);

@@ -54,6 +54,9 @@ public sealed partial class Reflector<T, TList>
 
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Where this loop reports whether it works; a list or a watch that reads is success.</summary>
+    public Hosting.LoopHealth? Health { get; init; }
+
     /// <summary>A watch that ends without an event is not followed by another for at least this long.</summary>
     public TimeSpan QuietWatchPause { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -70,6 +73,7 @@ public sealed partial class Reflector<T, TList>
                 {
                     await ListAsync(stoppingToken).ConfigureAwait(false);
                     mustList = false;
+                    Health?.Succeeded();
                 }
 
                 var (gone, events) = await WatchAsync(stoppingToken).ConfigureAwait(false);
@@ -77,6 +81,7 @@ public sealed partial class Reflector<T, TList>
                 if (events > 0)
                 {
                     backoff = InitialBackoff;
+                    Health?.Succeeded();
                 }
 
                 // A proxy that closes watches at once, or an API server that keeps saying the version is too old,
@@ -97,7 +102,16 @@ public sealed partial class Reflector<T, TList>
             {
                 // The API server went away or answered nonsense, or a reader failed: keep the copy, wait, list again.
                 // Nothing escapes, or this kind would stop being watched while admission went on with a frozen copy.
-                LogFailed(_logger, _resource, e.GetType().Name, backoff.TotalSeconds);
+                // The first failure of an outage is logged, then one line per attempt once the wait is at its ceiling.
+                if (Health is { } health)
+                {
+                    health.Failed(e, backoff, atCeiling: backoff >= MaxBackoff);
+                }
+                else
+                {
+                    LogFailed(_logger, _resource, e.GetType().Name, backoff.TotalSeconds);
+                }
+
                 mustList = true;
                 pause = backoff;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));

@@ -11,7 +11,9 @@ public static class HealthEndpoints
 
     public static IServiceCollection AddWebhookHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<PolicyReadinessCheck>("policies", tags: [ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck<PolicyReadinessCheck>("policies", tags: [ReadyTag])
+            .AddCheck<BackgroundLoopsCheck>("loops", tags: [ReadyTag]);
         return services;
     }
 

@@ -20,13 +20,15 @@ public sealed partial class FilePolicySource : BackgroundService, IPolicySource
     private volatile IReadOnlyList<string> _problems = [];
     private byte[]? _fingerprint;
     private long _failedLoads;
+    private readonly LoopHealth? _health;
 
-    public FilePolicySource(IOptions<PolicySourceOptions> options, ILogger<FilePolicySource> logger, TimeProvider time)
+    public FilePolicySource(IOptions<PolicySourceOptions> options, ILogger<FilePolicySource> logger, TimeProvider time, BackgroundLoops? loops = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
         _time = time;
+        _health = _options.Directory is null ? null : loops?.Register("reload policy files");
         Reload();
     }
 
@@ -56,8 +58,14 @@ public sealed partial class FilePolicySource : BackgroundService, IPolicySource
             var problems = new List<string>();
             if (!Directory.Exists(directory))
             {
-                return Fail([$"{Path.GetFullPath(directory)}: the policy folder does not exist"]);
+                // A ConfigMap mount that is not there yet, or gone for a while: keep serving, look again next tick.
+                _fingerprint = null;
+                var missing = $"{Path.GetFullPath(directory)}: the policy folder does not exist";
+                _health?.Failed(new DirectoryNotFoundException(missing), _options.PollInterval);
+                return Fail([missing]);
             }
+
+            _health?.Succeeded();
 
             var files = ManifestFiles.Expand([directory], problems);
             var fingerprint = Fingerprint(files);
@@ -108,8 +116,15 @@ public sealed partial class FilePolicySource : BackgroundService, IPolicySource
 
     private bool Fail(IReadOnlyList<string> problems)
     {
+        // The same problems again (a folder still missing) are counted, not logged again at every poll.
+        var repeated = _problems.SequenceEqual(problems, StringComparer.Ordinal);
         _problems = problems;
         Interlocked.Increment(ref _failedLoads);
+        if (repeated)
+        {
+            return false;
+        }
+
         LogRejected(_logger, problems.Count, string.Join(Environment.NewLine, problems), _current is null ? "none" : $"{_current.Policies.Count} from {_current.LoadedAt:O}");
         return false;
     }

@@ -19,13 +19,18 @@ public sealed partial class CertificateReloader : BackgroundService
     private readonly Lock _lock = new();
     private volatile Loaded? _current;
 
-    public CertificateReloader(IOptions<TlsOptions> options, ILogger<CertificateReloader> logger, TimeProvider time)
+    public CertificateReloader(IOptions<TlsOptions> options, ILogger<CertificateReloader> logger, TimeProvider time, BackgroundLoops? loops = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
         _time = time;
+        _loops = loops;
     }
+
+    private readonly BackgroundLoops? _loops;
+    // Registered once the reloader runs: a host that serves no TLS (tests, a TLS-terminating proxy) has no such loop.
+    private LoopHealth? _health;
 
     /// <summary>The certificate in force; loads it on first use and throws, saying which file, when it cannot.</summary>
     public X509Certificate2 Certificate => (_current ?? LoadFirst()).Certificate;
@@ -44,19 +49,15 @@ public sealed partial class CertificateReloader : BackgroundService
                 certificateBytes = File.ReadAllBytes(_options.CertificateFile);
                 keyBytes = File.ReadAllBytes(_options.KeyFile);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                LogReloadFailed(_logger, e.GetType().Name, _options.CertificateFile);
-                return false;
-            }
-            catch (UnauthorizedAccessException e)
-            {
-                LogReloadFailed(_logger, e.GetType().Name, _options.CertificateFile);
+                Failed(e);
                 return false;
             }
 
             if (_current is { } current && current.CertificateBytes.AsSpan().SequenceEqual(certificateBytes) && current.KeyBytes.AsSpan().SequenceEqual(keyBytes))
             {
+                _health?.Succeeded();
                 return false;
             }
 
@@ -64,19 +65,36 @@ public sealed partial class CertificateReloader : BackgroundService
             {
                 _current = Load(certificateBytes, keyBytes);
                 LogLoaded(_logger, _current.Certificate.Subject, _current.Certificate.NotAfter, _current.Certificate.Thumbprint);
+                _health?.Succeeded();
                 return true;
             }
             catch (Exception e) when (e is CryptographicException or ArgumentException)
             {
                 // Most often the two files are caught mid-rotation; the next check sees both new ones.
-                LogReloadFailed(_logger, e.GetType().Name, _options.CertificateFile);
+                Failed(e);
                 return false;
             }
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Periodic.RunAsync(
+    /// <summary>Logged once per run of failures when there is a loop to report to (a mount gone for minutes logs a line, not one a tick).</summary>
+    private void Failed(Exception e)
+    {
+        if (_health is { } health)
+        {
+            health.Failed(e, _options.ReloadInterval);
+        }
+        else
+        {
+            LogReloadFailed(_logger, e.GetType().Name, _options.CertificateFile);
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _health = _loops?.Register("reload TLS certificate");
+        _health?.Started();
+        return Periodic.RunAsync(
             _options.ReloadInterval,
             _time,
             () =>
@@ -88,6 +106,7 @@ public sealed partial class CertificateReloader : BackgroundService
             },
             e => LogReloadFailed(_logger, e.GetType().Name, _options.CertificateFile),
             stoppingToken);
+    }
 
     private Loaded LoadFirst()
     {
