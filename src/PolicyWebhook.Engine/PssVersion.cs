@@ -5,8 +5,11 @@ namespace PolicyWebhook.Engine;
 /// <summary>A Pod Security Standards version, <c>v1.N</c>, or <c>latest</c>.</summary>
 public readonly record struct PssVersion : IComparable<PssVersion>
 {
-    /// <summary>The newest minor version whose policy this engine knows. Newer minors behave like it, as in Pod Security Admission.</summary>
-    public const int NewestKnownMinor = 35;
+    /// <summary>
+    /// The newest minor version whose policy this engine knows, and what <c>latest</c> means. Newer minors behave like
+    /// it, as in Pod Security Admission. v1.36 added no check version upstream, so its table is v1.35's.
+    /// </summary>
+    public const int NewestKnownMinor = 36;
 
     public static readonly PssVersion Latest = new(int.MaxValue);
 

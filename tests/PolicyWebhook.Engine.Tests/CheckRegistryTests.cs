@@ -51,6 +51,18 @@ public sealed class CheckRegistryTests
         Assert.Empty(Registry.TableFor(PssLevel.Privileged, PssVersion.Latest));
     }
 
+    [Theory]
+    [InlineData(PssLevel.Baseline)]
+    [InlineData(PssLevel.Restricted)]
+    public void TableFor_V1Dot36AndLatest_RunTheV1Dot35Table(PssLevel level)
+    {
+        // Upstream's 1.36 release added no check version: v1.36 and latest judge as v1.35 does.
+        var v1Dot35 = Registry.TableFor(level, PssVersion.Parse("v1.35"));
+
+        Assert.Equal(v1Dot35, Registry.TableFor(level, PssVersion.Parse("v1.36")));
+        Assert.Equal(v1Dot35, Registry.TableFor(level, PssVersion.Latest));
+    }
+
     [Fact]
     public void Constructor_DuplicateIds_Throws()
     {

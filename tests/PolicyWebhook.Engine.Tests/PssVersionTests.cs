@@ -31,4 +31,11 @@ public sealed class PssVersionTests
         Assert.Equal(PssVersion.NewestKnownMinor, PssVersion.Parse("v1.99").EffectiveMinor);
         Assert.Equal(19, PssVersion.Parse("v1.19").EffectiveMinor);
     }
+
+    [Fact]
+    public void EffectiveMinor_V1Dot36_IsKnownAndWhatLatestMeans()
+    {
+        Assert.Equal(36, PssVersion.Parse("v1.36").EffectiveMinor);
+        Assert.Equal(36, PssVersion.Latest.EffectiveMinor);
+    }
 }

@@ -12,12 +12,19 @@ internal static class TestPolicies
     public static CompiledPolicy Standard(PssLevel level, PssVersion version, PolicyMode mode = PolicyMode.Enforce) =>
         new(Reference, new PodSecuritySettings(level, version, mode), [], PolicyMatch.All, PolicyExclusions.None);
 
-    public static CompiledPolicy OnlyCheck(string id, object? options = null)
+    /// <summary>A policy running one check alone; a Pod Security Standards check at <paramref name="version"/> (latest when null).</summary>
+    public static CompiledPolicy OnlyCheck(string id, object? options = null, PssVersion? version = null)
     {
         var check = CheckRegistry.Default.Find(id) ?? throw new ArgumentException($"no check {id}");
+        if (version is not null && check is not PssCheck)
+        {
+            throw new ArgumentException($"{id} is not a Pod Security Standards check and has no versions");
+        }
+
         PodCheck evaluate = check switch
         {
-            PssCheck pss => pss.Versions[^1].Evaluate,
+            PssCheck pss => (pss.Versions.LastOrDefault(v => v.MinimumVersion <= (version ?? PssVersion.Latest))
+                ?? throw new ArgumentException($"{id} is not in force at {version}")).Evaluate,
             ResourcesCheck c => c.Bind(options as ResourcesOptions ?? ResourcesOptions.Default),
             ReadOnlyRootFilesystemCheck c => c.Bind(ReadOnlyRootFilesystemOptions.Default),
             ImageRegistriesCheck c => c.Bind(options as ImageRegistriesOptions ?? new ImageRegistriesOptions(["registry.example.com"])),

@@ -27,6 +27,23 @@ public sealed class PolicyCompilerTests
         Assert.All(policy.Plan.Where(c => c.Id == "runAsNonRoot"), c => Assert.Equal(PolicyMode.Warn, c.Mode));
     }
 
+    [Theory]
+    [InlineData("v1.35")]
+    [InlineData("v1.36")]
+    [InlineData("latest")]
+    public void Compile_NewestVersions_AreAcceptedAsWritten(string version)
+    {
+        var policy = Compile($$"""
+            apiVersion: policywebhook.io/v1alpha1
+            kind: ClusterPolicy
+            metadata: {name: newest}
+            spec:
+              podSecurity: {level: restricted, version: {{version}}}
+            """);
+
+        Assert.Equal(PssVersion.Parse(version), policy.PodSecurity!.Version);
+    }
+
     [Fact]
     public void Compile_ExcludedChecks_AreLeftOutOfThePlan()
     {

@@ -38,7 +38,7 @@ public sealed class ProcMountCheck : PssCheck
 
     private static void V1Dot35(PodView pod, Findings findings)
     {
-        if (pod.Spec.HostUsers != false)
+        if (!pod.InUserNamespace)
         {
             V1Dot0(pod, findings);
         }

@@ -11,6 +11,10 @@ namespace PolicyWebhook.Engine.Checks;
  *   spec.initContainers[*].securityContext.runAsNonRoot
  *   spec.ephemeralContainers[*].securityContext.runAsNonRoot
  * Allowed values: true; a container may leave it unset when the pod sets true. False is never allowed.
+ * From v1.35 any value is allowed for a pod in its own user namespace (spec.hostUsers=false): root in the
+ * container is an unprivileged uid on the node. Versions before v1.35 stay strict, as in Pod Security Admission
+ * 1.35 and 1.36: its relaxation used to hang on the UserNamespacesPodSecurityStandards feature gate, alpha and off
+ * by default, so when the gate was removed upstream kept the old versions strict and relaxed only from v1.35 on.
  */
 public sealed class RunAsNonRootCheck : PssCheck
 {
@@ -20,7 +24,7 @@ public sealed class RunAsNonRootCheck : PssCheck
 
     public override string Title => "running as root";
 
-    public override IReadOnlyList<CheckVersion> Versions { get; } = [Since(0, V1Dot0)];
+    public override IReadOnlyList<CheckVersion> Versions { get; } = [Since(0, V1Dot0), Since(35, V1Dot35)];
 
     private static void V1Dot0(PodView pod, Findings findings)
     {
@@ -53,6 +57,14 @@ public sealed class RunAsNonRootCheck : PssCheck
                     "unset",
                     "true (here or in the pod's securityContext)");
             }
+        }
+    }
+
+    private static void V1Dot35(PodView pod, Findings findings)
+    {
+        if (!pod.InUserNamespace)
+        {
+            V1Dot0(pod, findings);
         }
     }
 }

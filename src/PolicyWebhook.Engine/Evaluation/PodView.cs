@@ -36,6 +36,12 @@ public sealed class PodView
     /// <summary>True when <c>spec.os.name</c> says the pod runs on Windows.</summary>
     public bool IsWindows => string.Equals(Spec.Os?.Name, "windows", StringComparison.Ordinal);
 
+    /// <summary>
+    /// True when the pod asks for its own user namespace (<c>spec.hostUsers: false</c>), where uid 0 in a container
+    /// maps to an unprivileged uid on the node. Unset means the host's user namespace.
+    /// </summary>
+    public bool InUserNamespace => Spec.HostUsers == false;
+
     /// <summary>Every container, init container and ephemeral container, less those whose image the policy excludes.</summary>
     public ContainerEnumerable Containers => new(this);
 

@@ -3,9 +3,13 @@ namespace PolicyWebhook.Engine.Tests.Checks;
 /// <summary>
 /// What every check's test shares: each fixture under Fixtures/{id}/pass must raise no violation of the check,
 /// each under Fixtures/{id}/fail at least one. A subclass names the check and pins one message exactly.
+/// A fixture's verdict holds at latest, or, for a Pod Security Standards check, at each version its first line names:
+/// <c># versions: v1.0 v1.34 latest</c>.
 /// </summary>
 public abstract class CheckTestBase
 {
+    private const string VersionsHeader = "# versions:";
+
     protected abstract string CheckId { get; }
 
     /// <summary>Options for a least-privilege check; null takes the test default.</summary>
@@ -21,24 +25,43 @@ public abstract class CheckTestBase
         Assert.NotEmpty(passes);
         Assert.NotEmpty(fails);
 
-        var wrong = passes.Where(f => Violations(f).Count != 0)
-            .Concat(fails.Where(f => Violations(f).Count == 0))
-            .Select(Path.GetFileName)
+        var wrong = passes.SelectMany(f => VersionsOf(f).Where(v => Violations(f, v).Count != 0).Select(v => Name(f, v)))
+            .Concat(fails.SelectMany(f => VersionsOf(f).Where(v => Violations(f, v).Count == 0).Select(v => Name(f, v))))
             .ToList();
 
         Assert.Empty(wrong);
     }
 
-    /// <summary>The violations the check alone finds in a fixture, given as pass/x.yaml or fail/x.yaml.</summary>
-    protected IReadOnlyList<Violation> Violations(string fixture)
+    /// <summary>The violations the check alone finds in a fixture, given as pass/x.yaml or fail/x.yaml, at latest or <paramref name="version"/>.</summary>
+    protected IReadOnlyList<Violation> Violations(string fixture, PssVersion? version = null)
     {
         var path = Path.IsPathRooted(fixture) ? fixture : Path.Combine(FixtureFolder, fixture);
-        var result = new PolicyEvaluator([TestPolicies.OnlyCheck(CheckId, Options)]).Evaluate(TestPolicies.ReadObject(path))!;
+        var result = new PolicyEvaluator([TestPolicies.OnlyCheck(CheckId, Options, version)]).Evaluate(TestPolicies.ReadObject(path))!;
         Assert.All(result.Violations, v => Assert.Equal(CheckId, v.Check));
         return result.Violations;
     }
 
-    /// <summary>Asserts the fixture's violations, as path and message, are exactly these.</summary>
+    /// <summary>Asserts the fixture's violations at latest, as path and message, are exactly these.</summary>
     protected void AssertViolations(string fixture, params (string Path, string Message)[] expected) =>
         Assert.Equal(expected, Violations(fixture).Select(v => (v.Path, v.Message)).ToArray());
+
+    /// <summary>Asserts the fixture's violations at <paramref name="version"/>, as path and message, are exactly these.</summary>
+    protected void AssertViolationsAt(string fixture, string version, params (string Path, string Message)[] expected) =>
+        Assert.Equal(expected, Violations(fixture, PssVersion.Parse(version)).Select(v => (v.Path, v.Message)).ToArray());
+
+    private static string Name(string path, PssVersion? version) => $"{Path.GetFileName(path)} at {version ?? PssVersion.Latest}";
+
+    /// <summary>The versions a fixture's verdict holds at: those its <c># versions:</c> first line names, else latest.</summary>
+    private static IReadOnlyList<PssVersion?> VersionsOf(string path)
+    {
+        var first = File.ReadLines(path).FirstOrDefault() ?? string.Empty;
+        if (!first.StartsWith(VersionsHeader, StringComparison.Ordinal))
+        {
+            return [null];
+        }
+
+        var versions = first[VersionsHeader.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(versions);
+        return [.. versions.Select(v => (PssVersion?)PssVersion.Parse(v))];
+    }
 }

@@ -9,4 +9,11 @@ public sealed class ProcMountCheckTests : CheckTestBase
         AssertViolations(
             "fail/unmasked.yaml",
             ("spec.containers[0].securityContext.procMount", "container \"app\" must not set securityContext.procMount=Unmasked"));
+
+    [Fact]
+    public void Evaluate_UserNamespaceAtV1Dot34_NamesFieldAndFix() =>
+        AssertViolationsAt(
+            "fail/user-namespace-before-v1.35.yaml",
+            "v1.34",
+            ("spec.containers[0].securityContext.procMount", "container \"app\" must not set securityContext.procMount=Unmasked"));
 }

@@ -15,4 +15,17 @@ public sealed class RunAsNonRootCheckTests : CheckTestBase
         AssertViolations(
             "fail/container-false.yaml",
             ("spec.containers[0].securityContext.runAsNonRoot", "container \"app\" must not set securityContext.runAsNonRoot=false"));
+
+    [Fact]
+    public void Evaluate_HostUsersRoot_StillNamesFieldAndFix() =>
+        AssertViolations(
+            "fail/host-users-root.yaml",
+            ("spec.containers[0].securityContext.runAsNonRoot", "container \"app\" must set securityContext.runAsNonRoot=true"));
+
+    [Fact]
+    public void Evaluate_UserNamespaceAtV1Dot34_NamesFieldAndFix() =>
+        AssertViolationsAt(
+            "fail/user-namespace-root-before-v1.35.yaml",
+            "v1.34",
+            ("spec.containers[0].securityContext.runAsNonRoot", "container \"app\" must set securityContext.runAsNonRoot=true"));
 }
