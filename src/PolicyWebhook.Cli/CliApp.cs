@@ -19,6 +19,7 @@ public static class CliApp
             ChecksCommand.Create(output),
             ScanCommand.Create(output, error),
             UninstallWebhooksCommand.Create(output, error),
+            ApplyPoliciesCommand.Create(output, error),
             SelftestCommand.Create(output, error),
         };
 

@@ -134,8 +134,11 @@ public sealed partial class ValuesTests
     public void The_default_policies_are_off_by_default_and_valid_when_on()
     {
         Assert.Empty(Helm.Template().OfKind("ClusterPolicy"));
+        Assert.DoesNotContain(Helm.Template().OfKind("Job"), j => (string?)j["metadata"]!["labels"]!["app.kubernetes.io/component"] == "default-policies");
         var rendered = Helm.Template(["certs-chart-values.yaml"]);
-        var yaml = string.Join("\n---\n", rendered.OfKind("ClusterPolicy").Select(p => p.ToJsonString()));
+        // Not release objects: the hook applies them from its ConfigMap, through the webhook's own check.
+        Assert.Empty(rendered.OfKind("ClusterPolicy"));
+        var yaml = (string)rendered.OfKind("ConfigMap").Single(c => (string?)c["metadata"]!["labels"]!["app.kubernetes.io/component"] == "default-policies")["data"]!["defaults.yaml"]!;
         var loaded = PolicyLoader.LoadText(yaml, "chart default policies");
         Assert.Equal(2, loaded.Count);
         var baseline = Assert.Single(loaded, p => p.Resource.Spec.PodSecurity?.Level == "baseline");

@@ -144,22 +144,22 @@ public sealed class WebhookConfigurationTests
     }
 
     [Fact]
-    public void Policies_and_exceptions_are_always_validated_and_only_the_charts_own_default_cluster_policies_skip_it()
+    public void Policies_and_exceptions_are_always_validated_and_no_label_skips_it()
     {
         var rendered = Helm.Template(["certs-chart-values.yaml"]);
         var namespaced = rendered.Webhook(PolicyResources);
         Assert.Equal(["policies", "policyexceptions"], Assert.Single(namespaced["rules"]!.AsArray())!["resources"]!.AsArray().Select(r => (string)r!));
-        Assert.Null(namespaced["objectSelector"]); // an exception's author cannot label their way past its lifetime limit
-
         var cluster = rendered.Webhook(ClusterPolicies);
         Assert.Equal(["clusterpolicies"], Assert.Single(cluster["rules"]!.AsArray())!["resources"]!.AsArray().Select(r => (string)r!));
-        var skip = Assert.Single(cluster["objectSelector"]!["matchExpressions"]!.AsArray())!;
-        Assert.Equal("DoesNotExist", (string?)skip["operator"]);
+        // A label any policy author can set must not switch the check off.
+        Assert.Null(namespaced["objectSelector"]);
+        Assert.Null(cluster["objectSelector"]);
 
-        // Every default policy carries the label the selector skips; the chart's tests validate them instead.
-        var defaults = rendered.OfKind("ClusterPolicy").ToList();
-        Assert.Equal(2, defaults.Count);
-        Assert.All(defaults, p => Assert.Equal("true", (string?)p["metadata"]!["labels"]![(string)skip["key"]!]));
+        // The chart's default policies go through the check too: a hook applies them once a replica can answer.
+        var hook = rendered.OfKind("Job").Single(j => (string?)j["metadata"]!["labels"]!["app.kubernetes.io/component"] == "default-policies");
+        Assert.Equal("post-install,post-upgrade", (string?)hook["metadata"]!["annotations"]!["helm.sh/hook"]);
+        var command = hook["spec"]!["template"]!["spec"]!["containers"]![0]!["command"]!.AsArray().Select(c => (string)c!).ToList();
+        Assert.Equal(["policywebhook", "apply-policies", "--file", "/etc/policywebhook/defaults", "--timeout", "00:04:00"], command);
         var off = Helm.Template(set: ["webhook.policyValidation.enabled=false"]).Webhooks().Select(w => (string?)w["name"]).ToList();
         Assert.DoesNotContain(PolicyResources, off);
         Assert.DoesNotContain(ClusterPolicies, off);

@@ -198,3 +198,12 @@ the replicas that still serve the old certificate while the kubelet refreshes th
 {{- end -}}
 {{- toJson (get .Values "__policyWebhookCertificates") -}}
 {{- end -}}
+
+{{/*
+The names of the default ClusterPolicies (policies.defaults), as a JSON list: the hook that applies them, the one
+that deletes them when turned off, and the pre-delete hook all name exactly these.
+*/}}
+{{- define "policy-webhook.defaultPolicyNames" -}}
+{{- $fullname := include "policy-webhook.fullname" . -}}
+{{- toJson (list (printf "%s-pss-baseline" $fullname) (printf "%s-pss-restricted" $fullname)) -}}
+{{- end -}}
