@@ -177,7 +177,10 @@ public sealed class WorkloadTests
         Assert.Equal(["Ingress", "Egress"], policy["spec"]!["policyTypes"]!.AsArray().Select(t => (string)t!));
         Assert.Equal("http-metrics", (string?)rendered.Single("ServiceMonitor")["spec"]!["endpoints"]![0]!["port"]);
         var alerts = rendered.Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
-        Assert.Equal(["PolicyWebhookAdmissionErrors", "PolicyWebhookSlowAnswers", "PolicyWebhookReplicasMissing", "PolicyWebhookDown", "PolicyWebhookUnreachable"], alerts.Select(a => (string)a!["alert"]!));
+        Assert.Equal(
+            ["PolicyWebhookAdmissionErrors", "PolicyWebhookSlowAnswers", "PolicyWebhookReplicasMissing", "PolicyWebhookDown",
+             "PolicyWebhookCertificateExpiresSoon", "PolicyWebhookCertificateExpiring", "PolicyWebhookUnreachable"],
+            alerts.Select(a => (string)a!["alert"]!));
         Assert.Contains("error|unavailable", (string?)alerts[0]!["expr"], StringComparison.Ordinal);
         Assert.Equal("critical", (string?)alerts[3]!["labels"]!["severity"]);
         Assert.Equal("warning", (string?)alerts[2]!["labels"]!["severity"]);
