@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
 using PolicyWebhook.Cli.Commands;
 
 namespace PolicyWebhook.Cli;
@@ -9,6 +11,10 @@ public static class CliApp
     public const int Allowed = 0;
     public const int Denied = 1;
     public const int BadInput = 2;
+
+    /// <summary>The version built in (Directory.Build.props, or <c>-p:Version=</c>), as <c>--version</c> prints it.</summary>
+    public static string Version { get; } =
+        typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -23,6 +29,8 @@ public static class CliApp
             SelftestCommand.Create(output, error),
         };
 
+        // Our own assembly's version: the default reads the entry assembly's, which is a test host's when run in process.
+        root.Options.OfType<VersionOption>().Single().Action = new PrintVersion(output);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -36,5 +44,14 @@ public static class CliApp
         }
 
         return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    private sealed class PrintVersion(TextWriter output) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            output.WriteLine(Version);
+            return Allowed;
+        }
     }
 }

@@ -30,6 +30,9 @@ public sealed partial class ValuesTests
     [InlineData("resources.limits.memory=lots", "resources/limits/memory")]
     [InlineData("podDisruptionBudget.enabled=yes", "podDisruptionBudget/enabled")]
     [InlineData("prometheusRule.latencyThresholdSeconds=5", "latencyThresholdSeconds")]
+    [InlineData("prometheusRule.certificateExpiryWarningDays=0", "certificateExpiryWarningDays")]
+    [InlineData("dashboard.enabled=yes", "dashboard/enabled")]
+    [InlineData("dashboard.label=grafana dashboard", "dashboard/label")]
     public void A_mistyped_value_is_refused_with_where_it_is(string set, string expected)
     {
         var error = Helm.TemplateError(set: [set]);
@@ -47,6 +50,7 @@ public sealed partial class ValuesTests
     [InlineData("policy-webhook", new[] { "webhook.url=https://10.0.0.1:8443" }, "needs certificates.mode=supplied")]
     [InlineData("policy-webhook", new[] { "prometheusRule.enabled=true" }, "needs serviceMonitor.enabled")]
     [InlineData("policy-webhook", new[] { "certificates.chart.validityDays=30", "certificates.chart.renewBeforeDays=60" }, "renewBeforeDays must be shorter")]
+    [InlineData("policy-webhook", new[] { "serviceMonitor.enabled=true", "prometheusRule.enabled=true", "prometheusRule.certificateExpiryCriticalDays=14" }, "certificateExpiryCriticalDays must be fewer")]
     public void An_impossible_combination_is_refused_with_what_to_change(string ns, string[] set, string expected)
     {
         var error = Helm.TemplateError(set: set, ns: ns);

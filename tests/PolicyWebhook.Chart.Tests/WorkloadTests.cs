@@ -46,8 +46,10 @@ public sealed class WorkloadTests
         Assert.Equal("Cluster", (string?)env["Policies__Source"]["value"]);
         Assert.Equal("/tmp", (string?)Assert.Single(container["volumeMounts"]!.AsArray(), m => (string?)m!["name"] == "tmp")!["mountPath"]);
 
-        // A terminating replica keeps serving until its endpoint is gone everywhere, within the grace period.
-        Assert.Equal(["sleep", "10"], container["lifecycle"]!["preStop"]!["exec"]!["command"]!.AsArray().Select(c => (string)c!));
+        // A terminating replica keeps serving until its endpoint is gone everywhere, within the grace period: the
+        // kubelet sleeps, as the image has no sleep binary to exec.
+        Assert.Equal(10, (int)container["lifecycle"]!["preStop"]!["sleep"]!["seconds"]!);
+        Assert.Null(container["lifecycle"]!["preStop"]!["exec"]);
         Assert.True((int)PodSpec(Helm.Template())["terminationGracePeriodSeconds"]! > 10);
     }
 
@@ -176,7 +178,10 @@ public sealed class WorkloadTests
         Assert.Equal(["Ingress", "Egress"], policy["spec"]!["policyTypes"]!.AsArray().Select(t => (string)t!));
         Assert.Equal("http-metrics", (string?)rendered.Single("ServiceMonitor")["spec"]!["endpoints"]![0]!["port"]);
         var alerts = rendered.Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
-        Assert.Equal(["PolicyWebhookAdmissionErrors", "PolicyWebhookSlowAnswers", "PolicyWebhookReplicasMissing", "PolicyWebhookDown", "PolicyWebhookUnreachable"], alerts.Select(a => (string)a!["alert"]!));
+        Assert.Equal(
+            ["PolicyWebhookAdmissionErrors", "PolicyWebhookSlowAnswers", "PolicyWebhookReplicasMissing", "PolicyWebhookDown",
+             "PolicyWebhookCertificateExpiresSoon", "PolicyWebhookCertificateExpiring", "PolicyWebhookUnreachable"],
+            alerts.Select(a => (string)a!["alert"]!));
         Assert.Contains("error|unavailable", (string?)alerts[0]!["expr"], StringComparison.Ordinal);
         Assert.Equal("critical", (string?)alerts[3]!["labels"]!["severity"]);
         Assert.Equal("warning", (string?)alerts[2]!["labels"]!["severity"]);

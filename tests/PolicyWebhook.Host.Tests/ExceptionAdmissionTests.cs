@@ -25,6 +25,9 @@ public sealed class ExceptionAdmissionTests
         using var metrics = await client.GetAsync(new Uri("/metrics", UriKind.Relative), TestContext.Current.CancellationToken);
         var text = await metrics.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Matches("""policywebhook_exceptions(_ratio)?\{[^}]*state="active"[^}]*\} 1""", text);
+        var expiry = System.Text.RegularExpressions.Regex.Match(text, """policywebhook_exceptions_expiry_timestamp_seconds\{[^}]*exception="shop/nginx-latest"[^}]*\} (\d+)""");
+        Assert.True(expiry.Success, text);
+        Assert.InRange(long.Parse(expiry.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddDays(30).ToUnixTimeSeconds() - 120, DateTimeOffset.UtcNow.AddDays(30).ToUnixTimeSeconds());
         Assert.Matches("""policywebhook_violations_waived_total\{[^}]*check="imageTags"[^}]*exception="shop/nginx-latest"[^}]*\} [1-9]""", text);
     }
 }

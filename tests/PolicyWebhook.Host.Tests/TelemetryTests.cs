@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using PolicyWebhook.Host.Telemetry;
+using PolicyWebhook.Host.Tls;
 
 namespace PolicyWebhook.Host.Tests;
 
@@ -33,6 +36,29 @@ public sealed class TelemetryTests
         Assert.Matches("""policywebhook_policies_loaded(_ratio)?\{[^}]*\} 1""", metrics);
         Assert.Matches("""policywebhook_policies_last_reload_timestamp_seconds\{[^}]*\} \d""", metrics);
         Assert.Matches("""policywebhook_loop_up(_ratio)?\{[^}]*loop="reload TLS certificate"[^}]*\} 1""", metrics);
+    }
+
+    [Fact]
+    public async Task Metrics_BeforeAnyRequest_ShowTheServedCertificatesExpiryAndThePolicies()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "policywebhook-tests", Guid.NewGuid().ToString("N"));
+        DevCertificates.Create(folder);
+        using var factory = new WebhookFactory(new Dictionary<string, string?>
+        {
+            ["Tls:CertificateFile"] = Path.Combine(folder, "tls.crt"),
+            ["Tls:KeyFile"] = Path.Combine(folder, "tls.key"),
+        });
+        var client = factory.CreateClient();
+        // Kestrel loads it at start; the in-memory test server has no TLS, so load it as the first handshake would.
+        var served = factory.Services.GetRequiredService<CertificateReloader>().Certificate;
+
+        var metrics = await MetricsAsync(client);
+
+        var expiry = new DateTimeOffset(served.NotAfter).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        Assert.Matches("""policywebhook_tls_certificate_expiry_timestamp_seconds\{[^}]*\} """ + expiry + "\n", metrics);
+        Assert.Matches("""policywebhook_policies_loaded(_ratio)?\{[^}]*\} 1""", metrics);
+        Assert.DoesNotContain("policywebhook_admission_requests_total", metrics, StringComparison.Ordinal);
+        Directory.Delete(folder, recursive: true);
     }
 
     [Fact]

@@ -2,14 +2,17 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Host.Policies;
+using PolicyWebhook.Host.Tls;
 
 namespace PolicyWebhook.Host.Telemetry;
 
 /// <summary>
 /// Every metric the webhook exports, in one place. Prometheus sees them as <c>policywebhook_admission_requests_total</c>,
 /// <c>policywebhook_admission_duration_seconds</c>, <c>policywebhook_violations_total</c>,
-/// <c>policywebhook_policies_loaded</c>, <c>policywebhook_policies_last_reload_timestamp_seconds</c> and
-/// <c>policywebhook_policies_failed_loads_total</c>.
+/// <c>policywebhook_violations_waived_total</c>, <c>policywebhook_policies_loaded</c>,
+/// <c>policywebhook_policies_last_reload_timestamp_seconds</c>, <c>policywebhook_policies_failed_loads_total</c>,
+/// <c>policywebhook_exceptions</c>, <c>policywebhook_exceptions_expiry_timestamp_seconds</c> and
+/// <c>policywebhook_tls_certificate_expiry_timestamp_seconds</c>. The chart's alerts and dashboard read these names.
 /// </summary>
 public sealed class AdmissionMetrics
 {
@@ -22,10 +25,11 @@ public sealed class AdmissionMetrics
     private readonly Counter<long> _violations;
     private readonly Counter<long> _waived;
 
-    public AdmissionMetrics(IMeterFactory meterFactory, IPolicySource policies)
+    public AdmissionMetrics(IMeterFactory meterFactory, IPolicySource policies, CertificateReloader certificates)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(certificates);
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("policywebhook.admission.requests", "{request}", "Admission requests answered, by webhook, operation, kind, decision and mode.");
         _duration = meter.CreateHistogram(
@@ -47,6 +51,17 @@ public sealed class AdmissionMetrics
             "PolicyExceptions loaded, by state: active or expired.");
         _waived = meter.CreateCounter<long>("policywebhook.violations.waived", "{violation}", "Violations a PolicyException waived, by policy, check and exception.");
         meter.CreateObservableCounter("policywebhook.policies.failed_loads", () => policies.FailedLoads, "{load}", "Policy loads rejected because of a broken policy.");
+        // One series per PolicyException: their number is what the cluster's owners create, and each must expire.
+        meter.CreateObservableGauge(
+            "policywebhook.exceptions.expiry.timestamp",
+            () => ExceptionExpiries(policies.Current),
+            "s",
+            "When each PolicyException loaded expires, as Unix time, by exception (namespace/name).");
+        meter.CreateObservableGauge(
+            "policywebhook.tls.certificate.expiry.timestamp",
+            () => certificates.NotAfter is { } notAfter ? [new Measurement<long>(notAfter.ToUnixTimeSeconds())] : Array.Empty<Measurement<long>>(),
+            "s",
+            "When the serving certificate in force expires, as Unix time.");
     }
 
     public void RecordRequest(string webhook, AdmissionRequestTags tags, string decision, string mode, double seconds)
@@ -87,6 +102,13 @@ public sealed class AdmissionMetrics
             new Measurement<int>(expired, new KeyValuePair<string, object?>("state", "expired")),
         ];
     }
+
+    private static Measurement<long>[] ExceptionExpiries(PolicySnapshot? snapshot) =>
+        snapshot is null
+            ? []
+            : [.. snapshot.Exceptions.Select(e => new Measurement<long>(
+                e.ExpiresAt.ToUnixTimeSeconds(),
+                new KeyValuePair<string, object?>("exception", $"{e.Reference.Namespace}/{e.Reference.Name}")))];
 
     public void RecordViolations(IReadOnlyList<Violation> violations)
     {

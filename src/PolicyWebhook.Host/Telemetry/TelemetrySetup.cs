@@ -19,7 +19,11 @@ public static class TelemetrySetup
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : "policy-webhook"))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(AdmissionMetrics.MeterName).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+                // Made with the provider, at start, not at the first admission request: the gauges (policies loaded,
+                // certificate expiry) must be there for a replica that has not answered anything yet.
+                metrics.AddMeter(AdmissionMetrics.MeterName)
+                    .AddInstrumentation(sp => sp.GetRequiredService<AdmissionMetrics>())
+                    .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();

@@ -38,6 +38,9 @@ public sealed partial class CertificateReloader : BackgroundService
     /// <summary>The certificate with its chain, as TLS handshakes use it.</summary>
     public SslStreamCertificateContext Context => (_current ?? LoadFirst()).Context;
 
+    /// <summary>When the certificate in force expires; null until one is loaded (this never loads it).</summary>
+    public DateTimeOffset? NotAfter => _current is { } current ? new DateTimeOffset(current.Certificate.NotAfter) : null;
+
     /// <summary>Reads the files again; true when they held a new, valid certificate that is now in force.</summary>
     public bool Reload()
     {
