@@ -87,7 +87,7 @@ public sealed class SelftestTests : IAsyncLifetime
         var alerts = _rendered.Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
         var used = alerts.SelectMany(a => WebhookServer.MetricNames((string)a!["expr"]!)).Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.Equal(
-            ["policywebhook_admission_duration_seconds_bucket", "policywebhook_admission_requests_total", "policywebhook_tls_certificate_expiry_timestamp_seconds"],
+            ["policywebhook_admission_duration_seconds_bucket", "policywebhook_admission_requests_total", "policywebhook_loop_up", "policywebhook_tls_certificate_expiry_timestamp_seconds"],
             used);
         Assert.Empty(WebhookServer.NotExported(used, metrics));
         Assert.Contains("decision=\"allowed\"", metrics, StringComparison.Ordinal);

@@ -76,8 +76,8 @@ internal sealed partial class WebhookServer : IAsyncDisposable
         return await client.GetStringAsync(new Uri($"http://127.0.0.1:{ManagementPort}/metrics"), TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Posts an AdmissionReview to <c>/validate</c> as the API server does, trusting only <paramref name="caFile"/>; the answer.</summary>
-    public async Task<string> ValidateAsync(string review, string caFile)
+    /// <summary>Posts an AdmissionReview to <c>/validate</c> (or <paramref name="path"/>) as the API server does, trusting only <paramref name="caFile"/>; the answer.</summary>
+    public async Task<string> ValidateAsync(string review, string caFile, string path = "/validate")
     {
         using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(caFile, TestContext.Current.CancellationToken));
         using var handler = new SocketsHttpHandler
@@ -96,7 +96,7 @@ internal sealed partial class WebhookServer : IAsyncDisposable
         };
         using var client = new HttpClient(handler);
         using var content = new StringContent(review, Encoding.UTF8, "application/json");
-        using var response = await client.PostAsync(new Uri($"https://127.0.0.1:{Port}/validate?timeout=5s"), content, TestContext.Current.CancellationToken);
+        using var response = await client.PostAsync(new Uri($"https://127.0.0.1:{Port}{path}?timeout=5s"), content, TestContext.Current.CancellationToken);
         var answer = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.OK, answer);
         return answer;

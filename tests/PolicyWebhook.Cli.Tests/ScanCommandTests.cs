@@ -98,7 +98,7 @@ public sealed class ScanCommandTests : IAsyncLifetime
         var (exit, output, error) = Scan();
 
         Assert.Equal(1, exit);
-        Assert.Contains("Policies: 1 policies and 1 exceptions of the cluster.", output, StringComparison.Ordinal);
+        Assert.Contains("Policies: 1 policy and 1 exception of the cluster.", output, StringComparison.Ordinal);
         Assert.Contains("namespace lab\n  ClusterPolicy \"tags\"\n    [Enforce] Pod \"debug\": imageTags (", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains("namespace shop\n  ClusterPolicy \"tags\"\n    [Enforce] Deployment \"web\": imageTags (", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains("waived by PolicyException \"shop/legacy-ok\": Deployment \"legacy\": imageTags (", output, StringComparison.Ordinal);
@@ -183,5 +183,26 @@ public sealed class ScanCommandTests : IAsyncLifetime
         {
             Directory.Delete(home, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Scan_TheReadmesTranscript_IsWhatScanPrints()
+    {
+        var (_, output, _) = Scan();
+
+        PolicyWebhook.Tests.Shared.ReadmeBlocks.AssertShows(
+            PolicyWebhook.Tests.Shared.ReadmeBlocks.Block(FindRoot(), "scan"),
+            output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
+    }
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PolicyWebhook.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("PolicyWebhook.sln not found");
     }
 }

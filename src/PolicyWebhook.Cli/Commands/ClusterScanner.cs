@@ -212,8 +212,11 @@ internal static class ClusterScanner
             return (new PolicyEvaluator([.. BuiltInPolicies.Default.Select(p => p.Compiled)], exceptions), "the built-in default (the cluster has no valid policy; the webhook uses it only when run without a policy source)");
         }
 
-        return (new PolicyEvaluator(policies, exceptions), ns is null ? $"{policies.Count} policies and {exceptions.Count} exceptions of the cluster" : $"the cluster's policies ({policies.Count}) and exceptions ({exceptions.Count})");
+        var counted = $"{Count(policies.Count, "policy", "policies")} and {Count(exceptions.Count, "exception", "exceptions")}";
+        return (new PolicyEvaluator(policies, exceptions), ns is null ? $"{counted} of the cluster" : $"the cluster's {counted}");
     }
+
+    private static string Count(int n, string one, string many) => $"{n} {(n == 1 ? one : many)}";
 
     private static async Task<List<T>> Custom<T>(IKubernetes client, string plural, CancellationToken t)
     {
