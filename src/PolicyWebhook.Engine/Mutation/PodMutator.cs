@@ -31,6 +31,12 @@ public static class PodMutator
         // Windows pods reject the Linux-only fields; the Pod Security Standards exempt them from those too.
         var windows = podSpec["os"] is JsonObject os && os["name"] is JsonValue name && name.TryGetValue<string>(out var n) && n == "windows";
         var podContext = podSpec["securityContext"] as JsonObject;
+        // In a user namespace (hostUsers: false) uid 0 is not the node's root, and the standard accepts it from
+        // v1.35: runAsNonRoot would stop an image that runs as root from starting, for nothing.
+        if (podSpec["hostUsers"] is JsonValue hostUsers && hostUsers.TryGetValue<bool>(out var shared) && !shared)
+        {
+            defaults = defaults with { RunAsNonRoot = false };
+        }
 
         if (scope == MutationScope.Pod)
         {

@@ -48,6 +48,20 @@ public sealed class PodMutatorTests
     }
 
     [Fact]
+    public void Apply_UserNamespacePod_GetsNoRunAsNonRoot_AndStillPassesRestrictedLatest()
+    {
+        var userNamespace = BarePod.Replace("\"spec\":{", "\"spec\":{\"hostUsers\":false,", StringComparison.Ordinal);
+        var policy = new CompiledPolicy(TestPolicies.Reference, new PodSecuritySettings(PssLevel.Restricted, PssVersion.Latest, PolicyMode.Enforce), [], PolicyMatch.All, PolicyExclusions.None);
+
+        var mutated = Mutated(userNamespace, Everything);
+
+        // Root in a user namespace is not the node's root: an image that runs as root must still start.
+        Assert.DoesNotContain("runAsNonRoot", mutated.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("RuntimeDefault", (string?)mutated["spec"]!["securityContext"]!["seccompProfile"]!["type"]);
+        Assert.Empty(new PolicyEvaluator([policy]).Evaluate(WorkloadDecoder.Decode("Pod", mutated.ToJsonString()))!.Violations);
+    }
+
+    [Fact]
     public void Apply_Twice_SecondTimeChangesNothing()
     {
         var once = Mutated(BarePod, Everything);
