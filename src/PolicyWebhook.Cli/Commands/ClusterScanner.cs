@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using PolicyWebhook.Cluster;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Exceptions;
 using PolicyWebhook.Policies;
@@ -25,14 +26,7 @@ internal sealed record ScanRun(List<ObjectResult> Results, int Checked, List<str
 /// </summary>
 internal static class ClusterScanner
 {
-    private const int PageSize = 500;
-
-    /// <summary>The owners whose children are left to them: these kinds, in these API groups, are scanned too.</summary>
-    private static readonly HashSet<(string Group, string Kind)> Controllers =
-    [
-        ("apps", "Deployment"), ("apps", "ReplicaSet"), ("apps", "StatefulSet"), ("apps", "DaemonSet"),
-        ("batch", "Job"), ("batch", "CronJob"), ("", "ReplicationController"),
-    ];
+    private const int PageSize = WorkloadAudit.PageSize;
 
     public static async Task<ScanRun> RunAsync(IKubernetes client, string? ns, IReadOnlySet<string> exempt, CancellationToken cancellationToken)
     {
@@ -55,7 +49,7 @@ internal static class ClusterScanner
         }
         else
         {
-            await foreach (var n in Pages(token => client.CoreV1.ListNamespaceAsync(continueParameter: token, limit: PageSize, cancellationToken: cancellationToken), l => (l.Items, l.Metadata?.ContinueProperty)).ConfigureAwait(false))
+            await foreach (var n in WorkloadAudit.Pages(token => client.CoreV1.ListNamespaceAsync(continueParameter: token, limit: PageSize, cancellationToken: cancellationToken), l => (l.Items, l.Metadata?.ContinueProperty)).ConfigureAwait(false))
             {
                 labels[n.Metadata.Name] = n.Metadata.Labels ?? new Dictionary<string, string>();
             }
@@ -63,124 +57,25 @@ internal static class ClusterScanner
 
         var results = new List<ObjectResult>();
         var checkedCount = 0;
-        var index = 0;
         var skipped = 0;
-        await foreach (var obj in Workloads(client, ns, cancellationToken).ConfigureAwait(false))
+        await foreach (var audited in WorkloadAudit.RunAsync(client, evaluator, n => labels.GetValueOrDefault(n), ns, exempt, cancellationToken).ConfigureAwait(false))
         {
-            if (obj.Metadata.OwnerReferences?.Any(o => o.Controller == true && Controllers.Contains((Group(o.ApiVersion), o.Kind))) == true)
+            // The webhook lets everything in an exempt namespace in unchecked; reporting it as "would be denied" would be false.
+            skipped += audited.Outcome == AuditOutcome.Exempt ? 1 : 0;
+            if (audited is not { Outcome: AuditOutcome.Evaluated, Result: { } result })
             {
                 continue;
             }
 
-            var objectNamespace = obj.Metadata.NamespaceProperty ?? "default";
-            if (exempt.Contains(objectNamespace))
+            if (result.Violations.Count > 0 || result.Waived.Count > 0)
             {
-                // The webhook lets everything in here unchecked; reporting it as "would be denied" would be false.
-                skipped++;
-                continue;
-            }
-
-            var context = new EvaluationContext(objectNamespace, labels.GetValueOrDefault(objectNamespace));
-            if (evaluator.Evaluate(obj, context) is not { } result)
-            {
-                continue;
+                results.Add(new ObjectResult("cluster", checkedCount, 0, result));
             }
 
             checkedCount++;
-            if (result.Violations.Count > 0 || result.Waived.Count > 0)
-            {
-                results.Add(new ObjectResult("cluster", index, 0, result));
-            }
-
-            index++;
         }
 
         return new ScanRun(results, checkedCount, errors, origin) { Exempt = exempt, SkippedExempt = skipped };
-    }
-
-    private static async IAsyncEnumerable<IKubernetesObject<V1ObjectMeta>> Workloads(IKubernetes c, string? ns, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken t)
-    {
-        // Owners first: a finding is reported on the object that owns it, and its children are skipped.
-        var lists = new (string ApiVersion, string Kind, Func<string?, Task<(IEnumerable<IKubernetesObject<V1ObjectMeta>>, string?)>> Page)[]
-        {
-            ("apps/v1", "Deployment", k => Read<V1DeploymentList, V1Deployment>(ns is null ? c.AppsV1.ListDeploymentForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.AppsV1.ListNamespacedDeploymentAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
-            ("apps/v1", "StatefulSet", k => Read<V1StatefulSetList, V1StatefulSet>(ns is null ? c.AppsV1.ListStatefulSetForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.AppsV1.ListNamespacedStatefulSetAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
-            ("apps/v1", "DaemonSet", k => Read<V1DaemonSetList, V1DaemonSet>(ns is null ? c.AppsV1.ListDaemonSetForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.AppsV1.ListNamespacedDaemonSetAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
-            ("apps/v1", "ReplicaSet", k => Read<V1ReplicaSetList, V1ReplicaSet>(ns is null ? c.AppsV1.ListReplicaSetForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.AppsV1.ListNamespacedReplicaSetAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
-            ("batch/v1", "CronJob", k => Read<V1CronJobList, V1CronJob>(ns is null ? c.BatchV1.ListCronJobForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.BatchV1.ListNamespacedCronJobAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
-            ("batch/v1", "Job", k => Read<V1JobList, V1Job>(ns is null ? c.BatchV1.ListJobForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.BatchV1.ListNamespacedJobAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
-            ("v1", "ReplicationController", k => Read<V1ReplicationControllerList, V1ReplicationController>(ns is null ? c.CoreV1.ListReplicationControllerForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.CoreV1.ListNamespacedReplicationControllerAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
-            ("v1", "Pod", k => Read<V1PodList, V1Pod>(ns is null ? c.CoreV1.ListPodForAllNamespacesAsync(continueParameter: k, limit: PageSize, cancellationToken: t) : c.CoreV1.ListNamespacedPodAsync(ns, continueParameter: k, limit: PageSize, cancellationToken: t))),
-        };
-        foreach (var (apiVersion, kind, page) in lists)
-        {
-            await foreach (var o in Pages(page, x => x).WithCancellation(t).ConfigureAwait(false))
-            {
-                yield return Stamp(o, apiVersion, kind);
-            }
-        }
-    }
-
-    private static async Task<(IEnumerable<IKubernetesObject<V1ObjectMeta>>, string?)> Read<TList, T>(Task<TList> list)
-        where TList : IMetadata<V1ListMeta>, IItems<T>
-        where T : IKubernetesObject<V1ObjectMeta>
-    {
-        var page = await list.ConfigureAwait(false);
-        return (page.Items.Cast<IKubernetesObject<V1ObjectMeta>>(), page.Metadata?.ContinueProperty);
-    }
-
-    private static string Group(string? apiVersion) =>
-        apiVersion is null ? string.Empty : apiVersion.Contains('/', StringComparison.Ordinal) ? apiVersion[..apiVersion.IndexOf('/', StringComparison.Ordinal)] : string.Empty;
-
-    /// <summary>List items come without kind and apiVersion; the engine names objects by kind.</summary>
-    private static IKubernetesObject<V1ObjectMeta> Stamp(IKubernetesObject<V1ObjectMeta> obj, string apiVersion, string kind)
-    {
-        obj.ApiVersion = apiVersion;
-        obj.Kind = kind;
-        return obj;
-    }
-
-    /// <summary>
-    /// Every item of a paged list, one page in memory at a time. A continue token can expire during a long scan
-    /// (410 Gone): the list then starts again, skipping the items already given by their uid, a few times at most.
-    /// </summary>
-    private static async IAsyncEnumerable<T> Pages<T, TList>(Func<string?, Task<TList>> list, Func<TList, (IEnumerable<T>? Items, string? Continue)> read)
-    {
-        const int Restarts = 3;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        string? token = null;
-        var restarts = 0;
-        while (true)
-        {
-            TList page;
-            try
-            {
-                page = await list(token).ConfigureAwait(false);
-            }
-            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Gone && token is not null && restarts < Restarts)
-            {
-                restarts++;
-                token = null;
-                continue;
-            }
-
-            var (items, next) = read(page);
-            foreach (var item in items ?? [])
-            {
-                // Items without a uid (never from a real API server) are always given.
-                var uid = (item as IKubernetesObject<V1ObjectMeta>)?.Metadata?.Uid;
-                if (uid is null || seen.Add(uid))
-                {
-                    yield return item;
-                }
-            }
-
-            token = string.IsNullOrEmpty(next) ? null : next;
-            if (token is null)
-            {
-                yield break;
-            }
-        }
     }
 
     private static async Task<(PolicyEvaluator Evaluator, string Origin)> LoadPoliciesAsync(IKubernetes client, string? ns, List<string> errors, CancellationToken t)
