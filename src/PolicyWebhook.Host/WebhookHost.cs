@@ -52,6 +52,13 @@ public static class WebhookHost
         services.AddOptions<StatusWriterOptions>().BindConfiguration(StatusWriterOptions.Section);
         services.AddSingleton<PolicyStatusWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<PolicyStatusWriter>());
+        services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section)
+            .Validate(o => o.MaxBytes is >= 16 * 1024 and <= 1024 * 1024, "Reports:MaxBytes must be between 16384 and 1048576")
+            .Validate(o => o.Interval > TimeSpan.Zero, "Reports:Interval must be positive")
+            .Validate(o => o.Format is "PolicyReport" or "OpenReports", "Reports:Format must be PolicyReport or OpenReports")
+            .ValidateOnStart();
+        services.AddSingleton<PolicyReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<PolicyReporter>());
         services.AddSingleton<CertificateReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<CertificateReloader>());
 

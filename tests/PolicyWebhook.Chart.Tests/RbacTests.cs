@@ -36,6 +36,16 @@ public sealed class RbacTests
             ]
         },
         {
+            "the webhook's policy reports (PolicyReporter, WorkloadAudit), with reports.enabled",
+            $"{Release}-policy-webhook",
+            [
+                "apps deployments list", "apps statefulsets list", "apps daemonsets list", "apps replicasets list",
+                "batch cronjobs list", "batch jobs list", " replicationcontrollers list", " pods list",
+                "wgpolicyk8s.io policyreports create policywebhook shop", "wgpolicyk8s.io policyreports patch policywebhook shop",
+                "wgpolicyk8s.io policyreports delete policywebhook shop",
+            ]
+        },
+        {
             "scan (ClusterScanner)",
             $"{Release}-policy-webhook-scan",
             [
@@ -72,7 +82,7 @@ public sealed class RbacTests
     [MemberData(nameof(Components))]
     public void Every_call_a_component_makes_is_allowed_by_its_rendered_roles(string component, string serviceAccount, string[] calls)
     {
-        var rendered = Helm.Template(["mutation-values.yaml"], ["scan.enabled=true", "policies.defaults=true"]);
+        var rendered = Helm.Template(["mutation-values.yaml"], AllOn);
         var rules = RulesOf(rendered, serviceAccount);
         Assert.True(rules.Count > 0, $"{component}: no role is bound to {serviceAccount}");
 
@@ -85,10 +95,11 @@ public sealed class RbacTests
     public void The_roles_grant_nothing_beyond_the_calls_made()
     {
         // The other way round: every verb on every resource granted is one the table says a component uses.
-        var rendered = Helm.Template(["mutation-values.yaml"], ["scan.enabled=true", "policies.defaults=true"]);
-        foreach (var (_, serviceAccount, calls) in Components().Select(d => ((string)d.Data.Item1, (string)d.Data.Item2, (string[])d.Data.Item3)))
+        var rendered = Helm.Template(["mutation-values.yaml"], AllOn);
+        var table = Components().Select(d => ((string)d.Data.Item2, (string[])d.Data.Item3)).ToList();
+        foreach (var serviceAccount in table.Select(t => t.Item1).Distinct())
         {
-            var made = calls.Select(Parse).ToList();
+            var made = table.Where(t => t.Item1 == serviceAccount).SelectMany(t => t.Item2).Select(Parse).ToList();
             foreach (var (rule, _) in RulesOf(rendered, serviceAccount))
             {
                 foreach (var resource in Strings(rule["resources"]))
@@ -103,6 +114,21 @@ public sealed class RbacTests
             }
         }
     }
+
+    [Fact]
+    public void The_webhook_may_list_workloads_and_write_reports_only_when_reports_are_on()
+    {
+        static List<string> Granted(Rendered rendered) =>
+            [.. RulesOf(rendered, $"{Release}-policy-webhook").SelectMany(r => Strings(r.Rule["resources"]).SelectMany(res => Strings(r.Rule["verbs"]).Select(v => $"{res}:{v}")))];
+
+        Assert.DoesNotContain("pods:list", Granted(Helm.Template()));
+        Assert.DoesNotContain(Granted(Helm.Template()), g => g.StartsWith("policyreports", StringComparison.Ordinal));
+        Assert.Contains("pods:list", Granted(Helm.Template(set: ["reports.enabled=true"])));
+        Assert.Contains("reports:patch", Granted(Helm.Template(set: ["reports.enabled=true", "reports.format=OpenReports"])));
+    }
+
+    /// <summary>Every optional component on, so every account and rule is rendered.</summary>
+    private static readonly string[] AllOn = ["scan.enabled=true", "policies.defaults=true", "reports.enabled=true"];
 
     private static Call Parse(string text)
     {

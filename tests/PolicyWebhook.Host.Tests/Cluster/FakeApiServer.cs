@@ -23,6 +23,21 @@ public sealed class FakeApiServer : IAsyncDisposable
     public const string Exceptions = "/apis/policywebhook.io/v1alpha1/policyexceptions";
     public const string Namespaces = "/api/v1/namespaces";
 
+    /// <summary>The cluster-wide lists of every kind an audit reads, owners first.</summary>
+    public static readonly string[] Workloads =
+    [
+        "/apis/apps/v1/deployments", "/apis/apps/v1/statefulsets", "/apis/apps/v1/daemonsets", "/apis/apps/v1/replicasets",
+        "/apis/batch/v1/cronjobs", "/apis/batch/v1/jobs", "/api/v1/replicationcontrollers", "/api/v1/pods",
+    ];
+
+    /// <summary>Policy reports as stored, by namespace/name, with how often each was written.</summary>
+    public ConcurrentDictionary<string, JsonObject> Reports { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Report writes (server-side applies) received.</summary>
+    public int ReportWrites => _reportWrites;
+
+    private int _reportWrites;
+
     private readonly ConcurrentDictionary<string, Resource> _resources = new(StringComparer.Ordinal);
     private WebApplication? _app;
     private int _version = 100;
@@ -31,7 +46,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     public async Task StartAsync(int port = 0)
     {
-        foreach (var path in new[] { ClusterPolicies, Policies, Exceptions, Namespaces })
+        foreach (var path in new[] { ClusterPolicies, Policies, Exceptions, Namespaces }.Concat(Workloads))
         {
             _resources.TryAdd(path, new Resource());
         }
@@ -131,6 +146,13 @@ public sealed class FakeApiServer : IAsyncDisposable
             return;
         }
 
+        var report = System.Text.RegularExpressions.Regex.Match(path, "^/apis/(wgpolicyk8s.io/v1alpha2|openreports.io/v1alpha1)/namespaces/(?<ns>[^/]+)/(policyreports|reports)/(?<name>[^/]+)$");
+        if (report.Success)
+        {
+            await ReportAsync(context, $"{report.Groups["ns"].Value}/{report.Groups["name"].Value}");
+            return;
+        }
+
         var lease = System.Text.RegularExpressions.Regex.Match(path, "^/apis/coordination.k8s.io/v1/namespaces/(?<ns>[^/]+)/leases(/(?<name>[^/]+))?$");
         if (lease.Success)
         {
@@ -214,6 +236,25 @@ public sealed class FakeApiServer : IAsyncDisposable
         Put(path, updated);
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(updated.ToJsonString());
+    }
+
+    private async Task ReportAsync(HttpContext context, string key)
+    {
+        context.Response.ContentType = "application/json";
+        if (context.Request.Method == "DELETE")
+        {
+            context.Response.StatusCode = Reports.TryRemove(key, out _) ? 200 : 404;
+            await context.Response.WriteAsync("""{"kind":"Status","apiVersion":"v1","status":"Success"}""");
+            return;
+        }
+
+        // A server-side apply: the body is the whole object this manager wants.
+        Assert.StartsWith("application/apply-patch+yaml", context.Request.ContentType, StringComparison.Ordinal);
+        Assert.Equal("policywebhook", context.Request.Query["fieldManager"]);
+        var body = (await System.Text.Json.JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body))!;
+        Interlocked.Increment(ref _reportWrites);
+        Reports[key] = body;
+        await context.Response.WriteAsync(body.ToJsonString());
     }
 
     private async Task LeaseAsync(HttpContext context, string ns, string name)

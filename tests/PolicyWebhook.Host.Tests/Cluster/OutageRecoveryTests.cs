@@ -21,21 +21,6 @@ public sealed class OutageRecoveryTests
         JsonNode.Parse("""{"apiVersion":"policywebhook.io/v1alpha1","kind":"ClusterPolicy","metadata":{"name":"NAME","generation":1},"spec":{"podSecurity":{"level":"baseline"}}}"""
             .Replace("NAME", name, StringComparison.Ordinal))!.AsObject();
 
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 400; i++)
-        {
-            if (condition())
-            {
-                return;
-            }
-
-            await Task.Delay(25, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException(what);
-    }
-
     /// <summary>An API server holding one policy, and a policy source watching it with the short ceiling.</summary>
     private static async Task<(int Port, Kubernetes Client, BackgroundLoops Loops, ClusterPolicySource Source)> StartAsync(FakeApiServer server)
     {
@@ -73,19 +58,19 @@ public sealed class OutageRecoveryTests
         var token = TestContext.Current.CancellationToken;
         await writer.StartAsync(token);
         await source.StartAsync(token);
-        await UntilAsync(() => server.StatusPatches.Any(p => p.Key == "/before"), "the first status was never written");
+        await Eventually.UntilAsync(() => server.StatusPatches.Any(p => p.Key == "/before"), "the first status was never written");
         var renewedBefore = writer.LeaseRenewedAt!.Value;
 
         await server.StopAsync();
         // Several times the backoff ceiling, and past the renew deadline: the holder stops leading.
-        await UntilAsync(() => !writer.Leading, "the writer kept leading without a Lease");
+        await Eventually.UntilAsync(() => !writer.Leading, "the writer kept leading without a Lease");
         await Task.Delay(Ceiling * 5, token);
         var during = loops.All.Where(l => !l.Up).Select(l => l.Name).ToList();
 
         await server.StartAsync(port);
         server.Put(FakeApiServer.ClusterPolicies, ClusterPolicy("after"));
-        await UntilAsync(() => server.StatusPatches.Any(p => p.Key == "/after"), "no status was written after the API server came back");
-        await UntilAsync(() => loops.All.All(l => l.Up), "a loop did not recover: " + string.Join(", ", loops.All.Where(l => !l.Up).Select(l => l.Name)));
+        await Eventually.UntilAsync(() => server.StatusPatches.Any(p => p.Key == "/after"), "no status was written after the API server came back");
+        await Eventually.UntilAsync(() => loops.All.All(l => l.Up), "a loop did not recover: " + string.Join(", ", loops.All.Where(l => !l.Up).Select(l => l.Name)));
         var renewedAfter = writer.LeaseRenewedAt!.Value;
         var lease = server.Leases["policy-webhook/policy-webhook-status"]["spec"]!;
         await source.StopAsync(CancellationToken.None);
@@ -108,8 +93,8 @@ public sealed class OutageRecoveryTests
         using var disposeSource = source;
         var token = TestContext.Current.CancellationToken;
         await source.StartAsync(token);
-        await UntilAsync(() => source.Current?.Policies.Count == 1, "never synced");
-        await UntilAsync(() => loops.All.Count == 4 && loops.All.All(l => l.Up), "the watches never started");
+        await Eventually.UntilAsync(() => source.Current?.Policies.Count == 1, "never synced");
+        await Eventually.UntilAsync(() => loops.All.Count == 4 && loops.All.All(l => l.Up), "the watches never started");
 
         await server.StopAsync();
         await Task.Delay(Ceiling * 5, token);
@@ -118,8 +103,8 @@ public sealed class OutageRecoveryTests
 
         await server.StartAsync(port);
         server.Put(FakeApiServer.ClusterPolicies, ClusterPolicy("after"));
-        await UntilAsync(() => source.Current?.Policies.Count == 2, "a policy applied after the outage never arrived");
-        await UntilAsync(() => loops.All.All(l => l.Up), "a watch did not say it works again");
+        await Eventually.UntilAsync(() => source.Current?.Policies.Count == 2, "a policy applied after the outage never arrived");
+        await Eventually.UntilAsync(() => loops.All.All(l => l.Up), "a watch did not say it works again");
         await source.StopAsync(CancellationToken.None);
 
         Assert.Equal(4, failing.Count);

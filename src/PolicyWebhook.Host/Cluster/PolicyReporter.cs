@@ -1,0 +1,301 @@
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Options;
+using PolicyWebhook.Cluster;
+using PolicyWebhook.Cluster.Reports;
+using PolicyWebhook.Host.Admission;
+using PolicyWebhook.Host.Hosting;
+using PolicyWebhook.Host.Policies;
+
+namespace PolicyWebhook.Host.Cluster;
+
+/// <summary>
+/// Keeps one policy report per namespace current, on the replica that holds the status Lease: a full audit of the
+/// cluster's workloads (the one <c>scan</c> runs: same exemptions, owners instead of their Pods) when policies or
+/// exceptions change, when an exception expires, and on an interval. A report is written with server-side apply,
+/// and only when its content changed; one over its byte budget folds its least important results into counts.
+/// </summary>
+public sealed partial class PolicyReporter : BackgroundService
+{
+    private readonly IPolicySource _source;
+    private readonly IServiceProvider _services;
+    private readonly ReportOptions _options;
+    private readonly ILogger<PolicyReporter> _logger;
+    private readonly SemaphoreSlim _changed = new(0, 1);
+    private readonly Dictionary<string, string> _written = new(StringComparer.Ordinal);
+    private readonly Counter<long>? _reportsWritten;
+    private readonly Counter<long>? _writeFailures;
+    private readonly Histogram<double>? _passSeconds;
+    private long _objects;
+    private IReadOnlyDictionary<(string Policy, string Result), int> _results = new Dictionary<(string, string), int>();
+    private DateTimeOffset? _lastPass;
+
+    public PolicyReporter(IPolicySource source, IServiceProvider services, IOptions<ReportOptions> options, ILogger<PolicyReporter> logger, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _source = source;
+        _services = services;
+        _options = options.Value;
+        _logger = logger;
+        if (meterFactory is not null && _options.Enabled)
+        {
+            var meter = meterFactory.Create(Telemetry.AdmissionMetrics.MeterName);
+            meter.CreateObservableGauge("policywebhook.reports.objects", () => Interlocked.Read(ref _objects), "{object}", "Workloads the last full report pass evaluated.");
+            meter.CreateObservableGauge(
+                "policywebhook.reports.results",
+                () => _results.Select(r => new Measurement<int>(r.Value, new KeyValuePair<string, object?>("policy", r.Key.Policy), new KeyValuePair<string, object?>("result", r.Key.Result))),
+                "{result}",
+                "Report results of the last full pass, by policy and result (fail, warn, skip).");
+            meter.CreateObservableGauge("policywebhook.reports.last_pass.timestamp", () => _lastPass?.ToUnixTimeMilliseconds() / 1000.0 ?? 0, "s", "When the last full report pass ended, as Unix time.");
+            _reportsWritten = meter.CreateCounter<long>("policywebhook.reports.written", "{report}", "Reports written because their content changed.");
+            _writeFailures = meter.CreateCounter<long>("policywebhook.reports.write_failures", "{report}", "Report writes the API server refused or did not answer.");
+            _passSeconds = meter.CreateHistogram<double>("policywebhook.reports.pass.duration", "s", "Time of a full report pass.");
+        }
+    }
+
+    /// <summary>Full passes done, for tests.</summary>
+    public int Passes { get; private set; }
+
+    /// <summary>Report writes sent, for tests.</summary>
+    public int Writes { get; private set; }
+
+    public override void Dispose()
+    {
+        _changed.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled || _source is not ClusterPolicySource cluster)
+        {
+            return;
+        }
+
+        var format = ReportFormat.Named(_options.Format);
+        var loops = _services.GetService<BackgroundLoops>() ?? cluster.Loops;
+        var time = _services.GetService<TimeProvider>() ?? TimeProvider.System;
+        cluster.SnapshotPublished += Signal;
+        try
+        {
+            var health = loops.Register("policy reports");
+            await Supervisor.RunAsync(health, token => LoopAsync(cluster, format, health, time, token), time, stoppingToken, _options.MaxBackoff).ConfigureAwait(false);
+        }
+        finally
+        {
+            cluster.SnapshotPublished -= Signal;
+        }
+    }
+
+    private async Task LoopAsync(ClusterPolicySource cluster, ReportFormat format, LoopHealth health, TimeProvider time, CancellationToken stoppingToken)
+    {
+        var client = _services.GetRequiredService<IKubernetes>();
+        var writer = _services.GetRequiredService<PolicyStatusWriter>();
+        var exempt = _services.GetRequiredService<IOptions<AdmissionOptions>>().Value.EffectiveExemptNamespaces();
+        var backoff = _options.RetryPeriod;
+        var due = true; // A first pass as soon as this replica leads.
+        var leading = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (writer.Leading != leading)
+            {
+                // Another replica may have written meanwhile, or nothing: a new leader compares with nothing.
+                leading = writer.Leading;
+                _written.Clear();
+            }
+
+            if (due && writer.Leading && cluster.Current is { } snapshot)
+            {
+                try
+                {
+                    await PassAsync(client, snapshot, format, exempt, time, stoppingToken).ConfigureAwait(false);
+                    health.Succeeded();
+                    backoff = _options.RetryPeriod;
+                    due = false;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // What the API server holds is not known after a failure (a restore, a deletion): write it all again.
+                    _written.Clear();
+                    health.Failed(e, backoff, atCeiling: backoff >= _options.MaxBackoff);
+                    await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                    continue;
+                }
+            }
+
+            // Until the next change, the interval, the next exception to expire, or (while not leading) a look
+            // at the Lease again.
+            var wait = writer.Leading ? Until(cluster.Current, time.GetUtcNow()) : _options.RetryPeriod;
+            if (await _changed.WaitAsync(wait, stoppingToken).ConfigureAwait(false))
+            {
+                // A burst of snapshots (a kubectl apply of a folder) makes one pass, a moment later.
+                await Task.Delay(_options.Debounce, time, stoppingToken).ConfigureAwait(false);
+                due = true;
+            }
+            else
+            {
+                due |= writer.Leading;
+            }
+        }
+    }
+
+    private TimeSpan Until(PolicySnapshot? snapshot, DateTimeOffset now)
+    {
+        var wait = _options.Interval;
+        foreach (var exception in snapshot?.Exceptions ?? [])
+        {
+            if (exception.ExpiresAt is var expiry && expiry > now && expiry - now + TimeSpan.FromSeconds(1) < wait)
+            {
+                wait = expiry - now + TimeSpan.FromSeconds(1);
+            }
+        }
+
+        return wait;
+    }
+
+    private async Task PassAsync(IKubernetes client, PolicySnapshot snapshot, ReportFormat format, IReadOnlySet<string> exempt, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var reports = new SortedDictionary<string, NamespaceReport>(StringComparer.Ordinal);
+        var objects = 0L;
+        await foreach (var audited in WorkloadAudit.RunAsync(client, snapshot.Evaluator, snapshot.LabelsOf, null, exempt, cancellationToken).ConfigureAwait(false))
+        {
+            if (audited.Outcome != AuditOutcome.Evaluated)
+            {
+                continue;
+            }
+
+            objects++;
+            if (!reports.TryGetValue(audited.Namespace, out var report))
+            {
+                reports[audited.Namespace] = report = new NamespaceReport(audited.Namespace);
+            }
+
+            report.Add(audited, _options.ListPasses);
+        }
+
+        var results = new Dictionary<(string, string), int>();
+        Exception? firstError = null;
+        foreach (var (ns, report) in reports)
+        {
+            var document = report.Render(format, _options.MaxBytes, _options.ListPasses);
+            foreach (var result in document["results"]!.AsArray())
+            {
+                var key = ((string)result!["policy"]!, (string)result["result"]!);
+                results[key] = results.GetValueOrDefault(key) + 1;
+            }
+
+            var text = document.ToJsonString();
+            var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+            if (_written.TryGetValue(ns, out var last) && last == hash)
+            {
+                continue; // Unchanged: not written, so its resourceVersion does not move.
+            }
+
+            try
+            {
+                Writes++;
+                await client.CustomObjects.PatchNamespacedCustomObjectAsync(
+                    new V1Patch(text, V1Patch.PatchType.ApplyPatch), format.Group, format.Version, ns, format.Plural, NamespaceReport.Name,
+                    fieldManager: "policywebhook", force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                _written[ns] = hash;
+                _reportsWritten?.Add(1);
+                if (document["metadata"]!["annotations"]?[NamespaceReport.FoldedAnnotation] is { } folded)
+                {
+                    LogFolded(_logger, ns, (string)folded!);
+                }
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
+            {
+                _writeFailures?.Add(1);
+                firstError ??= e;
+            }
+        }
+
+        // Namespaces with nothing left to report (deleted, exempted, emptied): their report goes.
+        foreach (var ns in _written.Keys.Where(n => !reports.ContainsKey(n)).ToList())
+        {
+            try
+            {
+                await client.CustomObjects.DeleteNamespacedCustomObjectAsync(format.Group, format.Version, ns, format.Plural, NamespaceReport.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                _written.Remove(ns);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                _written.Remove(ns);
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
+            {
+                _writeFailures?.Add(1);
+                firstError ??= e;
+            }
+        }
+
+        Interlocked.Exchange(ref _objects, objects);
+        _results = results;
+        _lastPass = time.GetUtcNow();
+        Passes++;
+        var seconds = time.GetElapsedTime(started).TotalSeconds;
+        _passSeconds?.Record(seconds);
+        LogPass(_logger, objects, reports.Count, seconds);
+        if (firstError is not null)
+        {
+            throw new InvalidOperationException($"some reports could not be written ({firstError.GetType().Name})", firstError);
+        }
+    }
+
+    private void Signal()
+    {
+        try
+        {
+            _changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 340, Level = LogLevel.Information, Message = "Policy reports: evaluated {Objects} workloads in {Namespaces} namespaces in {Seconds:F1} s")]
+    private static partial void LogPass(ILogger logger, long objects, int namespaces, double seconds);
+
+    [LoggerMessage(EventId = 341, Level = LogLevel.Warning, Message = "The policy report of namespace {Namespace} is at its size limit: {Folded}")]
+    private static partial void LogFolded(ILogger logger, string @namespace, string folded);
+}
+
+/// <summary>Settings of the policy reports, bound from <c>Reports</c>.</summary>
+public sealed class ReportOptions
+{
+    public const string Section = "Reports";
+
+    /// <summary>Keep a policy report per namespace (needs policies from the cluster, and RBAC to list workloads).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary><c>PolicyReport</c> (wgpolicyk8s.io/v1alpha2) or <c>OpenReports</c> (openreports.io/v1alpha1 Report).</summary>
+    public string Format { get; set; } = "PolicyReport";
+
+    /// <summary>A full pass at least this often, even when nothing was heard to change.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long after a policy change the pass starts, so a burst of changes makes one pass.</summary>
+    public TimeSpan Debounce { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The largest report written, in bytes (etcd's own limit is 1.5 MiB).</summary>
+    public int MaxBytes { get; set; } = 512 * 1024;
+
+    /// <summary>List passing workloads too, not only count them.</summary>
+    public bool ListPasses { get; set; }
+
+    public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest wait between two attempts while the API server fails.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+}
