@@ -1,3 +1,10 @@
 using BenchmarkDotNet.Running;
 
+// `reports` measures one full policy-report pass; anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "reports")
+{
+    return await PolicyWebhook.Benchmarks.ReportPassMeasurement.RunAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(PolicyWebhook.Benchmarks.EvaluationBenchmarks).Assembly).Run(args);
+return 0;

@@ -154,7 +154,6 @@ public sealed class NamespaceReport
         ["policy"] = "all",
         ["result"] = "pass",
         ["message"] = "no policy in force finds anything to change",
-        ["scored"] = true,
         ["resources"] = new JsonArray(new ResourceRef(passed.ApiVersion, passed.Kind, passed.Name, Namespace, passed.Uid).ToJson()),
     };
 
@@ -162,7 +161,8 @@ public sealed class NamespaceReport
     {
         public JsonObject ToJson()
         {
-            var json = new JsonObject { ["apiVersion"] = ApiVersion, ["kind"] = Kind, ["name"] = Name, ["namespace"] = Namespace };
+            // The namespace is the report's own; a Policy (not a ClusterPolicy) is named namespace/name.
+            var json = new JsonObject { ["apiVersion"] = ApiVersion, ["kind"] = Kind, ["name"] = Name };
             if (Uid is not null)
             {
                 json["uid"] = Uid;
@@ -191,8 +191,7 @@ public sealed class NamespaceReport
             ["result"] = Outcome,
             ["severity"] = Mode == PolicyMode.Enforce ? "high" : "medium",
             ["message"] = Message,
-            ["scored"] = true,
-            ["properties"] = new JsonObject { ["policyKind"] = Policy.Kind, ["mode"] = Mode.ToString(), ["paths"] = Paths },
+            ["properties"] = new JsonObject { ["mode"] = Mode.ToString(), ["paths"] = Paths },
             ["resources"] = new JsonArray(Resource.ToJson()),
         };
     }
