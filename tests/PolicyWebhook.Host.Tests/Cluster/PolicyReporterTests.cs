@@ -194,4 +194,40 @@ public sealed class PolicyReporterTests : IAsyncLifetime
 
         await Eventually.UntilAsync(() => _server.Reports.ContainsKey("shop/policywebhook"), "the reports were not written again after the outage");
     }
+
+    [Fact]
+    public async Task Reports_TheReadmesTranscript_IsWhatKubectlShowsOfThem()
+    {
+        await StartAsync();
+        await Eventually.UntilAsync(() => _server.Reports.ContainsKey("shop/policywebhook") && _server.Reports.ContainsKey("lab/policywebhook"), "no reports were written");
+        var readme = PolicyWebhook.Tests.Shared.ReadmeBlocks.Block(RepoPaths.Root, "policyreports");
+
+        // kubectl's table: the CRD's printer columns, each padded to its widest cell and three spaces; AGE varies.
+        string[] columns = ["NAMESPACE", "NAME", "PASS", "FAIL", "WARN", "ERROR", "SKIP"];
+        var rows = _server.Reports.Values.OrderBy(r => (string)r["metadata"]!["namespace"]!, StringComparer.Ordinal)
+            .Select(r => new[] { (string)r["metadata"]!["namespace"]!, (string)r["metadata"]!["name"]! }
+                .Concat(new[] { "pass", "fail", "warn", "error", "skip" }.Select(k => ((int)r["summary"]![k]!).ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray())
+            .ToList();
+        var widths = columns.Select((c, i) => rows.Select(r => r[i].Length).Append(c.Length).Max()).ToArray();
+        string Line(string[] cells) => string.Concat(cells.Select((c, i) => c.PadRight(widths[i] + 3)));
+        Assert.Equal("$ kubectl get policyreports -A", readme[0]);
+        Assert.Equal(Line(columns) + "AGE", readme[1]);
+        Assert.Equal(rows.Count, readme.Count(l => l.EndsWith("4m", StringComparison.Ordinal)));
+        foreach (var (row, i) in rows.Select((r, i) => (r, i)))
+        {
+            Assert.Equal(Line(row) + "4m", readme[2 + i]);
+        }
+
+        // jsonpath prints an object as JSON with its keys in order.
+        Assert.Equal("$ kubectl get policyreport -n shop policywebhook -o jsonpath='{.results[0]}'", readme[2 + rows.Count]);
+        var goJson = new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        Assert.Equal(Sorted(Report("shop")["results"]![0]!).ToJsonString(goJson), readme[3 + rows.Count]);
+    }
+
+    private static JsonNode Sorted(JsonNode node) => node switch
+    {
+        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Sorted(p.Value!)))),
+        JsonArray a => new JsonArray([.. a.Select(x => Sorted(x!))]),
+        _ => node.DeepClone(),
+    };
 }
