@@ -109,7 +109,9 @@ internal static class ReportPassMeasurement
 
         var lists = new Dictionary<string, List<string>>(StringComparer.Ordinal)
         {
-            ["/apis/apps/v1/deployments"] = [], ["/apis/apps/v1/replicasets"] = [], ["/api/v1/pods"] = [],
+            ["/apis/apps/v1/deployments"] = [],
+            ["/apis/apps/v1/replicasets"] = [],
+            ["/api/v1/pods"] = [],
         };
         for (var i = 0; i < deployments; i++)
         {
