@@ -36,11 +36,13 @@ public sealed class RbacTests
             ]
         },
         {
-            "the webhook's policy reports (PolicyReporter, WorkloadAudit), with reports.enabled",
+            "the webhook's policy reports (PolicyReporter, WorkloadAudit, WorkloadChangeWatch), with reports.enabled",
             $"{Release}-policy-webhook",
             [
                 "apps deployments list", "apps statefulsets list", "apps daemonsets list", "apps replicasets list",
                 "batch cronjobs list", "batch jobs list", " replicationcontrollers list", " pods list",
+                "apps deployments watch", "apps statefulsets watch", "apps daemonsets watch", "apps replicasets watch",
+                "batch cronjobs watch", "batch jobs watch", " replicationcontrollers watch", " pods watch",
                 "wgpolicyk8s.io policyreports create policywebhook shop", "wgpolicyk8s.io policyreports patch policywebhook shop",
                 "wgpolicyk8s.io policyreports delete policywebhook shop",
             ]

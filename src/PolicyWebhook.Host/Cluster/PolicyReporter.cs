@@ -84,12 +84,40 @@ public sealed partial class PolicyReporter : BackgroundService
         try
         {
             var health = loops.Register("policy reports");
-            await Supervisor.RunAsync(health, token => LoopAsync(cluster, format, health, time, token), time, stoppingToken, _options.MaxBackoff).ConfigureAwait(false);
+            var client = _services.GetRequiredService<IKubernetes>();
+            // A workload added, deleted or given a new spec starts a pass too (after the debounce), not only the interval.
+            var watches = Watches(client, loops, time).Select(w => Supervisor.RunAsync(loops.Register(w.Name), w.Run, time, stoppingToken, _options.MaxBackoff));
+            await Task.WhenAll(
+                [Supervisor.RunAsync(health, token => LoopAsync(cluster, format, health, time, token), time, stoppingToken, _options.MaxBackoff), .. watches]).ConfigureAwait(false);
         }
         finally
         {
             cluster.SnapshotPublished -= Signal;
         }
+    }
+
+    private IEnumerable<(string Name, Func<CancellationToken, Task> Run)> Watches(IKubernetes c, BackgroundLoops loops, TimeProvider time)
+    {
+        (string, Func<CancellationToken, Task>) Watch<T, TList>(string resource, Reflector<T, TList>.ListCall call)
+            where T : class, IKubernetesObject<V1ObjectMeta>
+            where TList : IMetadata<V1ListMeta>
+        {
+            var name = "report watch " + resource;
+            var watch = new WorkloadChangeWatch<T, TList>(call, resource == "pods", Signal, time) { Health = loops.Register(name), MaxBackoff = _options.MaxBackoff };
+            return (name, watch.RunAsync);
+        }
+
+        static int? Limit(bool watch) => watch ? null : 1;
+        static bool? Bookmarks(bool watch) => watch ? true : null;
+        static int? Timeout(bool watch) => watch ? 300 + System.Security.Cryptography.RandomNumberGenerator.GetInt32(300) : null;
+        yield return Watch<V1Deployment, V1DeploymentList>("deployments", (v, w, t) => c.AppsV1.ListDeploymentForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: Bookmarks(w), limit: Limit(w), resourceVersion: v, timeoutSeconds: Timeout(w), watch: w, cancellationToken: t));
+        yield return Watch<V1StatefulSet, V1StatefulSetList>("statefulsets", (v, w, t) => c.AppsV1.ListStatefulSetForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: Bookmarks(w), limit: Limit(w), resourceVersion: v, timeoutSeconds: Timeout(w), watch: w, cancellationToken: t));
+        yield return Watch<V1DaemonSet, V1DaemonSetList>("daemonsets", (v, w, t) => c.AppsV1.ListDaemonSetForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: Bookmarks(w), limit: Limit(w), resourceVersion: v, timeoutSeconds: Timeout(w), watch: w, cancellationToken: t));
+        yield return Watch<V1ReplicaSet, V1ReplicaSetList>("replicasets", (v, w, t) => c.AppsV1.ListReplicaSetForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: Bookmarks(w), limit: Limit(w), resourceVersion: v, timeoutSeconds: Timeout(w), watch: w, cancellationToken: t));
+        yield return Watch<V1CronJob, V1CronJobList>("cronjobs", (v, w, t) => c.BatchV1.ListCronJobForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: Bookmarks(w), limit: Limit(w), resourceVersion: v, timeoutSeconds: Timeout(w), watch: w, cancellationToken: t));
+        yield return Watch<V1Job, V1JobList>("jobs", (v, w, t) => c.BatchV1.ListJobForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: Bookmarks(w), limit: Limit(w), resourceVersion: v, timeoutSeconds: Timeout(w), watch: w, cancellationToken: t));
+        yield return Watch<V1ReplicationController, V1ReplicationControllerList>("replicationcontrollers", (v, w, t) => c.CoreV1.ListReplicationControllerForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: Bookmarks(w), limit: Limit(w), resourceVersion: v, timeoutSeconds: Timeout(w), watch: w, cancellationToken: t));
+        yield return Watch<V1Pod, V1PodList>("pods", (v, w, t) => c.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: Bookmarks(w), limit: Limit(w), resourceVersion: v, timeoutSeconds: Timeout(w), watch: w, cancellationToken: t));
     }
 
     private async Task LoopAsync(ClusterPolicySource cluster, ReportFormat format, LoopHealth health, TimeProvider time, CancellationToken stoppingToken)
@@ -134,8 +162,10 @@ public sealed partial class PolicyReporter : BackgroundService
             var wait = writer.Leading ? Until(cluster.Current, time.GetUtcNow()) : _options.RetryPeriod;
             if (await _changed.WaitAsync(wait, stoppingToken).ConfigureAwait(false))
             {
-                // A burst of snapshots (a kubectl apply of a folder) makes one pass, a moment later.
-                await Task.Delay(_options.Debounce, time, stoppingToken).ConfigureAwait(false);
+                // A burst of changes (a kubectl apply of a folder, a rollout) makes one pass, a moment later, and
+                // passes are at least MinInterval apart however busy the cluster is.
+                var spacing = _lastPass is { } last ? last + _options.MinInterval - time.GetUtcNow() : TimeSpan.Zero;
+                await Task.Delay(spacing > _options.Debounce ? spacing : _options.Debounce, time, stoppingToken).ConfigureAwait(false);
                 due = true;
             }
             else
@@ -284,6 +314,9 @@ public sealed class ReportOptions
 
     /// <summary>A full pass at least this often, even when nothing was heard to change.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The least time between two passes that a change starts, so a busy cluster does not keep the leader auditing.</summary>
+    public TimeSpan MinInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long after a policy change the pass starts, so a burst of changes makes one pass.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromSeconds(2);

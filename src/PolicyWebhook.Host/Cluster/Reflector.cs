@@ -60,76 +60,16 @@ public sealed partial class Reflector<T, TList>
     /// <summary>A watch that ends without an event is not followed by another for at least this long.</summary>
     public TimeSpan QuietWatchPause { get; init; } = TimeSpan.FromSeconds(1);
 
-    public async Task RunAsync(CancellationToken stoppingToken)
-    {
-        var backoff = InitialBackoff;
-        var mustList = true;
-        while (!stoppingToken.IsCancellationRequested)
+    public Task RunAsync(CancellationToken stoppingToken) =>
+        new ListWatchLoop
         {
-            TimeSpan pause;
-            try
-            {
-                if (mustList)
-                {
-                    await ListAsync(stoppingToken).ConfigureAwait(false);
-                    mustList = false;
-                    Health?.Succeeded();
-                }
-
-                var (gone, events) = await WatchAsync(stoppingToken).ConfigureAwait(false);
-                mustList = gone;
-                if (events > 0)
-                {
-                    backoff = InitialBackoff;
-                    Health?.Succeeded();
-                }
-
-                // A proxy that closes watches at once, or an API server that keeps saying the version is too old,
-                // must not turn this into a tight loop.
-                pause = gone ? backoff : events == 0 ? QuietWatchPause : TimeSpan.Zero;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Gone)
-            {
-                LogGone(_logger, _resource);
-                mustList = true;
-                pause = TimeSpan.Zero;
-            }
-            catch (Exception e)
-            {
-                // The API server went away or answered nonsense, or a reader failed: keep the copy, wait, list again.
-                // Nothing escapes, or this kind would stop being watched while admission went on with a frozen copy.
-                // The first failure of an outage is logged, then one line per attempt once the wait is at its ceiling.
-                if (Health is { } health)
-                {
-                    health.Failed(e, backoff, atCeiling: backoff >= MaxBackoff);
-                }
-                else
-                {
-                    LogFailed(_logger, _resource, e.GetType().Name, backoff.TotalSeconds);
-                }
-
-                mustList = true;
-                pause = backoff;
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-            }
-
-            if (pause > TimeSpan.Zero)
-            {
-                try
-                {
-                    await Task.Delay(pause, _time, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
+            Health = Health,
+            InitialBackoff = InitialBackoff,
+            MaxBackoff = MaxBackoff,
+            QuietWatchPause = QuietWatchPause,
+            Failed = (e, wait) => LogFailed(_logger, _resource, e.GetType().Name, wait.TotalSeconds),
+            Gone = () => LogGone(_logger, _resource),
+        }.RunAsync(ListAsync, WatchAsync, _time, stoppingToken);
 
     private async Task ListAsync(CancellationToken cancellationToken)
     {
@@ -215,11 +155,6 @@ public sealed partial class Reflector<T, TList>
             {
                 Notify();
             }
-        }
-
-        if (gone)
-        {
-            LogGone(_logger, _resource);
         }
 
         return (gone, count);

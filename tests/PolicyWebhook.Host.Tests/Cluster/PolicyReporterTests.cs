@@ -95,6 +95,7 @@ public sealed class PolicyReporterTests : IAsyncLifetime
                 Enabled = true,
                 Interval = interval ?? TimeSpan.FromMinutes(5),
                 Debounce = TimeSpan.FromMilliseconds(50),
+                MinInterval = TimeSpan.FromMilliseconds(100),
                 RetryPeriod = TimeSpan.FromMilliseconds(50),
                 MaxBackoff = TimeSpan.FromMilliseconds(200),
                 MaxBytes = maxBytes,
@@ -152,15 +153,38 @@ public sealed class PolicyReporterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Reports_AnObjectFixed_IsNoLongerListed()
+    public async Task Reports_AnObjectFixed_IsNoLongerListed_AsSoonAsItsWatchSaysSo()
     {
-        await StartAsync(interval: TimeSpan.FromMilliseconds(200));
+        await StartAsync(); // The interval is five minutes: only the watch can bring the change in time.
         await Eventually.UntilAsync(() => _server.Reports.ContainsKey("shop/policywebhook"), "no report");
+        await Eventually.UntilAsync(() => _server.Watches(Deployments) > 0, "the Deployments are not watched");
 
-        _server.PutSilently(Deployments, Deployment("web", "shop", "nginx:1.27"));
+        var fixedWeb = Deployment("web", "shop", "nginx:1.27");
+        fixedWeb["metadata"]!["generation"] = 2;
+        _server.Put(Deployments, fixedWeb);
 
         await Eventually.UntilAsync(() => Results(Report("shop")).Count == 0, "the fixed Deployment is still reported");
         Assert.Equal(2, (int)Report("shop")["summary"]!["pass"]!);
+    }
+
+    [Fact]
+    public async Task Reports_AStatusUpdateOrAnOwnedPod_StartsNoPass()
+    {
+        await StartAsync();
+        await Eventually.UntilAsync(() => _server.Reports.ContainsKey("shop/policywebhook"), "no report");
+        await Eventually.UntilAsync(() => _server.Watches(Pods) > 0 && _server.Watches(Deployments) > 0, "not watched");
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        var passes = _reporter.Passes;
+
+        var status = Deployment("web", "shop", "nginx");
+        status["status"] = new JsonObject { ["readyReplicas"] = 3 }; // generation unchanged: a status update
+        _server.Put(Deployments, status);
+        _server.Put(Pods, Owned("Pod", "web-6d4cf-new", "shop", "nginx", "ReplicaSet", "web-6d4cf"));
+        await Task.Delay(600, TestContext.Current.CancellationToken);
+
+        Assert.Equal(passes, _reporter.Passes);
+        _server.Put(Pods, Pod("standalone", "shop", "busybox"));
+        await Eventually.UntilAsync(() => _reporter.Passes > passes, "a Pod of its own did not start a pass");
     }
 
     [Fact]
