@@ -61,6 +61,8 @@ public static class WebhookHost
         services.AddHostedService(sp => sp.GetRequiredService<PolicyReporter>());
         services.AddSingleton<CertificateReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<CertificateReloader>());
+        services.AddSingleton<ClientCertificateValidator>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClientCertificateValidator>());
 
         services.AddSingleton<ValidatingHandler>();
         services.AddSingleton<MutatingHandler>();
@@ -85,6 +87,7 @@ public static class WebhookHost
         if (app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().GetType().Namespace?.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) == true)
         {
             _ = app.Services.GetRequiredService<CertificateReloader>().Context;
+            app.Services.GetRequiredService<ClientCertificateValidator>().LoadFirst();
         }
 
         return app;

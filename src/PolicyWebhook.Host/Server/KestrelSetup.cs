@@ -22,6 +22,8 @@ public static class KestrelSetup
             var server = kestrel.ApplicationServices.GetRequiredService<IOptions<ServerOptions>>().Value;
             var admission = kestrel.ApplicationServices.GetRequiredService<IOptions<AdmissionOptions>>().Value;
             var certificates = kestrel.ApplicationServices.GetRequiredService<CertificateReloader>();
+            var clients = kestrel.ApplicationServices.GetRequiredService<ClientCertificateValidator>();
+            clients.LoadFirst(); // Fail at start, naming the file, rather than refusing every handshake.
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = admission.MaxRequestBodyBytes;
             // The API server allows a webhook seconds, not minutes: a slow sender is cut off early.
@@ -41,7 +43,8 @@ public static class KestrelSetup
                     {
                         ServerCertificateContext = certificates.Context,
                         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                        ClientCertificateRequired = false,
+                        ClientCertificateRequired = clients.Required,
+                        RemoteCertificateValidationCallback = clients.Required ? (_, certificate, _, errors) => clients.Validate(certificate, errors) : null,
                     }),
                 });
             });

@@ -9,6 +9,12 @@ public sealed class TlsOptions
 
     public string KeyFile { get; set; } = "/etc/policywebhook/tls/tls.key";
 
+    /// <summary>
+    /// A PEM bundle of CAs: when set, a client of the admission port must present a certificate from one of them
+    /// (mutual TLS, so only the API server can ask for reviews). Health and metrics stay on the management port.
+    /// </summary>
+    public string? ClientCaFile { get; set; }
+
     /// <summary>How often the files are checked for a rotation.</summary>
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
