@@ -25,7 +25,7 @@ public static class CliApp
         var root = new RootCommand("PolicyWebhook: least-privilege admission policies for Kubernetes workloads.")
         {
             CheckCommand.Create(output, error, input),
-            ChecksCommand.Create(output),
+            ChecksCommand.Create(output, error),
             ScanCommand.Create(output, error),
             UninstallWebhooksCommand.Create(output, error),
             ApplyPoliciesCommand.Create(output, error),
