@@ -45,6 +45,8 @@ public static partial class SecretDetector
         "TYPE", "ENDPOINT", "HEADER", "FIELD", "ALGORITHM", "ENABLED", "EXPIRY", "EXPIRATION", "LOCATION", "KIND",
         "PREFIX", "MOUNT", "POLICY", "ROTATION", "VERSION", "FORMAT", "LIFETIME", "AUDIENCE", "ISSUER", "SCOPE", "SCOPES",
         "SECONDS", "MINUTES", "HOURS", "DAYS", "MS", "LIMIT", "AGE", "MAX", "MIN", "COUNT", "LEN", "STRENGTH",
+        "PROVIDER", "STORE", "BACKEND", "MODE", "METHOD", "NAMESPACE", "SOURCE", "CLASS", "STRATEGY", "INTERVAL", "LABEL",
+        "SELECTOR", "REQUIRED", "DISABLED", "ALLOWED",
     ];
 
     // Words that contain a secret word but say something else: MAX_TOKENS counts tokens of text.
