@@ -31,9 +31,16 @@ public static class ArgumentScanner
             if (IsShellString(arguments[i]))
             {
                 // A shell string is a command line of its own: its words are scanned, and reported at its index.
+                // A credential with spaces in it (a PEM block) is found in the whole argument when no word holds one.
+                var before = found.Count;
                 foreach (var secret in ScanWords(ShellWords(arguments[i]), mySql: false))
                 {
                     found.Add(secret with { Index = i });
+                }
+
+                if (found.Count == before && SecretDetector.KindOf(arguments[i]) is { } shape)
+                {
+                    found.Add(new ArgumentSecret(i, null, shape));
                 }
 
                 tokens.Add(string.Empty);

@@ -36,6 +36,7 @@ public sealed class InlineSecretsCheckTests : CheckTestBase
     [InlineData("fail/flag-mysql-glued-password.yaml", "SECRET")]
     [InlineData("fail/env-auth-user-password.yaml", "admin:admin")]
     [InlineData("fail/shell-assignment.yaml", "pgpw")]
+    [InlineData("fail/private-key-in-args.yaml", "NOT-A-REAL-KEY")]
     public void Evaluate_SecretFound_NeverRepeatsTheValue(string fixture, string secret)
     {
         var violations = Violations(fixture);
