@@ -64,7 +64,7 @@ internal static class CheckRunner
         var list = paths.ToList();
         var dotFolders = new List<string>();
         var files = ManifestFiles.Expand(list.Where(p => p != StandardInput), errors, dotFolders).ToList();
-        unreadable.UnionWith(errors.Select(e => e));
+        unreadable.UnionWith(errors); // paths that name no file or folder
         notes.AddRange(dotFolders.Select(f => $"{f}: skipped, a folder whose name starts with a dot"));
         var patches = KustomizePatches.Find(files);
         var sources = list.Contains(StandardInput) ? files.Prepend(StandardInput) : files;

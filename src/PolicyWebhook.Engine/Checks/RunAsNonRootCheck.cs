@@ -42,7 +42,7 @@ public sealed class RunAsNonRootCheck : PssCheck
 
         if (podValue is null && PodLevel.NoneSets(pod, c => c.SecurityContext?.RunAsNonRoot is not null) is > 1 and var count)
         {
-            findings.Add(
+            findings.AddForEveryContainer(
                 pod.PathOf("securityContext.runAsNonRoot"),
                 $"pod must set securityContext.runAsNonRoot=true once, or on each of the {count} containers",
                 "unset in the pod and in every container",

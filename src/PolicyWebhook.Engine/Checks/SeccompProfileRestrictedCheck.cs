@@ -43,7 +43,7 @@ public sealed class SeccompProfileRestrictedCheck : PssCheck
 
         if (podType is null && PodLevel.NoneSets(pod, c => c.SecurityContext?.SeccompProfile?.Type is not null) is > 1 and var count)
         {
-            findings.Add(
+            findings.AddForEveryContainer(
                 pod.PathOf("securityContext.seccompProfile.type"),
                 $"pod must set securityContext.seccompProfile.type=RuntimeDefault (or Localhost) once, or on each of the {count} containers",
                 "unset in the pod and in every container",

@@ -22,7 +22,7 @@ public sealed record ManifestEntry(ManifestDocument? Document, ManifestReadExcep
 /// errors found later can point at it. Scalars follow the YAML 1.2 core schema, or YAML 1.1's booleans as kubectl
 /// reads them; a document that expands past a node budget (alias bombs) is refused rather than allowed to eat memory.
 /// </summary>
-public static partial class ManifestReader
+public static class ManifestReader
 {
     /// <summary>The most nodes one document may expand to, aliases included.</summary>
     public const int MaxNodesPerDocument = 1_000_000;
