@@ -16,13 +16,16 @@ public static class CliApp
     public static string Version { get; } =
         typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, TextReader.Null, output, error);
+
+    /// <summary>Runs a command line; <paramref name="input"/> is what <c>check -</c> reads.</summary>
+    public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
         var root = new RootCommand("PolicyWebhook: least-privilege admission policies for Kubernetes workloads.")
         {
-            CheckCommand.Create(output, error),
-            ChecksCommand.Create(output),
+            CheckCommand.Create(output, error, input),
+            ChecksCommand.Create(output, error),
             ScanCommand.Create(output, error),
             UninstallWebhooksCommand.Create(output, error),
             ApplyPoliciesCommand.Create(output, error),

@@ -20,6 +20,12 @@ public sealed record Violation(
     string Found,
     string Required)
 {
+    /// <summary>
+    /// True for a pod-level finding that stands for every container (the pod may set a field for all of them, and
+    /// none does): an exception limited to containers waives it when it covers every container of the pod.
+    /// </summary>
+    public bool ForEveryContainer { get; init; }
+
     /// <summary>The violation as the webhook, the CLI and reports all word it: <c>check (message at path)</c>.</summary>
     public override string ToString() => $"{Check} ({Message} at {Path})";
 }

@@ -46,6 +46,18 @@ public sealed class SecretDetectorTests
     [InlineData("KEY_PREFIX", false)]
     [InlineData("LOG_LEVEL", false)]
     [InlineData("PASSWORD_PATH", false)]
+    [InlineData("KEY", false)]
+    [InlineData("CACHE_KEY", false)]
+    [InlineData("SORT_KEY", false)]
+    [InlineData("validating-webhook-key", false)]
+    [InlineData("SIGNING_KEY", true)]
+    [InlineData("MINIO_ACCESS_KEY", true)]
+    [InlineData("AWS_ACCESS_KEY_ID", false)]
+    [InlineData("PGPASS", true)]
+    [InlineData("PGPASSFILE", false)]
+    [InlineData("GITHUB_PAT", true)]
+    [InlineData("REDIS_AUTH", true)]
+    [InlineData("AUTH_USER", false)]
     public void IsSecretName_Name_SaysWhetherItHoldsASecret(string name, bool expected) =>
         Assert.Equal(expected, SecretDetector.IsSecretName(name));
 
@@ -56,4 +68,23 @@ public sealed class SecretDetectorTests
     [InlineData("hunter2", true)]
     public void IsLiteral_Value_TellsReferencesFromLiterals(string value, bool expected) =>
         Assert.Equal(expected, SecretDetector.IsLiteral(value));
+
+    [Theory]
+    [InlineData("/usr/local/certificates/key", false)]
+    [InlineData("~/.ssh/id_rsa", false)]
+    [InlineData("1", false)]
+    [InlineData("yes", false)]
+    [InlineData("On", false)]
+    [InlineData("${DB_PASSWORD}", false)]
+    [InlineData("$DB_PASSWORD", false)]
+    [InlineData("x", true)]
+    [InlineData("/ and more", true)]
+    public void IsCredential_ValueOfSecretName_SkipsPathsSwitchesAndReferences(string value, bool expected) =>
+        Assert.Equal(expected, SecretDetector.IsCredential(SecretName.Secret, value));
+
+    [Theory]
+    [InlineData("oidc", false)]
+    [InlineData("admin:admin", true)]
+    public void IsCredential_ValueOfAuthName_SkipsSchemes(string value, bool expected) =>
+        Assert.Equal(expected, SecretDetector.IsCredential(SecretName.Auth, value));
 }

@@ -99,7 +99,7 @@ public sealed class PolicyExceptionTests
         var evaluator = new PolicyEvaluator([.. set.Policies.Select(p => p.Compiled)], [.. set.Exceptions.Select(e => e.Compiled)]);
         var json = Deployment("legacy-billing", "billing").Replace(
             "\"containers\":[{\"name\":\"app\",\"image\":\"x:1\"}]",
-            "\"hostNetwork\":true,\"containers\":[{\"name\":\"app\",\"image\":\"x:1\"},{\"name\":\"sidecar\",\"image\":\"y:1\"}]",
+            "\"hostNetwork\":true,\"containers\":[{\"name\":\"app\",\"image\":\"x:1\"},{\"name\":\"sidecar\",\"image\":\"y:1\",\"securityContext\":{\"runAsNonRoot\":false}}]",
             StringComparison.Ordinal);
 
         var result = evaluator.Evaluate(WorkloadDecoder.Decode("Deployment", json))!;
@@ -107,6 +107,28 @@ public sealed class PolicyExceptionTests
         Assert.Equal("spec.template.spec.containers[0].securityContext.runAsNonRoot", Assert.Single(result.Waived).Violation.Path);
         Assert.Contains(result.Violations, v => v.Check == "runAsNonRoot" && v.Path.Contains("containers[1]", StringComparison.Ordinal));
         Assert.Contains(result.Violations, v => v.Check == "hostNamespaces");
+    }
+
+    [Theory]
+    [InlineData("[app, sidecar]", true)]
+    [InlineData("[app]", false)]
+    public void Evaluate_FindingSaidOnceForEveryContainer_IsWaivedOnlyWhenTheExceptionCoversThemAll(string containers, bool waived)
+    {
+        var set = PolicyLoader.LoadAllText(
+            Policy + Exception($"  policy: {{name: restricted}}\n  checks: [runAsNonRoot]\n  match: {{names: [legacy-billing]}}\n  containers: {containers}\n  justification: vendor image runs as root until 3.0\n  expiresAt: \"{Expiry(30)}\"\n"),
+            "set.yaml");
+        var evaluator = new PolicyEvaluator([.. set.Policies.Select(p => p.Compiled)], [.. set.Exceptions.Select(e => e.Compiled)]);
+        var json = Deployment("legacy-billing", "billing").Replace(
+            "\"containers\":[{\"name\":\"app\",\"image\":\"x:1\"}]",
+            "\"containers\":[{\"name\":\"app\",\"image\":\"x:1\"},{\"name\":\"sidecar\",\"image\":\"y:1\"}]",
+            StringComparison.Ordinal);
+
+        var result = evaluator.Evaluate(WorkloadDecoder.Decode("Deployment", json))!;
+
+        var once = Assert.Single(result.Violations.Concat(result.Waived.Select(w => w.Violation)), v => v.Check == "runAsNonRoot");
+        Assert.True(once.ForEveryContainer);
+        Assert.Equal("spec.template.spec.securityContext.runAsNonRoot", once.Path);
+        Assert.Equal(waived, result.Waived.Any(w => w.Violation.Check == "runAsNonRoot"));
     }
 
     private static WorkloadTarget PodSpecLocatorTarget(string json)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PolicyWebhook.Cli.Output;
+using PolicyWebhook.Cluster;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Exceptions;
 using PolicyWebhook.Policies;
@@ -9,7 +10,14 @@ namespace PolicyWebhook.Cli.Commands;
 /// <summary><c>check</c>: evaluates manifests offline against policies, as the webhook would at admission.</summary>
 internal static class CheckCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    /// <summary>What <c>check --help</c> says beyond the options: exit codes, levels and versions.</summary>
+    public static string Description { get; } =
+        "Check Kubernetes manifests against least-privilege policies, offline.\n"
+        + "Exit codes: 0 nothing denied; 1 something denied (Warn and Audit findings do not count); 2 bad usage, or a file or document that could not be read.\n"
+        + "Levels (--pss): privileged, baseline, restricted. Versions: v1.0 to v1." + PssVersion.NewestKnownMinor + ", or latest (the default).\n"
+        + "Start with --pss baseline on your own manifests, then the default policy (restricted, and more).";
+
+    public static Command Create(TextWriter output, TextWriter error, TextReader input)
     {
         var policies = new Option<string[]>("--policy", "-p")
         {
@@ -22,19 +30,32 @@ internal static class CheckCommand
         };
         var format = new Option<string>("--format", "-o")
         {
-            Description = "Output format: text or json.",
+            Description = "Output format: text, json, sarif (SARIF 2.1.0, for code scanning) or junit (for CI test reports).",
             DefaultValueFactory = _ => "text",
         };
-        format.AcceptOnlyFromAmong("text", "json");
+        format.AcceptOnlyFromAmong("text", "json", "sarif", "junit");
+        var ns = new Option<string?>("--namespace", "-n")
+        {
+            Description = "The namespace the manifests will be applied to: objects without one are checked as in it. Default: none.",
+        };
+        var exclude = new Option<string[]>("--exclude-namespace")
+        {
+            Description = "A namespace the webhook exempts: its objects are skipped (repeatable). Default: none offline.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var summary = new Option<bool>("--summary")
+        {
+            Description = "Also count findings by check, by policy and by file: what would break if this were enforced.",
+        };
         var paths = new Argument<string[]>("PATH")
         {
-            Description = "Manifest files (YAML or JSON, several documents each) or folders, searched recursively.",
+            Description = "Manifest files (YAML or JSON, several documents each) or folders, searched recursively; - reads standard input.",
             Arity = ArgumentArity.OneOrMore,
         };
 
-        var command = new Command("check", "Check Kubernetes manifests against least-privilege policies, offline.")
+        var command = new Command("check", Description)
         {
-            policies, pss, format, paths,
+            policies, pss, format, ns, exclude, summary, paths,
         };
         command.SetAction(parsed =>
         {
@@ -48,7 +69,8 @@ internal static class CheckCommand
             CheckRun run;
             try
             {
-                run = CheckRunner.Run(parsed.GetValue(paths)!, new PolicyEvaluator(compiled, exceptions));
+                var options = new CheckOptions(parsed.GetValue(ns), NamespaceExemptions.Effective(parsed.GetValue(exclude) ?? [], ownNamespace: null));
+                run = CheckRunner.Run(parsed.GetValue(paths)!, new PolicyEvaluator(compiled, exceptions), input, options);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -56,13 +78,25 @@ internal static class CheckCommand
                 return CliApp.BadInput;
             }
 
-            if (parsed.GetValue(format) == "json")
+            switch (parsed.GetValue(format))
             {
-                JsonReport.Write(run, output);
-            }
-            else
-            {
-                TextReport.Write(run, output);
+                case "json":
+                    JsonReport.Write(run, output);
+                    break;
+                case "sarif":
+                    SarifReport.Write(run, output);
+                    break;
+                case "junit":
+                    JUnitReport.Write(run, output);
+                    break;
+                default:
+                    TextReport.Write(run, output);
+                    if (parsed.GetValue(summary))
+                    {
+                        SummaryReport.Write(run, output);
+                    }
+
+                    break;
             }
 
             foreach (var problem in run.Errors)

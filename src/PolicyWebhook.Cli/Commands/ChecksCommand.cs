@@ -6,7 +6,7 @@ namespace PolicyWebhook.Cli.Commands;
 /// <summary><c>checks list</c>: every check id, its level and the versions it has.</summary>
 internal static class ChecksCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error)
     {
         var list = new Command("list", "List every check: id, level, versions and what it guards against.");
         list.SetAction(_ =>
@@ -22,7 +22,15 @@ internal static class ChecksCommand
 
             return CliApp.Allowed;
         });
-        return new Command("checks", "Inspect the checks the engine has.") { list };
+        var checks = new Command("checks", "Inspect the checks the engine has: 'policywebhook checks list'.") { list };
+
+        // Alone, the command points to its one subcommand rather than failing with "required command".
+        checks.SetAction(_ =>
+        {
+            error.WriteLine("policywebhook checks: run 'policywebhook checks list' to list every check, its level and its versions.");
+            return CliApp.BadInput;
+        });
+        return checks;
     }
 
     private static string LevelName(CheckLevel level) => level switch

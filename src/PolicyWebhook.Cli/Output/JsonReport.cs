@@ -4,7 +4,7 @@ using PolicyWebhook.Cli.Commands;
 
 namespace PolicyWebhook.Cli.Output;
 
-/// <summary>The machine report: one JSON document, <c>{"results":[...],"errors":[...]}</c>.</summary>
+/// <summary>The machine report: one JSON document, <c>{"results":[...],"errors":[...],"skipped":[...],"notes":[...],"unreadableFiles":N}</c>.</summary>
 internal static class JsonReport
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
@@ -23,10 +23,11 @@ internal static class JsonReport
                 index = item.Index,
                 line = item.Line,
                 kind = item.Result.Kind,
-                @namespace = item.Result.Namespace,
+                @namespace = string.IsNullOrEmpty(item.Result.Namespace) ? null : item.Result.Namespace,
                 name = item.Result.Name,
                 allowed = item.Result.Allowed,
-                violations = item.Result.Violations.Select(v => new
+                policiesApplied = item.Result.PoliciesApplied,
+                violations = TextReport.InObjectOrder(item).Select(v => new
                 {
                     policy = v.Policy.Name,
                     policyKind = v.Policy.Kind,
@@ -48,6 +49,9 @@ internal static class JsonReport
                 }),
             }),
             errors = run.Errors,
+            skipped = run.NotObjects.Select(s => new { source = s.Source, line = s.Line, reason = s.Reason }),
+            notes = run.Notes,
+            unreadableFiles = run.UnreadableFiles,
         };
         output.WriteLine(JsonSerializer.Serialize(report, Options));
     }

@@ -14,9 +14,13 @@ public sealed record InlineSecretsOptions
  * the last-applied-configuration annotation, events and backups.
  *
  * Restricted fields, for containers, init containers and ephemeral containers:
- *   env[*].value   a credential by shape, or any literal value of a variable named like a secret
- *   args[*], command[*]   a credential by shape, or the value of a flag named like a secret (--password=..., --token ...)
- * Allowed: env[*].valueFrom, envFrom, $(VAR) references. The value found is never repeated in a message.
+ *   env[*].value   a credential by shape, or a literal value of a variable named like a secret (DB_PASSWORD,
+ *                  API_KEY, GITHUB_PAT, REDIS_AUTH)
+ *   args[*], command[*]   a credential by shape, the value of a flag or assignment named like a secret
+ *                  (--password=..., --token ..., PGPASSWORD=...), a MySQL client's -pSECRET, also inside sh -c strings
+ * Allowed: env[*].valueFrom, envFrom, $(VAR), $VAR and ${VAR} references, file paths (/etc/tls/tls.key), switches
+ * (1, true, yes), and KEY names without a word saying secret (KEY, CACHE_KEY, SORT_KEY).
+ * The value found is never repeated in a message: the message names the variable or the flag.
  */
 public sealed class InlineSecretsCheck : LeastPrivilegeCheck<InlineSecretsOptions>
 {
@@ -39,7 +43,7 @@ public sealed class InlineSecretsCheck : LeastPrivilegeCheck<InlineSecretsOption
                     var variable = env[i];
                     var shape = SecretDetector.KindOf(variable.Value);
                     var kind = shape is not null ? shape + " written inline"
-                        : SecretDetector.IsLiteral(variable.Value) && SecretDetector.IsSecretName(variable.Name) ? "a literal value"
+                        : variable.Value is not null && SecretDetector.IsCredential(SecretDetector.ClassifyName(variable.Name), variable.Value) ? "a literal value"
                         : null;
                     if (kind is not null)
                     {
@@ -52,51 +56,23 @@ public sealed class InlineSecretsCheck : LeastPrivilegeCheck<InlineSecretsOption
                 }
             }
 
-            ScanArguments(container, "command", container.Command, findings);
-            ScanArguments(container, "args", container.Args, findings);
+            var mySql = ArgumentScanner.StartsMySql(container.Command) || ArgumentScanner.StartsMySql(container.Args);
+            Report(container, "command", ArgumentScanner.Scan(container.Command, mySql), findings);
+            Report(container, "args", ArgumentScanner.Scan(container.Args, mySql), findings);
         }
     }
 
-    private static void ScanArguments(ContainerView container, string field, IList<string>? arguments, Findings findings)
+    private static void Report(ContainerView container, string field, IReadOnlyList<ArgumentSecret> secrets, Findings findings)
     {
-        if (arguments is null)
+        foreach (var secret in secrets)
         {
-            return;
-        }
-
-        for (var i = 0; i < arguments.Count; i++)
-        {
-            var argument = arguments[i];
-            var kind = SecretDetector.KindOf(argument);
-            var at = i;
-            if (kind is null && argument.StartsWith('-'))
-            {
-                // --password=x and --password:x both carry the value in the same argument.
-                var equals = argument.AsSpan().IndexOfAny('=', ':');
-                var flag = equals < 0 ? argument.AsSpan() : argument.AsSpan(0, equals);
-                if (SecretDetector.IsSecretName(flag.TrimStart('-')))
-                {
-                    if (equals >= 0 && SecretDetector.IsLiteral(argument.AsSpan(equals + 1)))
-                    {
-                        kind = "a secret flag value";
-                    }
-                    else if (equals < 0 && i + 1 < arguments.Count && !arguments[i + 1].StartsWith('-') && SecretDetector.IsLiteral(arguments[i + 1]))
-                    {
-                        kind = "a secret flag value";
-                        at = i + 1;
-                    }
-                }
-            }
-
-            if (kind is not null)
-            {
-                findings.Add(
-                    container.PathOf($"{field}[{at}]"),
-                    $"{container.Subject} must not pass {kind} inline in {field}[{at}]",
-                    kind + Hidden,
-                    "a reference to a Secret ($(VAR) from valueFrom.secretKeyRef, or a mounted file)");
-                i = at;
-            }
+            // The flag or variable is named so the user finds it in a long command line (args[8] --validating-webhook-key).
+            var where = secret.Flag is null ? $"{field}[{secret.Index}]" : $"{field}[{secret.Index}] {secret.Flag}";
+            findings.Add(
+                container.PathOf($"{field}[{secret.Index}]"),
+                $"{container.Subject} must not pass {secret.Kind} inline in {where}",
+                secret.Kind + Hidden,
+                "a reference to a Secret ($(VAR) from valueFrom.secretKeyRef, or a mounted file)");
         }
     }
 }

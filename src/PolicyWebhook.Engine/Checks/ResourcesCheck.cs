@@ -32,6 +32,8 @@ internal sealed record ResourceEntry(string Entry, bool IsLimit, string Name, Re
  * Restricted fields, for containers and init containers (sidecars included; ephemeral containers cannot set them):
  *   resources.requests.<resource>, resources.limits.<resource>
  * Required: every entry of Require set; every entry of Maximums at most its value.
+ * A container missing entries gets one finding listing them all (resources.limits.memory, requests.cpu), at the
+ * first one's path: one line per entry was most of what real manifests were told.
  */
 public sealed class ResourcesCheck : LeastPrivilegeCheck<ResourcesOptions>
 {
@@ -52,16 +54,22 @@ public sealed class ResourcesCheck : LeastPrivilegeCheck<ResourcesOptions>
             }
 
             var resources = container.Resources;
+            List<string>? missing = null;
             foreach (var entry in options.RequiredEntries)
             {
                 if (Lookup(resources, entry) is null)
                 {
-                    findings.Add(
-                        container.PathOf("resources." + entry.Entry),
-                        $"{container.Subject} must set resources.{entry.Entry}",
-                        "unset",
-                        "set");
+                    (missing ??= []).Add(entry.Entry);
                 }
+            }
+
+            if (missing is not null)
+            {
+                findings.Add(
+                    container.PathOf("resources." + missing[0]),
+                    $"{container.Subject} must set resources.{string.Join(", ", missing)}",
+                    "unset: " + string.Join(", ", missing),
+                    "set");
             }
 
             foreach (var entry in options.MaximumEntries)

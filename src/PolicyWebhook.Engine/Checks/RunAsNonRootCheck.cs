@@ -11,6 +11,8 @@ namespace PolicyWebhook.Engine.Checks;
  *   spec.initContainers[*].securityContext.runAsNonRoot
  *   spec.ephemeralContainers[*].securityContext.runAsNonRoot
  * Allowed values: true; a container may leave it unset when the pod sets true. False is never allowed.
+ * When no container sets it and the pod does not either, the fix is said once, at pod level, for two containers or
+ * more: "pod must set securityContext.runAsNonRoot=true once, or on each of the 3 containers".
  * From v1.35 any value is allowed for a pod in its own user namespace (spec.hostUsers=false): root in the
  * container is an unprivileged uid on the node. Versions before v1.35 stay strict, as in Pod Security Admission
  * 1.35 and 1.36: its relaxation used to hang on the UserNamespacesPodSecurityStandards feature gate, alpha and off
@@ -36,6 +38,16 @@ public sealed class RunAsNonRootCheck : PssCheck
                 "pod must not set securityContext.runAsNonRoot=false",
                 "false",
                 "true");
+        }
+
+        if (podValue is null && PodLevel.NoneSets(pod, c => c.SecurityContext?.RunAsNonRoot is not null) is > 1 and var count)
+        {
+            findings.AddForEveryContainer(
+                pod.PathOf("securityContext.runAsNonRoot"),
+                $"pod must set securityContext.runAsNonRoot=true once, or on each of the {count} containers",
+                "unset in the pod and in every container",
+                "true in the pod's securityContext (or in each container's)");
+            return;
         }
 
         foreach (var container in pod.Containers)

@@ -9,6 +9,7 @@ namespace PolicyWebhook.Engine.Checks;
  *   spec.securityContext.seccompProfile.type
  *   spec.containers[*].securityContext.seccompProfile.type, and init and ephemeral containers
  * Allowed values: RuntimeDefault, Localhost; a container may leave it unset when the pod sets an allowed type.
+ * When neither the pod nor any container sets a type, the fix is said once, at pod level, for two containers or more.
  * From v1.25 a pod with spec.os.name=windows is exempt. Overrides seccompProfile_baseline.
  */
 public sealed class SeccompProfileRestrictedCheck : PssCheck
@@ -38,6 +39,16 @@ public sealed class SeccompProfileRestrictedCheck : PssCheck
                 $"pod must not set securityContext.seccompProfile.type={podType}",
                 podType,
                 "RuntimeDefault or Localhost");
+        }
+
+        if (podType is null && PodLevel.NoneSets(pod, c => c.SecurityContext?.SeccompProfile?.Type is not null) is > 1 and var count)
+        {
+            findings.AddForEveryContainer(
+                pod.PathOf("securityContext.seccompProfile.type"),
+                $"pod must set securityContext.seccompProfile.type=RuntimeDefault (or Localhost) once, or on each of the {count} containers",
+                "unset in the pod and in every container",
+                "RuntimeDefault or Localhost in the pod's securityContext (or in each container's)");
+            return;
         }
 
         foreach (var container in pod.Containers)

@@ -36,7 +36,12 @@ public sealed class Findings
     }
 
     /// <summary>Reports one violation. <paramref name="found"/> must never hold a secret value.</summary>
-    public void Add(string path, string message, string found, string required)
+    public void Add(string path, string message, string found, string required) => Add(path, message, found, required, forEveryContainer: false);
+
+    /// <summary>Reports one pod-level violation that stands for every container (<see cref="Violation.ForEveryContainer"/>).</summary>
+    public void AddForEveryContainer(string path, string message, string found, string required) => Add(path, message, found, required, forEveryContainer: true);
+
+    private void Add(string path, string message, string found, string required, bool forEveryContainer)
     {
         if (Count >= MaxViolations)
         {
@@ -45,6 +50,6 @@ public sealed class Findings
             return;
         }
 
-        (_violations ??= new List<Violation>(4)).Add(new Violation(_policy, _check, _mode, path, message, found, required));
+        (_violations ??= new List<Violation>(4)).Add(new Violation(_policy, _check, _mode, path, message, found, required) { ForEveryContainer = forEveryContainer });
     }
 }

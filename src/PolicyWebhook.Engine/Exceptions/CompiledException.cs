@@ -84,6 +84,13 @@ public sealed partial class CompiledException
             return true;
         }
 
+        // A finding said once for every container is theirs when the exception covers every container of the pod.
+        if (violation.ForEveryContainer)
+        {
+            return AllContainers(target).All(c => (Containers.IsEmpty || Containers.Matches(c.Name ?? string.Empty))
+                && (Images.IsEmpty || (c.Image is not null && Images.Matches(c.Image))));
+        }
+
         // Limited to some containers: a pod-level violation (hostNetwork, a volume) is not theirs to waive.
         var (name, image) = ContainerAt(target, violation.Path);
         return name is not null
@@ -114,6 +121,10 @@ public sealed partial class CompiledException
             _ => (null, null),
         };
     }
+
+    private static IEnumerable<(string? Name, string? Image)> AllContainers(WorkloadTarget target) =>
+        (target.Spec.Containers ?? []).Concat(target.Spec.InitContainers ?? []).Where(c => c is not null).Select(c => ((string?)c.Name, (string?)c.Image))
+            .Concat((target.Spec.EphemeralContainers ?? []).Where(c => c is not null).Select(c => ((string?)c.Name, (string?)c.Image)));
 
     [GeneratedRegex(@"\G(?<list>containers|initContainers|ephemeralContainers)\[(?<index>[0-9]+)\]")]
     private static partial Regex ContainerIndex();

@@ -2,6 +2,19 @@ using System.Text.RegularExpressions;
 
 namespace PolicyWebhook.Engine.Secrets;
 
+/// <summary>How strongly a variable or flag name says it holds a secret.</summary>
+public enum SecretName
+{
+    /// <summary>The name says nothing of a secret (LOG_LEVEL, CACHE_KEY, TOKEN_FILE).</summary>
+    None,
+
+    /// <summary>The name says secret (DB_PASSWORD, API_KEY, GITHUB_PAT): any written-out value is one.</summary>
+    Secret,
+
+    /// <summary>The name says authentication (REDIS_AUTH): a value is a secret unless it names a scheme (basic, oidc).</summary>
+    Auth,
+}
+
 /// <summary>
 /// Recognises credentials written inline in a spec, by their shape (cloud access keys, private-key blocks, tokens)
 /// or by the name they are given. It answers only what kind of secret it saw: callers must never repeat the value.
@@ -9,10 +22,21 @@ namespace PolicyWebhook.Engine.Secrets;
 public static partial class SecretDetector
 {
     // Secret only as a whole word: PASS and PWD are too short to look for inside others (PASSTHROUGH, CWD).
-    private static readonly string[] SecretWords = ["PWD", "PASS", "PASSPHRASE"];
+    private static readonly string[] SecretWords = ["PWD", "PASS", "PASSPHRASE", "PGPASS"];
 
     // Secret inside a longer word too: PGPASSWORD, MYSQL_ROOTPASSWORD, GHTOKEN, CREDENTIALS.
     private static readonly string[] EmbeddedSecretWords = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "PRIVATEKEY", "ACCESSKEY"];
+
+    // Secret only as the last word: GITHUB_PAT, REDIS_AUTH; AUTH_USER or AUTH_MODE say something else.
+    private static readonly string[] LastSecretWords = ["PAT"];
+
+    // KEY is a secret only after a word saying which kind (API_KEY, SIGNING_KEY); KEY, CACHE_KEY or SORT_KEY are not.
+    private static readonly string[] KeyQualifiers =
+    [
+        "API", "ACCESS", "SECRET", "PRIVATE", "SIGNING", "SIGN", "ENCRYPTION", "ENCRYPT", "DECRYPTION", "MASTER", "SSH",
+        "HMAC", "TLS", "SSL", "AUTH", "ACCOUNT", "SHARED", "JWT", "AES", "CRYPTO", "LICENSE", "DEPLOY", "CLIENT",
+        "SERVICE", "ADMIN", "ROOT", "CIPHER", "SESSION", "STORAGE", "APP", "APPLICATION", "SUBSCRIPTION",
+    ];
 
     // A name ending in one of these describes a secret (where it is, what it is called) without holding it.
     private static readonly string[] DescriptiveSuffixes =
@@ -21,10 +45,18 @@ public static partial class SecretDetector
         "TYPE", "ENDPOINT", "HEADER", "FIELD", "ALGORITHM", "ENABLED", "EXPIRY", "EXPIRATION", "LOCATION", "KIND",
         "PREFIX", "MOUNT", "POLICY", "ROTATION", "VERSION", "FORMAT", "LIFETIME", "AUDIENCE", "ISSUER", "SCOPE", "SCOPES",
         "SECONDS", "MINUTES", "HOURS", "DAYS", "MS", "LIMIT", "AGE", "MAX", "MIN", "COUNT", "LEN", "STRENGTH",
+        "PROVIDER", "STORE", "BACKEND", "MODE", "METHOD", "NAMESPACE", "SOURCE", "CLASS", "STRATEGY", "INTERVAL", "LABEL",
+        "SELECTOR", "REQUIRED", "DISABLED", "ALLOWED",
     ];
 
     // Words that contain a secret word but say something else: MAX_TOKENS counts tokens of text.
     private static readonly string[] NotSecretWords = ["TOKENS", "TOKENIZER"];
+
+    // Values that switch a feature rather than hold a credential: MYSQL_RANDOM_ROOT_PASSWORD=1.
+    private static readonly string[] Switches = ["0", "1", "true", "false", "yes", "no", "on", "off", "y", "n", "enabled", "disabled", "none", "null"];
+
+    // Values of an AUTH name that choose a scheme, not a credential.
+    private static readonly string[] AuthSchemes = ["basic", "bearer", "digest", "oauth", "oauth2", "oidc", "ldap", "saml", "jwt", "token", "kerberos", "ntlm", "anonymous", "internal", "external", "local", "mtls", "tls", "iam", "password", "apikey"];
 
     /// <summary>The kind of credential <paramref name="value"/> looks like, or null.</summary>
     public static string? KindOf(string? value)
@@ -34,12 +66,11 @@ public static partial class SecretDetector
             return null;
         }
 
-        if (!Shapes().IsMatch(value))
+        var match = Shapes().Match(value);
+        if (!match.Success)
         {
             return null;
         }
-
-        var match = Shapes().Match(value);
 
         return match.Groups["aws"].Success ? "an AWS access key"
             : match.Groups["pem"].Success ? "a private key"
@@ -53,20 +84,24 @@ public static partial class SecretDetector
             : "a password in a URL";
     }
 
-    /// <summary>True when a variable or flag name says it holds a secret: password, secret, token or key.</summary>
-    public static bool IsSecretName(string? name) => name is not null && IsSecretName(name.AsSpan());
+    /// <summary>True when a variable or flag name says it holds a secret: password, secret, token or a qualified key.</summary>
+    public static bool IsSecretName(string? name) => name is not null && ClassifyName(name.AsSpan()) != SecretName.None;
 
     /// <inheritdoc cref="IsSecretName(string?)"/>
-    public static bool IsSecretName(ReadOnlySpan<char> name)
+    public static bool IsSecretName(ReadOnlySpan<char> name) => ClassifyName(name) != SecretName.None;
+
+    /// <summary>What a variable or flag name says of the value it holds.</summary>
+    public static SecretName ClassifyName(ReadOnlySpan<char> name)
     {
         if (name.Equals("PWD", StringComparison.OrdinalIgnoreCase))
         {
-            return false; // the shell's working directory, not a password (DB_PWD still is one)
+            return SecretName.None; // the shell's working directory, not a password (DB_PWD still is one)
         }
 
         // Words are split at anything not a letter or digit, and where camelCase turns upper: dbPassword, DB_PASSWORD.
         var anySecret = false;
         ReadOnlySpan<char> last = default;
+        ReadOnlySpan<char> previous = default;
         var start = -1;
         for (var i = 0; i <= name.Length; i++)
         {
@@ -77,6 +112,7 @@ public static partial class SecretDetector
                 || (i > 0 && i + 1 < name.Length && char.IsAsciiLetterUpper(name[i]) && char.IsAsciiLetterUpper(name[i - 1]) && char.IsAsciiLetterLower(name[i + 1]));
             if (boundary && start >= 0)
             {
+                previous = last;
                 last = name[start..i];
                 anySecret |= IsSecretWord(last);
                 start = -1;
@@ -90,21 +126,54 @@ public static partial class SecretDetector
 
         if (last.IsEmpty || EqualsAny(last, DescriptiveSuffixes))
         {
+            return SecretName.None;
+        }
+
+        if (anySecret || EqualsAny(last, LastSecretWords)
+            || (last.Equals("KEY", StringComparison.OrdinalIgnoreCase) && EqualsAny(previous, KeyQualifiers)))
+        {
+            return SecretName.Secret;
+        }
+
+        return last.Equals("AUTH", StringComparison.OrdinalIgnoreCase) ? SecretName.Auth : SecretName.None;
+    }
+
+    /// <summary>
+    /// True when <paramref name="value"/>, held by a name of kind <paramref name="name"/>, is a credential: written out,
+    /// and not a file path (the very advice the message gives), a switch (<c>1</c>, <c>true</c>) or, for an AUTH name, a scheme.
+    /// </summary>
+    public static bool IsCredential(SecretName name, ReadOnlySpan<char> value)
+    {
+        if (name == SecretName.None || !IsLiteral(value))
+        {
             return false;
         }
 
-        // "KEY" alone says secret only as the last word (API_KEY, SIGNING_KEY); KEY_PREFIX or KEYS_DIR do not.
-        return anySecret || last.Equals("KEY", StringComparison.OrdinalIgnoreCase);
+        var trimmed = value.Trim();
+        return !EqualsAny(trimmed, Switches) && !IsFilePath(trimmed) && (name != SecretName.Auth || !EqualsAny(trimmed, AuthSchemes));
     }
 
-    /// <summary>True for a value that is written out, not a <c>$(VAR)</c> reference, an empty string or a flag.</summary>
+    /// <summary>True for a value that is written out, not a <c>$(VAR)</c>, <c>$VAR</c> or <c>${VAR}</c> reference, an empty string or a flag.</summary>
     public static bool IsLiteral(string? value) => value is not null && IsLiteral(value.AsSpan());
 
     /// <inheritdoc cref="IsLiteral(string?)"/>
     public static bool IsLiteral(ReadOnlySpan<char> value) =>
         !value.IsWhiteSpace()
-        && !VariableReference().IsMatch(value)
+        && !value.TrimStart().StartsWith('$')
         && !value.SequenceEqual("true") && !value.SequenceEqual("false") && !value.SequenceEqual("yes") && !value.SequenceEqual("no");
+
+    /// <summary>True for an absolute, home or relative file path without spaces: <c>/etc/tls/tls.key</c>, <c>~/.ssh/id_rsa</c>.</summary>
+    public static bool IsFilePath(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty || value.ContainsAny(' ', '\t', '\n'))
+        {
+            return false;
+        }
+
+        return value.StartsWith('/') || value.StartsWith("~/") || value.StartsWith("./") || value.StartsWith("../")
+            || value.StartsWith("file://", StringComparison.OrdinalIgnoreCase)
+            || (value.Length > 2 && char.IsAsciiLetter(value[0]) && value[1] == ':' && value[2] == '\\');
+    }
 
     private static bool IsSecretWord(ReadOnlySpan<char> word)
     {
@@ -155,7 +224,4 @@ public static partial class SecretDetector
         + @"|(?<url>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]*:[^\s@]+@)",
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex Shapes();
-
-    [GeneratedRegex(@"^\$\([A-Za-z_][A-Za-z0-9_]*\)$", RegexOptions.CultureInvariant)]
-    private static partial Regex VariableReference();
 }

@@ -28,6 +28,8 @@ public sealed partial class ManifestDocument
 
     public JsonObject Root { get; }
 
+    internal IReadOnlyDictionary<string, int> Lines => _lines;
+
     public string? ApiVersion => Root["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     public string? Kind => Root["kind"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

@@ -18,7 +18,10 @@ public static class ManifestFiles
     /// Files are taken as given; folders are searched recursively for *.yaml, *.yml and *.json, in name order,
     /// leaving out names that start with a dot.
     /// </summary>
-    public static IReadOnlyList<string> Expand(IEnumerable<string> paths, ICollection<string> problems)
+    public static IReadOnlyList<string> Expand(IEnumerable<string> paths, ICollection<string> problems) => Expand(paths, problems, null);
+
+    /// <summary>As <see cref="Expand(IEnumerable{string}, ICollection{string})"/>, noting in <paramref name="skippedFolders"/> each dot folder left out.</summary>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> paths, ICollection<string> problems, ICollection<string>? skippedFolders)
     {
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(problems);
@@ -34,6 +37,13 @@ public static class ManifestFiles
                 files.AddRange(Directory.EnumerateFiles(path, "*", Search)
                     .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase) && !InDotFolder(path, f))
                     .Order(StringComparer.Ordinal));
+                if (skippedFolders is not null)
+                {
+                    foreach (var folder in DotFolders(path))
+                    {
+                        skippedFolders.Add(folder);
+                    }
+                }
             }
             else
             {
@@ -42,6 +52,30 @@ public static class ManifestFiles
         }
 
         return files;
+    }
+
+    // The dot folders under a folder, outermost only (.git, not .git/refs), in name order.
+    private static IEnumerable<string> DotFolders(string root)
+    {
+        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = FileAttributes.System };
+        var pending = new Stack<string>([root]);
+        var found = new List<string>();
+        while (pending.Count > 0)
+        {
+            foreach (var folder in Directory.EnumerateDirectories(pending.Pop(), "*", options))
+            {
+                if (Path.GetFileName(folder).StartsWith('.'))
+                {
+                    found.Add(folder);
+                }
+                else if (!new DirectoryInfo(folder).Attributes.HasFlag(FileAttributes.ReparsePoint))
+                {
+                    pending.Push(folder);
+                }
+            }
+        }
+
+        return found.Order(StringComparer.Ordinal);
     }
 
     private static bool InDotFolder(string root, string file) =>

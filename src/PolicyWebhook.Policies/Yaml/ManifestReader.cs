@@ -1,17 +1,28 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace PolicyWebhook.Policies.Yaml;
 
+/// <summary>How YAML text is read.</summary>
+public enum YamlDialect
+{
+    /// <summary>The YAML 1.2 core schema, merge keys refused: policies, whose every field is checked.</summary>
+    Strict,
+
+    /// <summary>As kubectl reads manifests (go-yaml, YAML 1.1): yes/no/on/off are booleans and merge keys (&lt;&lt;) merge.</summary>
+    Kubectl,
+}
+
+/// <summary>One document of a file: read, or the problem that stopped it (the other documents are read all the same).</summary>
+public sealed record ManifestEntry(ManifestDocument? Document, ManifestReadException? Error, int Line);
+
 /// <summary>
 /// Reads YAML or JSON text (several documents per file) into JSON objects, remembering the line of every field so
-/// errors found later can point at it. Scalars follow the YAML 1.2 core schema; a document that expands past a
-/// node budget (alias bombs) is refused rather than allowed to eat memory.
+/// errors found later can point at it. Scalars follow the YAML 1.2 core schema, or YAML 1.1's booleans as kubectl
+/// reads them; a document that expands past a node budget (alias bombs) is refused rather than allowed to eat memory.
 /// </summary>
-public static partial class ManifestReader
+public static class ManifestReader
 {
     /// <summary>The most nodes one document may expand to, aliases included.</summary>
     public const int MaxNodesPerDocument = 1_000_000;
@@ -20,27 +31,110 @@ public static partial class ManifestReader
     public const int MaxDepth = 100;
 
     // An alias name is text from the file, and may be a secret that starts with '*': the message never repeats it.
+    /// <summary>The problem of a document that is a list or a scalar: a kustomize JSON patch, say.</summary>
+    public const string NotAMapping = "document is not a mapping (an object with apiVersion and kind)";
+
     private const string UndefinedAlias = "is not valid YAML: an alias (*...) refers to no anchor; quote a value that starts with '*'";
 
     public static IReadOnlyList<ManifestDocument> ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        return Read(ReadText(path), path);
+    }
+
+    /// <summary>The text of a file; a file that cannot be read throws <see cref="ManifestReadException"/> at line 0.</summary>
+    public static string ReadText(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
         try
         {
-            text = File.ReadAllText(path);
+            return File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ManifestReadException(path, 0, "cannot be read: " + e.Message);
         }
-
-        return Read(text, path);
     }
 
+    /// <summary>Every document of the text, strictly; the first problem throws.</summary>
     public static IReadOnlyList<ManifestDocument> Read(string text, string source)
     {
+        var entries = ReadEach(text, source, YamlDialect.Strict);
+        return entries.FirstOrDefault(e => e.Error is not null)?.Error is { } error ? throw error : [.. entries.Select(e => e.Document!)];
+    }
+
+    /// <summary>
+    /// Every document of the text, each read or failed on its own: a broken document (invalid YAML, a duplicate key,
+    /// not a mapping) fails alone, and the documents around it are still read.
+    /// </summary>
+    public static IReadOnlyList<ManifestEntry> ReadEach(string text, string source, YamlDialect dialect)
+    {
         ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            return LoadAll(text, source, dialect);
+        }
+        catch (ManifestReadException) when (Separators(text).Count > 1)
+        {
+            // The stream did not parse as a whole: parse each document alone, padded with empty lines so every line
+            // number stays the file's own. A document marker (---) at the start of a line always ends the previous one.
+            var starts = Separators(text);
+            var lines = text.Split('\n');
+            var entries = new List<ManifestEntry>();
+            for (var i = 0; i < starts.Count; i++)
+            {
+                var end = i + 1 < starts.Count ? starts[i + 1] : lines.Length;
+                var chunk = new string('\n', starts[i]) + string.Join('\n', lines[starts[i]..end]);
+                try
+                {
+                    entries.AddRange(LoadAll(chunk, source, dialect));
+                }
+                catch (ManifestReadException e)
+                {
+                    entries.Add(new ManifestEntry(null, e, e.Line));
+                }
+            }
+
+            return Renumber(entries, source);
+        }
+        catch (ManifestReadException e)
+        {
+            return [new ManifestEntry(null, e, e.Line)];
+        }
+    }
+
+    // The first line (from 0) of each document: 0, and every line that starts with a document marker.
+    private static List<int> Separators(string text)
+    {
+        var starts = new List<int> { 0 };
+        var line = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != '\n')
+            {
+                continue;
+            }
+
+            line++;
+            if (string.CompareOrdinal(text, i + 1, "---", 0, 3) == 0 && (i + 4 >= text.Length || char.IsWhiteSpace(text[i + 4])))
+            {
+                starts.Add(line);
+            }
+        }
+
+        return starts;
+    }
+
+    private static List<ManifestEntry> Renumber(List<ManifestEntry> entries, string source)
+    {
+        var index = 0;
+        return [.. entries.Select(e => e.Document is { } d
+            ? e with { Document = new ManifestDocument(source, index++, d.Line, d.Root, d.Lines) }
+            : e)];
+    }
+
+    private static List<ManifestEntry> LoadAll(string text, string source, YamlDialect dialect)
+    {
         var stream = new YamlStream();
         try
         {
@@ -58,7 +152,7 @@ public static partial class ManifestReader
             throw new ManifestReadException(source, (int)e.Start.Line, "is not valid YAML: " + Clean(e));
         }
 
-        var documents = new List<ManifestDocument>();
+        var entries = new List<ManifestEntry>();
         var index = 0;
         foreach (var document in stream.Documents)
         {
@@ -71,16 +165,24 @@ public static partial class ManifestReader
 
             if (root is not YamlMappingNode)
             {
-                throw new ManifestReadException(source, line, "document is not a mapping (an object with apiVersion and kind)");
+                entries.Add(new ManifestEntry(null, new ManifestReadException(source, line, NotAMapping), line));
+                continue;
             }
 
-            var lines = new Dictionary<string, int>(StringComparer.Ordinal);
-            var budget = MaxNodesPerDocument;
-            var json = (JsonObject)Convert(root, "$", lines, ref budget, source)!;
-            documents.Add(new ManifestDocument(source, index++, line, json, lines));
+            try
+            {
+                var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+                var budget = MaxNodesPerDocument;
+                var json = (JsonObject)new Converter(source, dialect, lines).Convert(root, "$", ref budget)!;
+                entries.Add(new ManifestEntry(new ManifestDocument(source, index++, line, json, lines), null, line));
+            }
+            catch (ManifestReadException e)
+            {
+                entries.Add(new ManifestEntry(null, e, line));
+            }
         }
 
-        return documents;
+        return entries;
     }
 
     private static void CheckDepth(string text, string source)
@@ -116,93 +218,7 @@ public static partial class ManifestReader
         }
     }
 
-    private static JsonNode? Convert(YamlNode node, string path, Dictionary<string, int> lines, ref int budget, string source)
-    {
-        if (--budget < 0)
-        {
-            throw new ManifestReadException(source, (int)node.Start.Line, $"document expands to more than {MaxNodesPerDocument} nodes (aliases?)");
-        }
-
-        lines.TryAdd(path, (int)node.Start.Line);
-        switch (node)
-        {
-            case YamlMappingNode mapping:
-                var obj = new JsonObject();
-                foreach (var (keyNode, valueNode) in mapping.Children)
-                {
-                    var key = keyNode is YamlScalarNode scalarKey ? scalarKey.Value ?? string.Empty
-                        : throw new ManifestReadException(source, (int)keyNode.Start.Line, "a mapping key must be a scalar");
-                    if (key == "<<")
-                    {
-                        throw new ManifestReadException(source, (int)keyNode.Start.Line, "merge keys (<<) are not supported in manifests");
-                    }
-
-                    if (obj.ContainsKey(key))
-                    {
-                        throw new ManifestReadException(source, (int)keyNode.Start.Line, $"duplicate key \"{key}\"");
-                    }
-
-                    // A field's line is its key's line, where a reader looks for it.
-                    lines.TryAdd(path + "." + key, (int)keyNode.Start.Line);
-                    obj[key] = Convert(valueNode, path + "." + key, lines, ref budget, source);
-                }
-
-                return obj;
-            case YamlSequenceNode sequence:
-                var array = new JsonArray();
-                var i = 0;
-                foreach (var item in sequence.Children)
-                {
-                    array.Add(Convert(item, string.Create(CultureInfo.InvariantCulture, $"{path}[{i++}]"), lines, ref budget, source));
-                }
-
-                return array;
-            case YamlScalarNode scalar:
-                return Scalar(scalar);
-            default:
-                throw new ManifestReadException(source, (int)node.Start.Line, "unsupported YAML node");
-        }
-    }
-
-    private static JsonValue? Scalar(YamlScalarNode scalar)
-    {
-        var value = scalar.Value ?? string.Empty;
-        var tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;
-        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded
-            || tag == "tag:yaml.org,2002:str")
-        {
-            return JsonValue.Create(value);
-        }
-
-        switch (value)
-        {
-            case "" or "~" or "null" or "Null" or "NULL":
-                return null;
-            case "true" or "True" or "TRUE":
-                return JsonValue.Create(true);
-            case "false" or "False" or "FALSE":
-                return JsonValue.Create(false);
-        }
-
-        if (Integer().IsMatch(value) && long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-        {
-            return JsonValue.Create(number);
-        }
-
-        if (Float().IsMatch(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
-        {
-            return JsonValue.Create(real);
-        }
-
-        return JsonValue.Create(value);
-    }
-
     private static string Clean(YamlException e) =>
         (e.InnerException?.Message ?? e.Message).Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 
-    [GeneratedRegex("^[-+]?[0-9]+$")]
-    private static partial Regex Integer();
-
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
-    private static partial Regex Float();
 }

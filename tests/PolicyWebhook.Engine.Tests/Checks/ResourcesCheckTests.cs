@@ -8,12 +8,10 @@ public sealed class ResourcesCheckTests : CheckTestBase
     protected override string CheckId => "resources";
 
     [Fact]
-    public void Evaluate_SidecarMissing_NamesFieldAndFix() =>
+    public void Evaluate_SidecarMissing_OneFindingListsEveryMissingEntry() =>
         AssertViolations(
             "fail/sidecar-missing.yaml",
-            ("spec.initContainers[0].resources.requests.cpu", "init container \"proxy\" must set resources.requests.cpu"),
-            ("spec.initContainers[0].resources.requests.memory", "init container \"proxy\" must set resources.requests.memory"),
-            ("spec.initContainers[0].resources.limits.memory", "init container \"proxy\" must set resources.limits.memory"));
+            ("spec.initContainers[0].resources.requests.cpu", "init container \"proxy\" must set resources.requests.cpu, requests.memory, limits.memory"));
 
     [Fact]
     public void Evaluate_AboveMaximum_NamesTheLimit()
@@ -27,4 +25,10 @@ public sealed class ResourcesCheckTests : CheckTestBase
         Assert.Equal("container \"app\" must not set resources.limits.memory above 200Mi", violation.Message);
         Assert.Equal("256Mi", violation.Found);
     }
+
+    [Fact]
+    public void Evaluate_SomeEntriesSet_ListsOnlyTheMissingOnes() =>
+        AssertViolations(
+            "fail/partial.yaml",
+            ("spec.containers[0].resources.requests.memory", "container \"app\" must set resources.requests.memory, limits.memory"));
 }

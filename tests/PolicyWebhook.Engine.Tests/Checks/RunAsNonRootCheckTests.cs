@@ -28,4 +28,16 @@ public sealed class RunAsNonRootCheckTests : CheckTestBase
             "fail/user-namespace-root-before-v1.35.yaml",
             "v1.34",
             ("spec.containers[0].securityContext.runAsNonRoot", "container \"app\" must set securityContext.runAsNonRoot=true"));
+
+    [Fact]
+    public void Evaluate_NoContainerSetsIt_SaysItOnceAtPodLevel() =>
+        AssertViolations(
+            "fail/no-container-sets-it.yaml",
+            ("spec.securityContext.runAsNonRoot", "pod must set securityContext.runAsNonRoot=true once, or on each of the 3 containers"));
+
+    [Fact]
+    public void Evaluate_OneContainerSetsIt_NamesOnlyTheOthers() =>
+        AssertViolations(
+            "fail/one-container-sets-it.yaml",
+            ("spec.containers[1].securityContext.runAsNonRoot", "container \"proxy\" must set securityContext.runAsNonRoot=true"));
 }

@@ -9,4 +9,10 @@ public sealed class SeccompProfileRestrictedCheckTests : CheckTestBase
         AssertViolations(
             "fail/unset.yaml",
             ("spec.containers[0].securityContext.seccompProfile.type", "container \"app\" must set securityContext.seccompProfile.type=RuntimeDefault (or Localhost)"));
+
+    [Fact]
+    public void Evaluate_NoContainerSetsIt_SaysItOnceAtPodLevel() =>
+        AssertViolations(
+            "fail/no-container-sets-it.yaml",
+            ("spec.securityContext.seccompProfile.type", "pod must set securityContext.seccompProfile.type=RuntimeDefault (or Localhost) once, or on each of the 3 containers"));
 }
