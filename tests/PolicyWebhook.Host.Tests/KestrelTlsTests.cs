@@ -31,21 +31,7 @@ public sealed class KestrelTlsTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _trusted.Add(X509Certificate2.CreateFromPem(File.ReadAllText(DevCertificates.Create(_folder))));
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Server:Address"] = "127.0.0.1",
-            ["Server:Port"] = "0",
-            ["Server:ManagementPort"] = _managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Tls:CertificateFile"] = Path.Combine(_folder, "tls.crt"),
-            ["Tls:KeyFile"] = Path.Combine(_folder, "tls.key"),
-        });
-        builder.AddWebhookServices();
-        _app = builder.Build();
-        _app.MapWebhookEndpoints();
-        await _app.StartAsync(TestContext.Current.CancellationToken);
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single(a => a.StartsWith("https", StringComparison.Ordinal));
-        _address = new Uri(address);
+        (_app, _address) = await KestrelWebhook.StartAsync(_folder, _managementPort);
     }
 
     public async ValueTask DisposeAsync()

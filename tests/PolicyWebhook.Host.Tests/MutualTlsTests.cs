@@ -60,21 +60,7 @@ public sealed class MutualTlsTests : IAsyncLifetime
         _serverCa = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(DevCertificates.Create(_folder), TestContext.Current.CancellationToken));
         _apiServerCa = NewCa("kube-apiserver client CA");
         await File.WriteAllTextAsync(Path.Combine(_folder, "client-ca.crt"), _apiServerCa.Certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Server:Address"] = "127.0.0.1",
-            ["Server:Port"] = "0",
-            ["Server:ManagementPort"] = _managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Tls:CertificateFile"] = Path.Combine(_folder, "tls.crt"),
-            ["Tls:KeyFile"] = Path.Combine(_folder, "tls.key"),
-            ["Tls:ClientCaFile"] = Path.Combine(_folder, "client-ca.crt"),
-        });
-        builder.AddWebhookServices();
-        _app = builder.Build();
-        _app.MapWebhookEndpoints();
-        await _app.StartAsync(TestContext.Current.CancellationToken);
-        _address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single(a => a.StartsWith("https", StringComparison.Ordinal)));
+        (_app, _address) = await KestrelWebhook.StartAsync(_folder, _managementPort, new Dictionary<string, string?> { ["Tls:ClientCaFile"] = Path.Combine(_folder, "client-ca.crt") });
     }
 
     public async ValueTask DisposeAsync()

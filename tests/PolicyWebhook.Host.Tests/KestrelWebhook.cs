@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace PolicyWebhook.Host.Tests;
+
+/// <summary>The webhook on real Kestrel on loopback, serving the tls.crt and tls.key of a folder: its app and its HTTPS address.</summary>
+internal static class KestrelWebhook
+{
+    public static async Task<(WebApplication App, Uri Address)> StartAsync(string certificateFolder, int managementPort, IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Server:Address"] = "127.0.0.1",
+            ["Server:Port"] = "0",
+            ["Server:ManagementPort"] = managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Tls:CertificateFile"] = Path.Combine(certificateFolder, "tls.crt"),
+            ["Tls:KeyFile"] = Path.Combine(certificateFolder, "tls.key"),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(all);
+        builder.AddWebhookServices();
+        var app = builder.Build();
+        app.MapWebhookEndpoints();
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single(a => a.StartsWith("https", StringComparison.Ordinal));
+        return (app, new Uri(address));
+    }
+}
