@@ -24,7 +24,7 @@ public static class PolicyCompiler
             policy.IsNamespaced ? (string.IsNullOrEmpty(policy.Metadata.NamespaceProperty) ? "default" : policy.Metadata.NamespaceProperty) : null);
 
         PodSecuritySettings? podSecurity = spec.PodSecurity is { } pss
-            ? new PodSecuritySettings(ParseLevel(pss.Level), pss.Version is null ? PssVersion.Latest : PssVersion.Parse(pss.Version), ParseMode(pss.Mode, mode))
+            ? new PodSecuritySettings(ParseLevel(pss.Level), pss.Version is null ? PssVersion.Latest : PssVersion.Parse(pss.Version), ParseMode(pss.Mode, mode), PodSecurityParametersCompiler.Compile(pss.Parameters))
             : null;
 
         var checks = new List<ConfiguredCheck>();

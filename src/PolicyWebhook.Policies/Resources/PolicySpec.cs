@@ -33,6 +33,9 @@ public sealed class PodSecuritySpec
 
     /// <summary>Overrides the policy's mode for the standard's checks.</summary>
     public string? Mode { get; set; }
+
+    /// <summary>A site's parameters for the standard's checks; each one left out keeps its check as the standard says.</summary>
+    public PodSecurityParameters? Parameters { get; set; }
 }
 
 /// <summary>The least-privilege rules. Each present rule turns its check on; its <c>mode</c> overrides the policy's.</summary>

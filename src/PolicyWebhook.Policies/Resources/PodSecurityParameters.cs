@@ -1,0 +1,33 @@
+namespace PolicyWebhook.Policies.Resources;
+
+/// <summary>
+/// A site's parameters for the Pod Security Standards checks, in the vocabulary of PodSecurityPolicy, Gatekeeper and
+/// Kyverno. Each parameter left out keeps its check exactly as the standard says.
+/// </summary>
+public sealed class PodSecurityParameters
+{
+    public HostPortsParameters? HostPorts { get; set; }
+
+    public HostNamespacesParameters? HostNamespaces { get; set; }
+}
+
+/// <summary>Check <c>hostPorts</c>: host port ranges allowed (PSP <c>hostPorts</c>).</summary>
+public sealed class HostPortsParameters
+{
+    /// <summary>Ranges such as <c>{min: 8000, max: 9000}</c>; an empty list allows none.</summary>
+    public List<PortRangeSpec>? Allowed { get; set; }
+}
+
+/// <summary>An inclusive range of ports.</summary>
+public sealed class PortRangeSpec
+{
+    public int? Min { get; set; }
+
+    public int? Max { get; set; }
+}
+
+/// <summary>Check <c>hostNamespaces</c>: whether <c>hostNetwork</c> is allowed; hostPID and hostIPC stay forbidden.</summary>
+public sealed class HostNamespacesParameters
+{
+    public bool? AllowHostNetwork { get; set; }
+}

@@ -1,0 +1,68 @@
+using k8s;
+using k8s.Models;
+using PolicyWebhook.Engine;
+
+namespace PolicyWebhook.Policies.Tests;
+
+/// <summary>spec.podSecurity.parameters: validated field by field, compiled in place of the standard's checks, and absent changing nothing.</summary>
+public sealed class PodSecurityParametersTests
+{
+    private const string Head = "apiVersion: policywebhook.io/v1alpha1\nkind: ClusterPolicy\nmetadata:\n  name: test\nspec:\n";
+
+    private static CompiledPolicy Compile(string spec) => Assert.Single(PolicyLoader.LoadText(Head + spec, "test.yaml")).Compiled;
+
+    private static IReadOnlyList<string> Problems(string spec) =>
+        Assert.Throws<PolicyLoadException>(() => PolicyLoader.LoadText(Head + spec, "test.yaml")).Problems;
+
+    private static IReadOnlyList<Violation> Violations(CompiledPolicy policy, string podSpec)
+    {
+        var pod = (IKubernetesObject<V1ObjectMeta>)KubernetesYaml.LoadAllFromString($"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n{podSpec}", null).Single();
+        return new PolicyEvaluator([policy]).Evaluate(pod)!.Violations;
+    }
+
+    private const string Baseline = "  podSecurity:\n    level: baseline\n";
+
+    [Fact]
+    public void Compile_NoParameters_LeavesTheStandardAsItIs()
+    {
+        var policy = Compile(Baseline);
+
+        Assert.Null(policy.PodSecurity!.Parameters);
+        Assert.Contains(Violations(policy, "  containers:\n  - {name: app, image: a, ports: [{containerPort: 80, hostPort: 8080}]}\n"), v => v.Check == "hostPorts");
+    }
+
+    [Fact]
+    public void Compile_HostPortRanges_AllowPortsInsideAndRefuseOthers()
+    {
+        var policy = Compile(Baseline + "    parameters:\n      hostPorts:\n        allowed: [{min: 8000, max: 9000}]\n");
+
+        Assert.Empty(Violations(policy, "  containers:\n  - {name: app, image: a, ports: [{containerPort: 80, hostPort: 8080}]}\n"));
+        var violation = Assert.Single(Violations(policy, "  containers:\n  - {name: app, image: a, ports: [{containerPort: 80, hostPort: 80}]}\n"));
+        Assert.Equal("container \"app\" sets hostPort=80, outside the allowed ranges 8000-9000", violation.Message);
+    }
+
+    [Fact]
+    public void Compile_HostNetworkAllowed_StillRefusesHostPid()
+    {
+        var policy = Compile(Baseline + "    parameters:\n      hostNamespaces: {allowHostNetwork: true}\n");
+
+        Assert.Empty(Violations(policy, "  hostNetwork: true\n  containers:\n  - {name: app, image: a}\n"));
+        Assert.Equal("spec.hostPID", Assert.Single(Violations(policy, "  hostPID: true\n  containers:\n  - {name: app, image: a}\n")).Path);
+    }
+
+    [Fact]
+    public void Load_BadHostPortRanges_NameEachField() =>
+        Assert.Equal(
+            [
+                "test.yaml:10: spec.podSecurity.parameters.hostPorts.allowed[0].min: 0 is not a host port (1 to 65535)",
+                "test.yaml:10: spec.podSecurity.parameters.hostPorts.allowed[1].max: 70000 is not a host port (1 to 65535)",
+                "test.yaml:10: spec.podSecurity.parameters.hostPorts.allowed[2].max: 80 is below min 90",
+            ],
+            Problems(Baseline + "    parameters:\n      hostPorts:\n        allowed: [{min: 0, max: 10}, {min: 1, max: 70000}, {min: 90, max: 80}]\n"));
+
+    [Fact]
+    public void Load_ParametersAtPrivileged_SaysTheyChangeNothing() =>
+        Assert.Equal(
+            ["test.yaml:8: spec.podSecurity.parameters: the privileged level runs no check, so its parameters would change nothing (use baseline or restricted)"],
+            Problems("  podSecurity:\n    level: privileged\n    parameters:\n      hostNamespaces: {allowHostNetwork: true}\n"));
+}
