@@ -26,6 +26,12 @@ internal static class PodSecurityParametersCompiler
             checks["hostNamespaces"] = HostNamespacesCheck.With(new HostNamespacesOptions(allowHostNetwork));
         }
 
+        if (parameters.HostPathVolumes is { } hostPaths)
+        {
+            checks["hostPathVolumes"] = HostPathVolumesCheck.With(new HostPathVolumesOptions(
+                [.. (hostPaths.Allowed ?? []).Select(a => new AllowedHostPath(a.PathPrefix!, a.ReadOnly ?? false))]));
+        }
+
         return checks.Count == 0 ? null : checks;
     }
 }

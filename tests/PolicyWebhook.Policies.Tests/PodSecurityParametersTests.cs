@@ -65,4 +65,22 @@ public sealed class PodSecurityParametersTests
         Assert.Equal(
             ["test.yaml:8: spec.podSecurity.parameters: the privileged level runs no check, so its parameters would change nothing (use baseline or restricted)"],
             Problems("  podSecurity:\n    level: privileged\n    parameters:\n      hostNamespaces: {allowHostNetwork: true}\n"));
+
+    [Fact]
+    public void Compile_HostPathPrefix_ReadOnlyAllowsOnlyReadOnlyMounts()
+    {
+        var policy = Compile(Baseline + "    parameters:\n      hostPathVolumes:\n        allowed: [{pathPrefix: /var/log, readOnly: true}]\n");
+        const string Volume = "  volumes: [{name: logs, hostPath: {path: /var/log/app}}]\n";
+
+        Assert.Empty(Violations(policy, "  containers:\n  - {name: app, image: a, volumeMounts: [{name: logs, mountPath: /l, readOnly: true}]}\n" + Volume));
+        Assert.Equal(
+            "spec.containers[0].volumeMounts[0].readOnly",
+            Assert.Single(Violations(policy, "  containers:\n  - {name: app, image: a, volumeMounts: [{name: logs, mountPath: /l}]}\n" + Volume)).Path);
+    }
+
+    [Fact]
+    public void Load_RelativeHostPathPrefix_NamesTheField() =>
+        Assert.Equal(
+            ["test.yaml:10: spec.podSecurity.parameters.hostPathVolumes.allowed[0].pathPrefix: \"var/log\" is not an absolute path (such as /var/log)"],
+            Problems(Baseline + "    parameters:\n      hostPathVolumes:\n        allowed: [{pathPrefix: var/log}]\n"));
 }

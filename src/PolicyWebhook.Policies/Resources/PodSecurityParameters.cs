@@ -9,6 +9,8 @@ public sealed class PodSecurityParameters
     public HostPortsParameters? HostPorts { get; set; }
 
     public HostNamespacesParameters? HostNamespaces { get; set; }
+
+    public HostPathVolumesParameters? HostPathVolumes { get; set; }
 }
 
 /// <summary>Check <c>hostPorts</c>: host port ranges allowed (PSP <c>hostPorts</c>).</summary>
@@ -30,4 +32,19 @@ public sealed class PortRangeSpec
 public sealed class HostNamespacesParameters
 {
     public bool? AllowHostNetwork { get; set; }
+}
+
+/// <summary>Check <c>hostPathVolumes</c>: host path prefixes allowed (PSP <c>allowedHostPaths</c>).</summary>
+public sealed class HostPathVolumesParameters
+{
+    /// <summary>Prefixes such as <c>{pathPrefix: /var/log, readOnly: true}</c>; an empty list allows none.</summary>
+    public List<AllowedHostPathSpec>? Allowed { get; set; }
+}
+
+/// <summary>An absolute path prefix, matched by whole segments, and whether its mounts must be read-only.</summary>
+public sealed class AllowedHostPathSpec
+{
+    public string? PathPrefix { get; set; }
+
+    public bool? ReadOnly { get; set; }
 }

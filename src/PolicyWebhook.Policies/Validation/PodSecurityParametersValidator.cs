@@ -15,6 +15,10 @@ internal sealed class PodSecurityParametersValidator : AbstractValidator<PodSecu
             r.RuleFor(x => x.Max).Must((x, max) => max >= x.Min).When(x => IsPort(x.Min) && IsPort(x.Max))
                 .WithMessage(x => $"{x.Max} is below min {x.Min}").OverridePropertyName("max");
         }).When(p => p.HostPorts is not null).OverridePropertyName("hostPorts.allowed");
+        RuleForEach(p => p.HostPathVolumes!.Allowed).ChildRules(r =>
+            r.RuleFor(x => x.PathPrefix).Must(x => x is not null && x.StartsWith('/'))
+                .WithMessage(x => $"{PolicyValidator.Show(x.PathPrefix)} is not an absolute path (such as /var/log)").OverridePropertyName("pathPrefix"))
+            .When(p => p.HostPathVolumes is not null).OverridePropertyName("hostPathVolumes.allowed");
     }
 
     private static bool IsPort(int? port) => port is >= 1 and <= 65535;
