@@ -32,6 +32,14 @@ internal static class PodSecurityParametersCompiler
                 [.. (hostPaths.Allowed ?? []).Select(a => new AllowedHostPath(a.PathPrefix!, a.ReadOnly ?? false))]));
         }
 
+        if (parameters.Capabilities is { } capabilities)
+        {
+            // Whichever of the two the level runs is replaced: restricted overrides baseline in the table.
+            var options = new CapabilitiesOptions(capabilities.Allowed, capabilities.RequiredDrop);
+            checks["capabilities_baseline"] = CapabilitiesBaselineCheck.With(options);
+            checks["capabilities_restricted"] = CapabilitiesRestrictedCheck.With(options);
+        }
+
         return checks.Count == 0 ? null : checks;
     }
 }

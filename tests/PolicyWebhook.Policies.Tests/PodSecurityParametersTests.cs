@@ -83,4 +83,32 @@ public sealed class PodSecurityParametersTests
         Assert.Equal(
             ["test.yaml:10: spec.podSecurity.parameters.hostPathVolumes.allowed[0].pathPrefix: \"var/log\" is not an absolute path (such as /var/log)"],
             Problems(Baseline + "    parameters:\n      hostPathVolumes:\n        allowed: [{pathPrefix: var/log}]\n"));
+
+    [Fact]
+    public void Compile_CapabilitiesAtRestricted_ReplaceTheRestrictedRule()
+    {
+        var policy = Compile("  podSecurity:\n    level: restricted\n    parameters:\n      capabilities: {allowed: [NET_ADMIN]}\n");
+        const string Container = "  containers:\n  - {name: app, image: a, securityContext: {capabilities: {add: [ADD], drop: [ALL]}}}\n";
+
+        Assert.DoesNotContain(Violations(policy, Container.Replace("ADD", "cap_net_admin", StringComparison.Ordinal)), v => v.Check == "capabilities_restricted");
+        Assert.Contains(Violations(policy, Container.Replace("ADD", "NET_BIND_SERVICE", StringComparison.Ordinal)), v => v.Check == "capabilities_restricted");
+    }
+
+    [Fact]
+    public void Compile_RequiredDropAtBaseline_RequiresTheDrop()
+    {
+        var policy = Compile(Baseline + "    parameters:\n      capabilities: {requiredDrop: [ALL]}\n");
+
+        var violation = Assert.Single(Violations(policy, "  containers:\n  - {name: app, image: a, securityContext: {capabilities: {add: [CHOWN]}}}\n"));
+        Assert.Equal(("capabilities_baseline", "container \"app\" must drop capability \"ALL\""), (violation.Check, violation.Message));
+    }
+
+    [Fact]
+    public void Load_BadCapabilities_NameEachField() =>
+        Assert.Equal(
+            [
+                "test.yaml:9: spec.podSecurity.parameters.capabilities.allowed[0]: \"NET ADMIN\" is not a capability (such as NET_ADMIN, or * for any)",
+                "test.yaml:9: spec.podSecurity.parameters.capabilities.requiredDrop[0]: \"*\" is not a capability (such as NET_RAW, or ALL)",
+            ],
+            Problems(Baseline + "    parameters:\n      capabilities: {allowed: [NET ADMIN], requiredDrop: ['*']}\n"));
 }

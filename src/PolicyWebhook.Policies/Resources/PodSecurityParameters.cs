@@ -11,6 +11,8 @@ public sealed class PodSecurityParameters
     public HostNamespacesParameters? HostNamespaces { get; set; }
 
     public HostPathVolumesParameters? HostPathVolumes { get; set; }
+
+    public CapabilitiesParameters? Capabilities { get; set; }
 }
 
 /// <summary>Check <c>hostPorts</c>: host port ranges allowed (PSP <c>hostPorts</c>).</summary>
@@ -47,4 +49,17 @@ public sealed class AllowedHostPathSpec
     public string? PathPrefix { get; set; }
 
     public bool? ReadOnly { get; set; }
+}
+
+/// <summary>
+/// Checks <c>capabilities_baseline</c> and <c>capabilities_restricted</c>: what may be added and what must be dropped
+/// (PSP <c>allowedCapabilities</c>, <c>requiredDropCapabilities</c>). A list left out keeps the level's rule.
+/// </summary>
+public sealed class CapabilitiesParameters
+{
+    /// <summary>Capabilities that may be added, such as NET_ADMIN; <c>*</c> or ALL for any; an empty list allows none.</summary>
+    public List<string>? Allowed { get; set; }
+
+    /// <summary>Capabilities every container must drop, such as NET_RAW; dropping ALL covers every one.</summary>
+    public List<string>? RequiredDrop { get; set; }
 }

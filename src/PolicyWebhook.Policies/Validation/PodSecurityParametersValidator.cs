@@ -19,7 +19,17 @@ internal sealed class PodSecurityParametersValidator : AbstractValidator<PodSecu
             r.RuleFor(x => x.PathPrefix).Must(x => x is not null && x.StartsWith('/'))
                 .WithMessage(x => $"{PolicyValidator.Show(x.PathPrefix)} is not an absolute path (such as /var/log)").OverridePropertyName("pathPrefix"))
             .When(p => p.HostPathVolumes is not null).OverridePropertyName("hostPathVolumes.allowed");
+        RuleForEach(p => p.Capabilities!.Allowed)
+            .Must(c => c == "*" || IsCapability(c))
+            .WithMessage((_, c) => $"{PolicyValidator.Show(c)} is not a capability (such as NET_ADMIN, or * for any)")
+            .When(p => p.Capabilities is not null).OverridePropertyName("capabilities.allowed");
+        RuleForEach(p => p.Capabilities!.RequiredDrop)
+            .Must(IsCapability)
+            .WithMessage((_, c) => $"{PolicyValidator.Show(c)} is not a capability (such as NET_RAW, or ALL)")
+            .When(p => p.Capabilities is not null).OverridePropertyName("capabilities.requiredDrop");
     }
+
+    private static bool IsCapability(string? name) => name is { Length: > 0 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static bool IsPort(int? port) => port is >= 1 and <= 65535;
 
