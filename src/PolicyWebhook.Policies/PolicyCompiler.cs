@@ -44,7 +44,7 @@ public static class PolicyCompiler
 
         if (rules?.Images is { } images)
         {
-            checks.Add(Bind(registry.Get<ImageRegistriesCheck>(), new ImageRegistriesOptions(images.AllowedRegistries ?? []), images.Mode, mode));
+            checks.Add(Bind(registry.Get<ImageRegistriesCheck>(), new ImageRegistriesOptions(images.AllowedRegistries ?? [], images.AllowedRepositories, images.DeniedRepositories), images.Mode, mode));
         }
 
         if (rules?.ImageTags is { } tags)

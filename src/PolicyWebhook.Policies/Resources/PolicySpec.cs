@@ -70,10 +70,16 @@ public sealed class ResourcesRule : ModeOnlyRule
     public Dictionary<string, string>? Maximums { get; set; }
 }
 
-/// <summary>Check <c>imageRegistries</c>: the registry hosts images may come from.</summary>
+/// <summary>Check <c>imageRegistries</c>: the registry hosts images may come from, and repository globs allowed and denied.</summary>
 public sealed class ImagesRule : ModeOnlyRule
 {
     public List<string>? AllowedRegistries { get; set; }
+
+    /// <summary>Globs over the normalised reference, such as <c>docker.io/library/*</c> or <c>ghcr.io/acme/api:1.2</c>; an image must match one.</summary>
+    public List<string>? AllowedRepositories { get; set; }
+
+    /// <summary>Globs over the normalised reference an image must match none of.</summary>
+    public List<string>? DeniedRepositories { get; set; }
 }
 
 /// <summary>Check <c>imageTags</c>: no mutable tags; optionally digests only.</summary>
