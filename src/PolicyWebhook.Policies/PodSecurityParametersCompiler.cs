@@ -4,12 +4,16 @@ using PolicyWebhook.Policies.Resources;
 
 namespace PolicyWebhook.Policies;
 
-/// <summary>Turns validated <c>podSecurity.parameters</c> into the functions that replace the standard's checks, by check id.</summary>
+/// <summary>
+/// Turns validated <c>podSecurity.parameters</c> into the functions that replace the standard's checks, by check id;
+/// a check the level does not run is added with its parameters.
+/// </summary>
 internal static class PodSecurityParametersCompiler
 {
     /// <summary>The parameterised checks; null when no parameter is set, so the standard runs untouched.</summary>
-    public static IReadOnlyDictionary<string, PodCheck>? Compile(PodSecurityParameters? parameters)
+    public static IReadOnlyDictionary<string, PodCheck>? Compile(PodSecurityParameters? parameters, IReadOnlyList<PssTableEntry> table)
     {
+        ArgumentNullException.ThrowIfNull(table);
         if (parameters is null)
         {
             return null;
@@ -34,10 +38,21 @@ internal static class PodSecurityParametersCompiler
 
         if (parameters.Capabilities is { } capabilities)
         {
-            // Whichever of the two the level runs is replaced: restricted overrides baseline in the table.
+            // The restricted rule where the level runs it (it overrides the baseline one), else the baseline rule.
             var options = new CapabilitiesOptions(capabilities.Allowed, capabilities.RequiredDrop);
-            checks["capabilities_baseline"] = CapabilitiesBaselineCheck.With(options);
-            checks["capabilities_restricted"] = CapabilitiesRestrictedCheck.With(options);
+            if (table.Any(e => e.Id == "capabilities_restricted"))
+            {
+                checks["capabilities_restricted"] = CapabilitiesRestrictedCheck.With(options);
+            }
+            else
+            {
+                checks["capabilities_baseline"] = CapabilitiesBaselineCheck.With(options);
+            }
+        }
+
+        if (parameters.Volumes is { } volumes)
+        {
+            checks["restrictedVolumes"] = RestrictedVolumesCheck.With(new VolumesOptions(volumes.AllowedTypes, volumes.AllowedFlexVolumeDrivers));
         }
 
         return checks.Count == 0 ? null : checks;

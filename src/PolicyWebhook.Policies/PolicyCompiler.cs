@@ -23,9 +23,14 @@ public static class PolicyCompiler
             policy.Metadata.Name,
             policy.IsNamespaced ? (string.IsNullOrEmpty(policy.Metadata.NamespaceProperty) ? "default" : policy.Metadata.NamespaceProperty) : null);
 
-        PodSecuritySettings? podSecurity = spec.PodSecurity is { } pss
-            ? new PodSecuritySettings(ParseLevel(pss.Level), pss.Version is null ? PssVersion.Latest : PssVersion.Parse(pss.Version), ParseMode(pss.Mode, mode), PodSecurityParametersCompiler.Compile(pss.Parameters))
-            : null;
+        PodSecuritySettings? podSecurity = null;
+        if (spec.PodSecurity is { } pss)
+        {
+            var level = ParseLevel(pss.Level);
+            var version = pss.Version is null ? PssVersion.Latest : PssVersion.Parse(pss.Version);
+            var parameters = PodSecurityParametersCompiler.Compile(pss.Parameters, registry.TableFor(level, version));
+            podSecurity = new PodSecuritySettings(level, version, ParseMode(pss.Mode, mode), parameters);
+        }
 
         var checks = new List<ConfiguredCheck>();
         var rules = spec.Rules;

@@ -61,10 +61,33 @@ public sealed class PodSecurityParametersTests
             Problems(Baseline + "    parameters:\n      hostPorts:\n        allowed: [{min: 0, max: 10}, {min: 1, max: 70000}, {min: 90, max: 80}]\n"));
 
     [Fact]
-    public void Load_ParametersAtPrivileged_SaysTheyChangeNothing() =>
+    public void Compile_ParametersAtPrivileged_RunOnlyThoseChecks()
+    {
+        var policy = Compile("  podSecurity:\n    level: privileged\n    parameters:\n      hostNamespaces: {allowHostNetwork: true}\n");
+
+        Assert.Equal(["hostNamespaces"], policy.Plan.Select(c => c.Id));
+        Assert.Empty(Violations(policy, "  hostNetwork: true\n  containers:\n  - {name: app, image: a, securityContext: {privileged: true}}\n"));
+    }
+
+    [Fact]
+    public void Compile_VolumesAtBaseline_AddTheVolumeCheck()
+    {
+        var policy = Compile(Baseline + "    parameters:\n      volumes: {allowedTypes: [configMap, secret]}\n");
+
+        Assert.Contains("restrictedVolumes", policy.Plan.Select(c => c.Id));
         Assert.Equal(
-            ["test.yaml:8: spec.podSecurity.parameters: the privileged level runs no check, so its parameters would change nothing (use baseline or restricted)"],
-            Problems("  podSecurity:\n    level: privileged\n    parameters:\n      hostNamespaces: {allowHostNetwork: true}\n"));
+            "volume \"tmp\" must not use volume type emptyDir (allowed: configMap, secret)",
+            Assert.Single(Violations(policy, "  containers:\n  - {name: app, image: a}\n  volumes: [{name: tmp, emptyDir: {}}]\n")).Message);
+    }
+
+    [Fact]
+    public void Load_BadVolumes_NameEachField() =>
+        Assert.Equal(
+            [
+                "test.yaml:9: spec.podSecurity.parameters.volumes.allowedTypes[0]: \"hostpath\" is not a volume type (use * or one of " + string.Join(", ", Engine.Checks.RestrictedVolumesCheck.TypeNames) + ")",
+                "test.yaml:9: spec.podSecurity.parameters.volumes.allowedFlexVolumeDrivers: list at least one driver, or leave allowedFlexVolumeDrivers out to allow any",
+            ],
+            Problems(Baseline + "    parameters:\n      volumes: {allowedTypes: [hostpath], allowedFlexVolumeDrivers: []}\n"));
 
     [Fact]
     public void Compile_HostPathPrefix_ReadOnlyAllowsOnlyReadOnlyMounts()

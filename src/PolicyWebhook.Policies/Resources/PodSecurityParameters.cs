@@ -2,7 +2,8 @@ namespace PolicyWebhook.Policies.Resources;
 
 /// <summary>
 /// A site's parameters for the Pod Security Standards checks, in the vocabulary of PodSecurityPolicy, Gatekeeper and
-/// Kyverno. Each parameter left out keeps its check exactly as the standard says.
+/// Kyverno. Each parameter left out keeps its check exactly as the standard says; a parameter for a check the level
+/// does not run (volumes at baseline) adds that check with the parameter.
 /// </summary>
 public sealed class PodSecurityParameters
 {
@@ -13,6 +14,8 @@ public sealed class PodSecurityParameters
     public HostPathVolumesParameters? HostPathVolumes { get; set; }
 
     public CapabilitiesParameters? Capabilities { get; set; }
+
+    public VolumesParameters? Volumes { get; set; }
 }
 
 /// <summary>Check <c>hostPorts</c>: host port ranges allowed (PSP <c>hostPorts</c>).</summary>
@@ -62,4 +65,14 @@ public sealed class CapabilitiesParameters
 
     /// <summary>Capabilities every container must drop, such as NET_RAW; dropping ALL covers every one.</summary>
     public List<string>? RequiredDrop { get; set; }
+}
+
+/// <summary>Check <c>restrictedVolumes</c>: volume types and flexVolume drivers allowed (PSP <c>volumes</c>, <c>allowedFlexVolumes</c>).</summary>
+public sealed class VolumesParameters
+{
+    /// <summary>Types as the pod spec names them (configMap, nfs, hostPath...), or <c>*</c> for all; left out keeps the standard's list.</summary>
+    public List<string>? AllowedTypes { get; set; }
+
+    /// <summary>flexVolume drivers allowed, such as example.com/lvm; left out allows any.</summary>
+    public List<string>? AllowedFlexVolumeDrivers { get; set; }
 }

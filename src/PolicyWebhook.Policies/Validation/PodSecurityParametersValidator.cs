@@ -1,4 +1,5 @@
 using FluentValidation;
+using PolicyWebhook.Engine.Checks;
 using PolicyWebhook.Policies.Resources;
 
 namespace PolicyWebhook.Policies.Validation;
@@ -27,6 +28,14 @@ internal sealed class PodSecurityParametersValidator : AbstractValidator<PodSecu
             .Must(IsCapability)
             .WithMessage((_, c) => $"{PolicyValidator.Show(c)} is not a capability (such as NET_RAW, or ALL)")
             .When(p => p.Capabilities is not null).OverridePropertyName("capabilities.requiredDrop");
+        RuleForEach(p => p.Volumes!.AllowedTypes)
+            .Must(t => t == "*" || (t is not null && RestrictedVolumesCheck.TypeNames.Contains(t)))
+            .WithMessage((_, t) => $"{PolicyValidator.Show(t)} is not a volume type (use * or one of {string.Join(", ", RestrictedVolumesCheck.TypeNames)})")
+            .When(p => p.Volumes is not null).OverridePropertyName("volumes.allowedTypes");
+        RuleFor(p => p.Volumes!.AllowedFlexVolumeDrivers).NotEmpty().When(p => p.Volumes?.AllowedFlexVolumeDrivers is not null)
+            .WithMessage("list at least one driver, or leave allowedFlexVolumeDrivers out to allow any").OverridePropertyName("volumes.allowedFlexVolumeDrivers");
+        RuleForEach(p => p.Volumes!.AllowedFlexVolumeDrivers).NotEmpty().WithMessage("a driver name must not be empty")
+            .When(p => p.Volumes is not null).OverridePropertyName("volumes.allowedFlexVolumeDrivers");
     }
 
     private static bool IsCapability(string? name) => name is { Length: > 0 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');

@@ -86,9 +86,6 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
                 .WithMessage(p => $"{Show(p.Version)} is not a version (use latest or v1.N, such as v1.35)")
                 .OverridePropertyName("version");
             RuleFor(p => p.Mode).MustBeModeAt("mode");
-            RuleFor(p => p.Parameters).Null().When(p => p.Level == "privileged")
-                .WithMessage("the privileged level runs no check, so its parameters would change nothing (use baseline or restricted)")
-                .OverridePropertyName("parameters");
             RuleFor(p => p.Parameters!).SetValidator(new PodSecurityParametersValidator()).When(p => p.Parameters is not null).OverridePropertyName("parameters");
         }
     }
