@@ -11,7 +11,7 @@ namespace PolicyWebhook.Policies;
 internal static class PodSecurityParametersCompiler
 {
     /// <summary>The parameterised checks; null when no parameter is set, so the standard runs untouched.</summary>
-    public static IReadOnlyDictionary<string, PodCheck>? Compile(PodSecurityParameters? parameters, IReadOnlyList<PssTableEntry> table)
+    public static IReadOnlyDictionary<string, PodCheck>? Compile(PodSecurityParameters? parameters, IReadOnlyList<PssTableEntry> table, PssVersion version)
     {
         ArgumentNullException.ThrowIfNull(table);
         if (parameters is null)
@@ -53,6 +53,11 @@ internal static class PodSecurityParametersCompiler
         if (parameters.Volumes is { } volumes)
         {
             checks["restrictedVolumes"] = RestrictedVolumesCheck.With(new VolumesOptions(volumes.AllowedTypes, volumes.AllowedFlexVolumeDrivers));
+        }
+
+        if (parameters.Sysctls is { } sysctls)
+        {
+            checks["sysctls"] = SysctlsCheck.With(new SysctlsOptions(sysctls.Allowed, sysctls.Forbidden), version);
         }
 
         return checks.Count == 0 ? null : checks;

@@ -28,7 +28,7 @@ public static class PolicyCompiler
         {
             var level = ParseLevel(pss.Level);
             var version = pss.Version is null ? PssVersion.Latest : PssVersion.Parse(pss.Version);
-            var parameters = PodSecurityParametersCompiler.Compile(pss.Parameters, registry.TableFor(level, version));
+            var parameters = PodSecurityParametersCompiler.Compile(pss.Parameters, registry.TableFor(level, version), version);
             podSecurity = new PodSecuritySettings(level, version, ParseMode(pss.Mode, mode), parameters);
         }
 

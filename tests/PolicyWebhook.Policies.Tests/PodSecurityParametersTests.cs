@@ -134,4 +134,21 @@ public sealed class PodSecurityParametersTests
                 "test.yaml:9: spec.podSecurity.parameters.capabilities.requiredDrop[0]: \"*\" is not a capability (such as NET_RAW, or ALL)",
             ],
             Problems(Baseline + "    parameters:\n      capabilities: {allowed: [NET ADMIN], requiredDrop: ['*']}\n"));
+
+    [Fact]
+    public void Compile_Sysctls_AllowWildcardAndForbidWins()
+    {
+        var policy = Compile(Baseline + "    parameters:\n      sysctls: {allowed: [kernel.*], forbidden: [kernel.shm_rmid_forced]}\n");
+        const string Pod = "  securityContext: {sysctls: [{name: NAME, value: \"1\"}]}\n  containers:\n  - {name: app, image: a}\n";
+
+        Assert.Empty(Violations(policy, Pod.Replace("NAME", "kernel.msgmax", StringComparison.Ordinal)));
+        Assert.Single(Violations(policy, Pod.Replace("NAME", "kernel.shm_rmid_forced", StringComparison.Ordinal)));
+        Assert.Single(Violations(policy, Pod.Replace("NAME", "net.ipv4.tcp_syncookies", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Load_BadSysctlPattern_NamesTheField() =>
+        Assert.Equal(
+            ["test.yaml:9: spec.podSecurity.parameters.sysctls.forbidden[0]: \"kernel.*.x\" is not a sysctl name or pattern (such as kernel.msgmax, kernel.* or *)"],
+            Problems(Baseline + "    parameters:\n      sysctls: {forbidden: [kernel.*.x]}\n"));
 }

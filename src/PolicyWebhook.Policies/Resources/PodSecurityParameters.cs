@@ -16,6 +16,8 @@ public sealed class PodSecurityParameters
     public CapabilitiesParameters? Capabilities { get; set; }
 
     public VolumesParameters? Volumes { get; set; }
+
+    public SysctlsParameters? Sysctls { get; set; }
 }
 
 /// <summary>Check <c>hostPorts</c>: host port ranges allowed (PSP <c>hostPorts</c>).</summary>
@@ -75,4 +77,17 @@ public sealed class VolumesParameters
 
     /// <summary>flexVolume drivers allowed, such as example.com/lvm; left out allows any.</summary>
     public List<string>? AllowedFlexVolumeDrivers { get; set; }
+}
+
+/// <summary>
+/// Check <c>sysctls</c>: names allowed and forbidden (PSP <c>allowedUnsafeSysctls</c>, <c>forbiddenSysctls</c>;
+/// Gatekeeper <c>allowedSysctls</c>). A name ending in <c>*</c> matches every name it begins; a lone <c>*</c> all.
+/// </summary>
+public sealed class SysctlsParameters
+{
+    /// <summary>Names allowed, replacing the standard's safe set; left out keeps it; an empty list allows none.</summary>
+    public List<string>? Allowed { get; set; }
+
+    /// <summary>Names forbidden even when allowed.</summary>
+    public List<string>? Forbidden { get; set; }
 }

@@ -5,7 +5,7 @@ using PolicyWebhook.Policies.Resources;
 namespace PolicyWebhook.Policies.Validation;
 
 /// <summary>The rules for <c>spec.podSecurity.parameters</c>, each failure naming the parameter's field.</summary>
-internal sealed class PodSecurityParametersValidator : AbstractValidator<PodSecurityParameters>
+internal sealed partial class PodSecurityParametersValidator : AbstractValidator<PodSecurityParameters>
 {
     public PodSecurityParametersValidator()
     {
@@ -28,6 +28,12 @@ internal sealed class PodSecurityParametersValidator : AbstractValidator<PodSecu
             .Must(IsCapability)
             .WithMessage((_, c) => $"{PolicyValidator.Show(c)} is not a capability (such as NET_RAW, or ALL)")
             .When(p => p.Capabilities is not null).OverridePropertyName("capabilities.requiredDrop");
+        RuleForEach(p => p.Sysctls!.Allowed).Must(IsSysctlPattern)
+            .WithMessage((_, n) => $"{PolicyValidator.Show(n)} is not a sysctl name or pattern (such as net.ipv4.tcp_syncookies, kernel.* or *)")
+            .When(p => p.Sysctls is not null).OverridePropertyName("sysctls.allowed");
+        RuleForEach(p => p.Sysctls!.Forbidden).Must(IsSysctlPattern)
+            .WithMessage((_, n) => $"{PolicyValidator.Show(n)} is not a sysctl name or pattern (such as kernel.msgmax, kernel.* or *)")
+            .When(p => p.Sysctls is not null).OverridePropertyName("sysctls.forbidden");
         RuleForEach(p => p.Volumes!.AllowedTypes)
             .Must(t => t == "*" || (t is not null && RestrictedVolumesCheck.TypeNames.Contains(t)))
             .WithMessage((_, t) => $"{PolicyValidator.Show(t)} is not a volume type (use * or one of {string.Join(", ", RestrictedVolumesCheck.TypeNames)})")
@@ -37,6 +43,12 @@ internal sealed class PodSecurityParametersValidator : AbstractValidator<PodSecu
         RuleForEach(p => p.Volumes!.AllowedFlexVolumeDrivers).NotEmpty().WithMessage("a driver name must not be empty")
             .When(p => p.Volumes is not null).OverridePropertyName("volumes.allowedFlexVolumeDrivers");
     }
+
+    private static bool IsSysctlPattern(string? name) => name is { Length: > 0 } && SysctlPattern().IsMatch(name);
+
+    // A sysctl name (dots or slashes between segments), optionally ending in *, or a lone *.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\*|[a-z0-9]([-_a-z0-9]*[a-z0-9])?([./][a-z0-9]([-_a-z0-9]*[a-z0-9])?)*([./]?\*)?)$")]
+    private static partial System.Text.RegularExpressions.Regex SysctlPattern();
 
     private static bool IsCapability(string? name) => name is { Length: > 0 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
