@@ -60,6 +60,16 @@ internal static class PodSecurityParametersCompiler
             checks["sysctls"] = SysctlsCheck.With(new SysctlsOptions(sysctls.Allowed, sysctls.Forbidden), version);
         }
 
+        if (parameters.Users is { } users)
+        {
+            var standard = table.FirstOrDefault(e => e.Id == "runAsUser")?.Evaluate;
+            checks["runAsUser"] = RunAsUserCheck.With(new UsersOptions(Rule(users.RunAsUser), Rule(users.RunAsGroup), Rule(users.SupplementalGroups), Rule(users.FsGroup)), standard);
+        }
+
         return checks.Count == 0 ? null : checks;
     }
+
+    private static IdRuleOptions? Rule(IdRuleSpec? rule) => rule is null
+        ? null
+        : new IdRuleOptions(Enum.Parse<IdRule>(rule.Rule!), [.. (rule.Ranges ?? []).Select(r => new IdRange(r.Min!.Value, r.Max!.Value))]);
 }

@@ -151,4 +151,35 @@ public sealed class PodSecurityParametersTests
         Assert.Equal(
             ["test.yaml:9: spec.podSecurity.parameters.sysctls.forbidden[0]: \"kernel.*.x\" is not a sysctl name or pattern (such as kernel.msgmax, kernel.* or *)"],
             Problems(Baseline + "    parameters:\n      sysctls: {forbidden: [kernel.*.x]}\n"));
+
+    [Fact]
+    public void Compile_UsersAtBaseline_JudgeIdRanges()
+    {
+        var policy = Compile(Baseline + "    parameters:\n      users:\n        runAsUser: {rule: MustRunAs, ranges: [{min: 1000, max: 2000}]}\n        fsGroup: {rule: MayRunAs, ranges: [{min: 3000, max: 3000}]}\n");
+
+        Assert.Empty(Violations(policy, "  securityContext: {runAsUser: 1000, fsGroup: 3000}\n  containers:\n  - {name: app, image: a}\n"));
+        Assert.Equal(
+            ["spec.containers[0].securityContext.runAsUser", "spec.securityContext.fsGroup"],
+            Violations(policy, "  securityContext: {fsGroup: 4000}\n  containers:\n  - {name: app, image: a}\n").Select(v => v.Path));
+    }
+
+    [Fact]
+    public void Compile_UsersWithoutRunAsUserRule_KeepTheRestrictedRule()
+    {
+        var policy = Compile("  podSecurity:\n    level: restricted\n    parameters:\n      users:\n        fsGroup: {rule: MustRunAs, ranges: [{min: 1, max: 65535}]}\n");
+
+        Assert.Contains(
+            Violations(policy, "  securityContext: {runAsUser: 0, fsGroup: 10}\n  containers:\n  - {name: app, image: a}\n"),
+            v => v.Check == "runAsUser" && v.Message == "pod must not set securityContext.runAsUser=0");
+    }
+
+    [Fact]
+    public void Load_BadUserRules_NameEachField() =>
+        Assert.Equal(
+            [
+                "test.yaml:10: spec.podSecurity.parameters.users.runAsUser.rule: \"MayRunAs\" is not a rule here (use MustRunAs, MustRunAsNonRoot, RunAsAny)",
+                "test.yaml:11: spec.podSecurity.parameters.users.runAsGroup.ranges: MustRunAs needs at least one range, such as {min: 1000, max: 65535}",
+                "test.yaml:12: spec.podSecurity.parameters.users.fsGroup.ranges[0].max: 5 is below min 10",
+            ],
+            Problems(Baseline + "    parameters:\n      users:\n        runAsUser: {rule: MayRunAs, ranges: [{min: 1, max: 2}]}\n        runAsGroup: {rule: MustRunAs}\n        fsGroup: {rule: MayRunAs, ranges: [{min: 10, max: 5}]}\n"));
 }

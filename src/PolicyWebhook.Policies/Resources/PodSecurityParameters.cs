@@ -18,6 +18,8 @@ public sealed class PodSecurityParameters
     public VolumesParameters? Volumes { get; set; }
 
     public SysctlsParameters? Sysctls { get; set; }
+
+    public UsersParameters? Users { get; set; }
 }
 
 /// <summary>Check <c>hostPorts</c>: host port ranges allowed (PSP <c>hostPorts</c>).</summary>
@@ -90,4 +92,39 @@ public sealed class SysctlsParameters
 
     /// <summary>Names forbidden even when allowed.</summary>
     public List<string>? Forbidden { get; set; }
+}
+
+/// <summary>
+/// Check <c>runAsUser</c>, in PodSecurityPolicy's vocabulary: a rule for each id field (Gatekeeper
+/// <c>K8sPSPAllowedUsers</c>, <c>K8sPSPFSGroup</c>). A field left out changes nothing.
+/// </summary>
+public sealed class UsersParameters
+{
+    /// <summary>MustRunAs, MustRunAsNonRoot or RunAsAny.</summary>
+    public IdRuleSpec? RunAsUser { get; set; }
+
+    /// <summary>MustRunAs, MayRunAs or RunAsAny.</summary>
+    public IdRuleSpec? RunAsGroup { get; set; }
+
+    /// <summary>MustRunAs, MayRunAs or RunAsAny.</summary>
+    public IdRuleSpec? SupplementalGroups { get; set; }
+
+    /// <summary>MustRunAs, MayRunAs or RunAsAny.</summary>
+    public IdRuleSpec? FsGroup { get; set; }
+}
+
+/// <summary>A PSP rule for an id field, with its ranges for MustRunAs and MayRunAs.</summary>
+public sealed class IdRuleSpec
+{
+    public string? Rule { get; set; }
+
+    public List<IdRangeSpec>? Ranges { get; set; }
+}
+
+/// <summary>An inclusive range of ids.</summary>
+public sealed class IdRangeSpec
+{
+    public long? Min { get; set; }
+
+    public long? Max { get; set; }
 }

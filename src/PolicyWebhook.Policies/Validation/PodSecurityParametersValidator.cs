@@ -34,6 +34,14 @@ internal sealed partial class PodSecurityParametersValidator : AbstractValidator
         RuleForEach(p => p.Sysctls!.Forbidden).Must(IsSysctlPattern)
             .WithMessage((_, n) => $"{PolicyValidator.Show(n)} is not a sysctl name or pattern (such as kernel.msgmax, kernel.* or *)")
             .When(p => p.Sysctls is not null).OverridePropertyName("sysctls.forbidden");
+        RuleFor(p => p.Users!.RunAsUser!).SetValidator(new IdRuleValidator("MustRunAs", "MustRunAsNonRoot", "RunAsAny"))
+            .When(p => p.Users?.RunAsUser is not null).OverridePropertyName("users.runAsUser");
+        RuleFor(p => p.Users!.RunAsGroup!).SetValidator(new IdRuleValidator("MustRunAs", "MayRunAs", "RunAsAny"))
+            .When(p => p.Users?.RunAsGroup is not null).OverridePropertyName("users.runAsGroup");
+        RuleFor(p => p.Users!.SupplementalGroups!).SetValidator(new IdRuleValidator("MustRunAs", "MayRunAs", "RunAsAny"))
+            .When(p => p.Users?.SupplementalGroups is not null).OverridePropertyName("users.supplementalGroups");
+        RuleFor(p => p.Users!.FsGroup!).SetValidator(new IdRuleValidator("MustRunAs", "MayRunAs", "RunAsAny"))
+            .When(p => p.Users?.FsGroup is not null).OverridePropertyName("users.fsGroup");
         RuleForEach(p => p.Volumes!.AllowedTypes)
             .Must(t => t == "*" || (t is not null && RestrictedVolumesCheck.TypeNames.Contains(t)))
             .WithMessage((_, t) => $"{PolicyValidator.Show(t)} is not a volume type (use * or one of {string.Join(", ", RestrictedVolumesCheck.TypeNames)})")
@@ -55,4 +63,26 @@ internal sealed partial class PodSecurityParametersValidator : AbstractValidator
     private static bool IsPort(int? port) => port is >= 1 and <= 65535;
 
     private static string Show(int? value) => value is null ? "unset" : value.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private sealed class IdRuleValidator : AbstractValidator<IdRuleSpec>
+    {
+        public IdRuleValidator(params string[] rules)
+        {
+            RuleFor(r => r.Rule).Must(r => r is not null && rules.Contains(r))
+                .WithMessage(r => $"{PolicyValidator.Show(r.Rule)} is not a rule here (use {string.Join(", ", rules)})").OverridePropertyName("rule");
+            RuleFor(r => r.Ranges).NotEmpty().When(r => r.Rule is "MustRunAs" or "MayRunAs")
+                .WithMessage(r => $"{r.Rule} needs at least one range, such as {{min: 1000, max: 65535}}").OverridePropertyName("ranges");
+            RuleFor(r => r.Ranges).Empty().When(r => r.Rule is "RunAsAny" or "MustRunAsNonRoot")
+                .WithMessage(r => $"{r.Rule} takes no ranges").OverridePropertyName("ranges");
+            RuleForEach(r => r.Ranges).ChildRules(range =>
+            {
+                range.RuleFor(x => x.Min).Must(v => v >= 0).WithMessage(x => $"{ShowId(x.Min)} is not an id (0 or more)").OverridePropertyName("min");
+                range.RuleFor(x => x.Max).Must(v => v >= 0).WithMessage(x => $"{ShowId(x.Max)} is not an id (0 or more)").OverridePropertyName("max");
+                range.RuleFor(x => x.Max).Must((x, max) => max >= x.Min).When(x => x.Min >= 0 && x.Max >= 0)
+                    .WithMessage(x => $"{ShowId(x.Max)} is below min {ShowId(x.Min)}").OverridePropertyName("max");
+            }).OverridePropertyName("ranges");
+        }
+
+        private static string ShowId(long? id) => id is null ? "unset" : id.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
