@@ -66,6 +66,28 @@ internal static class PodSecurityParametersCompiler
             checks["runAsUser"] = RunAsUserCheck.With(new UsersOptions(Rule(users.RunAsUser), Rule(users.RunAsGroup), Rule(users.SupplementalGroups), Rule(users.FsGroup)), standard);
         }
 
+        if (parameters.Seccomp?.AllowedProfiles is { } seccomp)
+        {
+            // At restricted every container needs a profile, as the standard says; at baseline it may leave it unset.
+            var restricted = table.Any(e => e.Id == "seccompProfile_restricted");
+            checks[restricted ? "seccompProfile_restricted" : "seccompProfile_baseline"] = SeccompProfileBaselineCheck.With(new AllowedProfiles(seccomp), requireSet: restricted);
+        }
+
+        if (parameters.AppArmor?.AllowedProfiles is { } appArmor)
+        {
+            checks["appArmorProfile"] = AppArmorProfileCheck.With(new AllowedProfiles(appArmor));
+        }
+
+        if (parameters.SeLinux?.AllowedOptions is { } seLinux)
+        {
+            checks["seLinuxOptions"] = SeLinuxOptionsCheck.With([.. seLinux.Select(o => new SeLinuxOptionSet(o.User, o.Role, o.Type, o.Level))]);
+        }
+
+        if (parameters.ProcMount?.AllowedTypes is { } procMount)
+        {
+            checks[table.Any(e => e.Id == "procMount_restricted") ? "procMount_restricted" : "procMount"] = ProcMountCheck.With(procMount);
+        }
+
         return checks.Count == 0 ? null : checks;
     }
 

@@ -182,4 +182,35 @@ public sealed class PodSecurityParametersTests
                 "test.yaml:12: spec.podSecurity.parameters.users.fsGroup.ranges[0].max: 5 is below min 10",
             ],
             Problems(Baseline + "    parameters:\n      users:\n        runAsUser: {rule: MayRunAs, ranges: [{min: 1, max: 2}]}\n        runAsGroup: {rule: MustRunAs}\n        fsGroup: {rule: MayRunAs, ranges: [{min: 10, max: 5}]}\n"));
+
+    [Fact]
+    public void Compile_SeccompAtRestricted_RequiresAnAllowedProfile()
+    {
+        var policy = Compile("  podSecurity:\n    level: restricted\n    parameters:\n      seccomp: {allowedProfiles: [localhost/profiles/audit.json]}\n");
+        const string Pod = "  securityContext: {runAsNonRoot: true, seccompProfile: PROFILE}\n  containers:\n  - {name: app, image: a, securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}}\n";
+
+        Assert.Empty(Violations(policy, Pod.Replace("PROFILE", "{type: Localhost, localhostProfile: profiles/audit.json}", StringComparison.Ordinal)));
+        Assert.Equal(
+            "seccompProfile_restricted",
+            Assert.Single(Violations(policy, Pod.Replace("PROFILE", "{type: RuntimeDefault}", StringComparison.Ordinal))).Check);
+    }
+
+    [Fact]
+    public void Compile_SeLinuxAndProcMount_ReplaceTheStandardRules()
+    {
+        var policy = Compile(Baseline + "    parameters:\n      seLinux: {allowedOptions: [{type: spc_t}]}\n      procMount: {allowedTypes: [Default, Unmasked]}\n      appArmor: {allowedProfiles: [Unconfined]}\n");
+
+        Assert.Empty(Violations(policy, "  containers:\n  - {name: app, image: a, securityContext: {procMount: Unmasked, seLinuxOptions: {type: spc_t}, appArmorProfile: {type: Unconfined}}}\n"));
+        Assert.Single(Violations(policy, "  containers:\n  - {name: app, image: a, securityContext: {seLinuxOptions: {type: container_t}}}\n"));
+    }
+
+    [Fact]
+    public void Load_BadProfiles_NameEachField() =>
+        Assert.Equal(
+            [
+                "test.yaml:9: spec.podSecurity.parameters.seccomp.allowedProfiles[0]: \"runtime/default\" is not a profile (use RuntimeDefault, Unconfined, Localhost, localhost/NAME or *)",
+                "test.yaml:10: spec.podSecurity.parameters.seLinux.allowedOptions[0]: an option set names at least one of user, role, type and level",
+                "test.yaml:11: spec.podSecurity.parameters.procMount.allowedTypes[0]: \"Masked\" is not a procMount type (use Default or Unmasked)",
+            ],
+            Problems(Baseline + "    parameters:\n      seccomp: {allowedProfiles: [runtime/default]}\n      seLinux: {allowedOptions: [{}]}\n      procMount: {allowedTypes: [Masked]}\n"));
 }

@@ -20,6 +20,14 @@ public sealed class PodSecurityParameters
     public SysctlsParameters? Sysctls { get; set; }
 
     public UsersParameters? Users { get; set; }
+
+    public ProfilesParameters? Seccomp { get; set; }
+
+    public ProfilesParameters? AppArmor { get; set; }
+
+    public SeLinuxParameters? SeLinux { get; set; }
+
+    public ProcMountParameters? ProcMount { get; set; }
 }
 
 /// <summary>Check <c>hostPorts</c>: host port ranges allowed (PSP <c>hostPorts</c>).</summary>
@@ -127,4 +135,39 @@ public sealed class IdRangeSpec
     public long? Min { get; set; }
 
     public long? Max { get; set; }
+}
+
+/// <summary>
+/// Checks <c>seccompProfile_*</c> or <c>appArmorProfile</c>: the profiles allowed on the fields (Gatekeeper
+/// <c>K8sPSPSeccomp</c>, <c>K8sPSPAppArmor</c>).
+/// </summary>
+public sealed class ProfilesParameters
+{
+    /// <summary>RuntimeDefault, Unconfined, Localhost (any local profile), localhost/NAME (* for any run), or * for all.</summary>
+    public List<string>? AllowedProfiles { get; set; }
+}
+
+/// <summary>Check <c>seLinuxOptions</c>: the option sets allowed (Gatekeeper <c>K8sPSPSELinuxV2</c> <c>allowedSELinuxOptions</c>).</summary>
+public sealed class SeLinuxParameters
+{
+    public List<SeLinuxOptionsSpec>? AllowedOptions { get; set; }
+}
+
+/// <summary>An allowed set of SELinux options; a field left out allows any value there.</summary>
+public sealed class SeLinuxOptionsSpec
+{
+    public string? User { get; set; }
+
+    public string? Role { get; set; }
+
+    public string? Type { get; set; }
+
+    public string? Level { get; set; }
+}
+
+/// <summary>Checks <c>procMount</c> and <c>procMount_restricted</c>: the types allowed (Gatekeeper <c>K8sPSPProcMount</c>).</summary>
+public sealed class ProcMountParameters
+{
+    /// <summary>Default and/or Unmasked.</summary>
+    public List<string>? AllowedTypes { get; set; }
 }

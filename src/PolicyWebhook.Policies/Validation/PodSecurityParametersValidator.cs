@@ -42,6 +42,19 @@ internal sealed partial class PodSecurityParametersValidator : AbstractValidator
             .When(p => p.Users?.SupplementalGroups is not null).OverridePropertyName("users.supplementalGroups");
         RuleFor(p => p.Users!.FsGroup!).SetValidator(new IdRuleValidator("MustRunAs", "MayRunAs", "RunAsAny"))
             .When(p => p.Users?.FsGroup is not null).OverridePropertyName("users.fsGroup");
+        RuleFor(p => p.Seccomp!.AllowedProfiles).Custom((v, c) => Profiles(v, "seccomp.allowedProfiles", c)).When(p => p.Seccomp is not null);
+        RuleFor(p => p.AppArmor!.AllowedProfiles).Custom((v, c) => Profiles(v, "appArmor.allowedProfiles", c)).When(p => p.AppArmor is not null);
+        RuleFor(p => p.SeLinux!.AllowedOptions).NotNull().WithMessage("list the allowed option sets, such as {type: container_t}")
+            .When(p => p.SeLinux is not null).OverridePropertyName("seLinux.allowedOptions");
+        RuleForEach(p => p.SeLinux!.AllowedOptions)
+            .Must(o => o is not null && (o.User ?? o.Role ?? o.Type ?? o.Level) is not null)
+            .WithMessage("an option set names at least one of user, role, type and level")
+            .When(p => p.SeLinux is not null).OverridePropertyName("seLinux.allowedOptions");
+        RuleFor(p => p.ProcMount!.AllowedTypes).NotEmpty().WithMessage("list Default, Unmasked or both")
+            .When(p => p.ProcMount is not null).OverridePropertyName("procMount.allowedTypes");
+        RuleForEach(p => p.ProcMount!.AllowedTypes).Must(t => t is "Default" or "Unmasked")
+            .WithMessage((_, t) => $"{PolicyValidator.Show(t)} is not a procMount type (use Default or Unmasked)")
+            .When(p => p.ProcMount is not null).OverridePropertyName("procMount.allowedTypes");
         RuleForEach(p => p.Volumes!.AllowedTypes)
             .Must(t => t == "*" || (t is not null && RestrictedVolumesCheck.TypeNames.Contains(t)))
             .WithMessage((_, t) => $"{PolicyValidator.Show(t)} is not a volume type (use * or one of {string.Join(", ", RestrictedVolumesCheck.TypeNames)})")
@@ -50,6 +63,24 @@ internal sealed partial class PodSecurityParametersValidator : AbstractValidator
             .WithMessage("list at least one driver, or leave allowedFlexVolumeDrivers out to allow any").OverridePropertyName("volumes.allowedFlexVolumeDrivers");
         RuleForEach(p => p.Volumes!.AllowedFlexVolumeDrivers).NotEmpty().WithMessage("a driver name must not be empty")
             .When(p => p.Volumes is not null).OverridePropertyName("volumes.allowedFlexVolumeDrivers");
+    }
+
+    private static void Profiles(List<string>? profiles, string field, ValidationContext<PodSecurityParameters> context)
+    {
+        if (profiles is null)
+        {
+            context.AddFailure(field, "list the allowed profiles, such as RuntimeDefault or localhost/profiles/audit.json");
+            return;
+        }
+
+        for (var i = 0; i < profiles.Count; i++)
+        {
+            var profile = profiles[i];
+            if (profile is not ("*" or "RuntimeDefault" or "Unconfined" or "Localhost") && !(profile is { Length: > 10 } && profile.StartsWith("localhost/", StringComparison.Ordinal)))
+            {
+                context.AddFailure($"{field}[{i}]", $"{PolicyValidator.Show(profile)} is not a profile (use RuntimeDefault, Unconfined, Localhost, localhost/NAME or *)");
+            }
+        }
     }
 
     private static bool IsSysctlPattern(string? name) => name is { Length: > 0 } && SysctlPattern().IsMatch(name);
