@@ -67,6 +67,16 @@ public static class PolicyCompiler
             checks.Add(Bind(registry.Get<RuntimeSocketsCheck>(), new RuntimeSocketsOptions(sockets.AdditionalPaths ?? []), sockets.Mode, mode));
         }
 
+        if (rules?.AutomountServiceAccountToken is { } automount)
+        {
+            checks.Add(Bind(registry.Get<AutomountServiceAccountTokenCheck>(), AutomountServiceAccountTokenOptions.Default, automount.Mode, mode));
+        }
+
+        if (rules?.Probes is { } probes)
+        {
+            checks.Add(Bind(registry.Get<ProbesCheck>(), probes.Require is { } require ? new ProbesOptions(require) : ProbesOptions.Default, probes.Mode, mode));
+        }
+
         var match = spec.Match is { } m
             ? new PolicyMatch(
                 new GlobSet(m.Namespaces ?? []),

@@ -55,4 +55,26 @@ public sealed class RuleParametersTests
         Assert.Equal(
             ["test.yaml:7: spec.rules.images.allowedRegistries: list at least one registry host, such as ghcr.io (or set allowedRepositories or deniedRepositories)"],
             Problems("  rules:\n    images: {}\n"));
+
+    [Fact]
+    public void Compile_AutomountAndProbes_RunWithTheirModes()
+    {
+        var policy = Compile("  rules:\n    automountServiceAccountToken: {}\n    probes: {mode: Warn, require: [startupProbe]}\n");
+
+        Assert.Equal(
+            [("automountServiceAccountToken", PolicyMode.Enforce), ("probes", PolicyMode.Warn)],
+            policy.Plan.Select(c => (c.Id, c.Mode)));
+        Assert.Equal(
+            [
+                "pod must set automountServiceAccountToken=false, not unset (a projected serviceAccountToken volume asks for a token)",
+                "container \"app\" must set startupProbe: it runs until stopped",
+            ],
+            Messages(policy, "registry.example.com/app:1.0"));
+    }
+
+    [Fact]
+    public void Load_BadProbe_NamesTheField() =>
+        Assert.Equal(
+            ["test.yaml:8: spec.rules.probes.require[0]: \"healthProbe\" is not a probe (use livenessProbe, readinessProbe, startupProbe)"],
+            Problems("  rules:\n    probes:\n      require: [healthProbe]\n"));
 }

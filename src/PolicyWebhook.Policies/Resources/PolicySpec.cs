@@ -52,6 +52,10 @@ public sealed class RulesSpec
     public ModeOnlyRule? InlineSecrets { get; set; }
 
     public RuntimeSocketsRule? RuntimeSockets { get; set; }
+
+    public ModeOnlyRule? AutomountServiceAccountToken { get; set; }
+
+    public ProbesRule? Probes { get; set; }
 }
 
 /// <summary>A rule with no parameter but its mode.</summary>
@@ -86,6 +90,13 @@ public sealed class ImagesRule : ModeOnlyRule
 public sealed class ImageTagsRule : ModeOnlyRule
 {
     public bool? RequireDigest { get; set; }
+}
+
+/// <summary>Check <c>probes</c>: the probes every long-running container sets.</summary>
+public sealed class ProbesRule : ModeOnlyRule
+{
+    /// <summary>livenessProbe, readinessProbe and/or startupProbe; defaults to livenessProbe and readinessProbe.</summary>
+    public List<string>? Require { get; set; }
 }
 
 /// <summary>Check <c>runtimeSockets</c>: no runtime sockets or host root through hostPath, and optional further paths.</summary>

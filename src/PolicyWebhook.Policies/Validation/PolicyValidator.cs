@@ -69,7 +69,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
         }
 
         internal static bool HasAnyRule(RulesSpec? r) =>
-            r is not null && (r.Resources ?? r.ReadOnlyRootFilesystem ?? r.Images ?? r.ImageTags ?? r.InlineSecrets ?? (ModeOnlyRule?)r.RuntimeSockets) is not null;
+            r is not null && (r.Resources ?? r.ReadOnlyRootFilesystem ?? r.Images ?? r.ImageTags ?? r.InlineSecrets ?? r.RuntimeSockets ?? r.AutomountServiceAccountToken ?? (ModeOnlyRule?)r.Probes) is not null;
     }
 
     private sealed class PodSecurityValidator : AbstractValidator<PodSecuritySpec>
@@ -100,6 +100,13 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
             RuleFor(r => r.ImageTags!.Mode).MustBeModeAt("imageTags.mode").When(r => r.ImageTags is not null);
             RuleFor(r => r.Images!).SetValidator(new ImagesValidator()).When(r => r.Images is not null).OverridePropertyName("images");
             RuleFor(r => r.RuntimeSockets!).SetValidator(new RuntimeSocketsValidator()).When(r => r.RuntimeSockets is not null).OverridePropertyName("runtimeSockets");
+            RuleFor(r => r.AutomountServiceAccountToken!.Mode).MustBeModeAt("automountServiceAccountToken.mode").When(r => r.AutomountServiceAccountToken is not null);
+            RuleFor(r => r.Probes!.Mode).MustBeModeAt("probes.mode").When(r => r.Probes is not null);
+            RuleFor(r => r.Probes!.Require).NotEmpty().When(r => r.Probes?.Require is not null)
+                .WithMessage("list at least one probe, or leave require out for livenessProbe and readinessProbe").OverridePropertyName("probes.require");
+            RuleForEach(r => r.Probes!.Require).Must(p => p is not null && ProbesOptions.Names.Contains(p))
+                .WithMessage((_, p) => $"{Show(p)} is not a probe (use {string.Join(", ", ProbesOptions.Names)})")
+                .When(r => r.Probes is not null).OverridePropertyName("probes.require");
         }
     }
 
