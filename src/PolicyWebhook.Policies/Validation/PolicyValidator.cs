@@ -98,7 +98,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
             RuleFor(r => r.ReadOnlyRootFilesystem!.Mode).MustBeModeAt("readOnlyRootFilesystem.mode").When(r => r.ReadOnlyRootFilesystem is not null);
             RuleFor(r => r.InlineSecrets!.Mode).MustBeModeAt("inlineSecrets.mode").When(r => r.InlineSecrets is not null);
             RuleFor(r => r.ImageTags!.Mode).MustBeModeAt("imageTags.mode").When(r => r.ImageTags is not null);
-            RuleFor(r => r.Images!).SetValidator(new ImagesValidator()).When(r => r.Images is not null).OverridePropertyName("images");
+            RuleFor(r => r.Images!).SetValidator(new ImagesRuleValidator()).When(r => r.Images is not null).OverridePropertyName("images");
             RuleFor(r => r.RuntimeSockets!).SetValidator(new RuntimeSocketsValidator()).When(r => r.RuntimeSockets is not null).OverridePropertyName("runtimeSockets");
             RuleFor(r => r.AutomountServiceAccountToken!.Mode).MustBeModeAt("automountServiceAccountToken.mode").When(r => r.AutomountServiceAccountToken is not null);
             RuleFor(r => r.Probes!.Mode).MustBeModeAt("probes.mode").When(r => r.Probes is not null);
@@ -142,45 +142,6 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
 
         [GeneratedRegex(@"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")]
         private static partial Regex Quantity();
-    }
-
-    private sealed partial class ImagesValidator : AbstractValidator<ImagesRule>
-    {
-        public ImagesValidator()
-        {
-            RuleFor(r => r.Mode).MustBeModeAt("mode");
-            RuleFor(r => r.AllowedRegistries).NotEmpty().When(r => r.AllowedRepositories is null && r.DeniedRepositories is null)
-                .WithMessage("list at least one registry host, such as ghcr.io (or set allowedRepositories or deniedRepositories)").OverridePropertyName("allowedRegistries");
-            RuleFor(r => r.AllowedRepositories).NotEmpty().When(r => r.AllowedRepositories is not null)
-                .WithMessage("list at least one repository pattern, such as ghcr.io/acme/*; an empty list would refuse every image").OverridePropertyName("allowedRepositories");
-            RuleForEach(r => r.AllowedRepositories).Must(IsRepositoryPattern).WithMessage((_, p) => RepositoryPatternProblem(p)).OverridePropertyName("allowedRepositories");
-            RuleForEach(r => r.DeniedRepositories).Must(IsRepositoryPattern).WithMessage((_, p) => RepositoryPatternProblem(p)).OverridePropertyName("deniedRepositories");
-            RuleForEach(r => r.AllowedRegistries)
-                .Must(h => h is not null && RegistryHost().IsMatch(h))
-                .WithMessage((_, h) => h is not null && h.Contains('/', StringComparison.Ordinal)
-                    ? $"{Show(h)} is not a registry host (write the host only, such as ghcr.io)"
-                    : $"{Show(h)} is not a registry host")
-                .OverridePropertyName("allowedRegistries");
-        }
-
-        [GeneratedRegex(@"^(?i:[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)(:[0-9]{1,5})?$")]
-        private static partial Regex RegistryHost();
-
-        // A glob is matched as written, so it must name its registry host first (docker.io/library/*), or be a lone *.
-        private static bool IsRepositoryPattern(string? pattern) =>
-            pattern is { Length: > 0 } && !pattern.Any(char.IsWhiteSpace)
-            && (pattern == "*" || !pattern.Contains('*', StringComparison.Ordinal) || HasRegistryHost(pattern));
-
-        private static bool HasRegistryHost(string pattern)
-        {
-            var slash = pattern.IndexOf('/', StringComparison.Ordinal);
-            var first = slash > 0 ? pattern[..slash] : string.Empty;
-            return !first.Contains('*', StringComparison.Ordinal) && (first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost");
-        }
-
-        private static string RepositoryPatternProblem(string? pattern) => pattern is { Length: > 0 } && !pattern.Any(char.IsWhiteSpace)
-            ? $"{Show(pattern)} is a glob without a registry host; write it in full, such as docker.io/library/* or ghcr.io/acme/*"
-            : $"{Show(pattern)} is not a repository pattern (such as ghcr.io/acme/* or nginx:1.27)";
     }
 
     private sealed class RuntimeSocketsValidator : AbstractValidator<RuntimeSocketsRule>
