@@ -113,7 +113,8 @@ public sealed class PodSecurityParametersTests
         var policy = Compile("  podSecurity:\n    level: restricted\n    parameters:\n      capabilities: {allowed: [NET_ADMIN]}\n");
         const string Container = "  containers:\n  - {name: app, image: a, securityContext: {capabilities: {add: [ADD], drop: [ALL]}}}\n";
 
-        Assert.DoesNotContain(Violations(policy, Container.Replace("ADD", "cap_net_admin", StringComparison.Ordinal)), v => v.Check == "capabilities_restricted");
+        Assert.DoesNotContain(Violations(policy, Container.Replace("ADD", "NET_ADMIN", StringComparison.Ordinal)), v => v.Check == "capabilities_restricted");
+        Assert.Contains(Violations(policy, Container.Replace("ADD", "cap_net_admin", StringComparison.Ordinal)), v => v.Check == "capabilities_restricted");
         Assert.Contains(Violations(policy, Container.Replace("ADD", "NET_BIND_SERVICE", StringComparison.Ordinal)), v => v.Check == "capabilities_restricted");
     }
 

@@ -19,8 +19,10 @@ public sealed record CapabilitiesOptions(IReadOnlyList<string>? Allowed, IReadOn
  * Allowed values: undefined, or a subset of AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD,
  *   NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT
  * With parameters (CapabilitiesOptions): added capabilities within Allowed (the set above when null), and every
- * capability of RequiredDrop (none when null) in drop. Names are compared as the container runtime reads them:
- * upper case, without a CAP_ prefix.
+ * capability of RequiredDrop (none when null) in drop. The policy's names and a container's drop list are read
+ * as the container runtime reads them (upper case, without a CAP_ prefix); an added capability must be written as
+ * the standard writes it (NET_ADMIN, not cap_net_admin), and only "ALL" exactly drops every one, so that the
+ * standard's own values given as parameters judge exactly as the standard does.
  */
 public sealed class CapabilitiesBaselineCheck : PssCheck
 {
@@ -78,8 +80,9 @@ public sealed class CapabilitiesBaselineCheck : PssCheck
             foreach (var container in pod.Containers)
             {
                 var capabilities = container.SecurityContext?.Capabilities;
+                var dropsAll = capabilities?.Drop?.Contains("ALL") == true;
                 var dropped = (capabilities?.Drop ?? []).Select(Normalize).ToHashSet(StringComparer.Ordinal);
-                var missing = dropped.Contains("ALL") ? [] : dropSet.Where(c => !dropped.Contains(c)).ToList();
+                var missing = dropsAll ? [] : dropSet.Where(c => !(c != "ALL" && dropped.Contains(c))).ToList();
                 if (missing.Count > 0)
                 {
                     findings.Add(
@@ -91,7 +94,7 @@ public sealed class CapabilitiesBaselineCheck : PssCheck
 
                 if (!anyAllowed && capabilities?.Add is { Count: > 0 } added)
                 {
-                    var forbidden = added.Where(c => !allowedSet.Contains(Normalize(c))).Distinct(StringComparer.Ordinal).ToList();
+                    var forbidden = added.Where(c => c is null || !allowedSet.Contains(c)).Distinct(StringComparer.Ordinal).ToList();
                     if (forbidden.Count > 0)
                     {
                         findings.Add(

@@ -35,6 +35,13 @@ public sealed class CapabilitiesBaselineCheckTests : CheckTestBase
     public void With_AnyAllowed_AcceptsEveryAddedCapability() =>
         Assert.Empty(ViolationsWith(CapabilitiesBaselineCheck.With(new CapabilitiesOptions(["*"], null)), "parameters/fail/sys-admin.yaml"));
 
+    [Fact]
+    public void With_AddedInRuntimeSpelling_IsRefusedAsTheStandardRefusesIt() =>
+        AssertViolationsWith(
+            CapabilitiesBaselineCheck.With(new CapabilitiesOptions(["cap_net_admin"], null)),
+            "parameters/fail/add-runtime-spelling.yaml",
+            ("spec.containers[0].securityContext.capabilities.add", "container \"app\" must not add capability \"cap_net_admin\" (allowed: \"NET_ADMIN\")"));
+
     [Theory]
     [InlineData("cap_net_raw", "NET_RAW")]
     [InlineData("CAP_SYS_ADMIN", "SYS_ADMIN")]
