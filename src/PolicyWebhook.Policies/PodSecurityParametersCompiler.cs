@@ -70,7 +70,7 @@ internal static class PodSecurityParametersCompiler
         {
             // At restricted every container needs a profile, as the standard says; at baseline it may leave it unset.
             var restricted = table.Any(e => e.Id == "seccompProfile_restricted");
-            checks[restricted ? "seccompProfile_restricted" : "seccompProfile_baseline"] = SeccompProfileBaselineCheck.With(new AllowedProfiles(seccomp), requireSet: restricted);
+            checks[restricted ? "seccompProfile_restricted" : "seccompProfile_baseline"] = SeccompProfileBaselineCheck.With(new AllowedProfiles(seccomp), requireSet: restricted, exemptWindows: version.EffectiveMinor >= 25);
         }
 
         if (parameters.AppArmor?.AllowedProfiles is { } appArmor)

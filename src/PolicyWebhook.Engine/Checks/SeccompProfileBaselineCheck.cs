@@ -77,13 +77,16 @@ public sealed class SeccompProfileBaselineCheck : PssCheck
         }
     }
 
-    /// <summary>The check with a site's allowed profiles; <paramref name="requireSet"/> (restricted) asks every Linux container for one.</summary>
-    public static PodCheck With(AllowedProfiles allowed, bool requireSet)
+    /// <summary>
+    /// The check with a site's allowed profiles; <paramref name="requireSet"/> (restricted) asks every container for
+    /// one, and <paramref name="exemptWindows"/> (restricted from v1.25) leaves Windows pods out.
+    /// </summary>
+    public static PodCheck With(AllowedProfiles allowed, bool requireSet, bool exemptWindows = true)
     {
         ArgumentNullException.ThrowIfNull(allowed);
         return (pod, findings) =>
         {
-            if (!(requireSet && pod.IsWindows))
+            if (!(requireSet && exemptWindows && pod.IsWindows))
             {
                 allowed.Judge(
                     pod,

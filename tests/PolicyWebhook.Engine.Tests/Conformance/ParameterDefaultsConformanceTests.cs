@@ -40,11 +40,12 @@ public sealed class ParameterDefaultsConformanceTests
             parameters["restrictedVolumes"] = RestrictedVolumesCheck.With(new VolumesOptions(null, null));
         }
 
-        // Where the standard's rule cannot be said as a parameter (annotations before v1.19, Windows before v1.25,
-        // user namespaces from v1.35), the parameterised check is left out of the comparison.
-        if (table.Contains("seccompProfile_restricted") && pssVersion.EffectiveMinor >= 25)
+        // Where the standard's rule cannot be said as a parameter (annotations before v1.19, user namespaces from
+        // v1.35), the parameterised check is left out of the comparison.
+        if (table.Contains("seccompProfile_restricted"))
         {
-            parameters["seccompProfile_restricted"] = SeccompProfileBaselineCheck.With(new AllowedProfiles(["RuntimeDefault", "Localhost"]), requireSet: true);
+            parameters["seccompProfile_restricted"] = SeccompProfileBaselineCheck.With(
+                new AllowedProfiles(["RuntimeDefault", "Localhost"]), requireSet: true, exemptWindows: pssVersion.EffectiveMinor >= 25);
         }
         else if (table.Contains("seccompProfile_baseline") && pssVersion.EffectiveMinor >= 19)
         {
