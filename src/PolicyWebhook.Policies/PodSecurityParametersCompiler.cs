@@ -42,7 +42,7 @@ internal static class PodSecurityParametersCompiler
             var options = new CapabilitiesOptions(capabilities.Allowed, capabilities.RequiredDrop);
             if (table.Any(e => e.Id == "capabilities_restricted"))
             {
-                checks["capabilities_restricted"] = CapabilitiesRestrictedCheck.With(options);
+                checks["capabilities_restricted"] = CapabilitiesRestrictedCheck.With(options, exemptWindows: version.EffectiveMinor >= 25);
             }
             else
             {

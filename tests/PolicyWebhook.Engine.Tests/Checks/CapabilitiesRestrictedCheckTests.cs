@@ -29,4 +29,8 @@ public sealed class CapabilitiesRestrictedCheckTests : CheckTestBase
             Parameters,
             "parameters/fail/drop-one.yaml",
             ("spec.containers[0].securityContext.capabilities.drop", "container \"app\" must drop capability \"ALL\""));
+
+    [Fact]
+    public void With_WindowsBeforeV1Dot25_IsJudged() =>
+        Assert.Equal(2, ViolationsWith(CapabilitiesRestrictedCheck.With(new CapabilitiesOptions(null, null), exemptWindows: false), "parameters/pass/windows.yaml").Count);
 }

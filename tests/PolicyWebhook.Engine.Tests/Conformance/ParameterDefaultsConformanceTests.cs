@@ -28,7 +28,7 @@ public sealed class ParameterDefaultsConformanceTests
         };
         if (table.Contains("capabilities_restricted"))
         {
-            parameters["capabilities_restricted"] = CapabilitiesRestrictedCheck.With(new CapabilitiesOptions(null, null));
+            parameters["capabilities_restricted"] = CapabilitiesRestrictedCheck.With(new CapabilitiesOptions(null, null), exemptWindows: pssVersion.EffectiveMinor >= 25);
         }
         else
         {
