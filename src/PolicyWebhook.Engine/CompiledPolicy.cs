@@ -7,8 +7,12 @@ namespace PolicyWebhook.Engine;
 /// <summary>A least-privilege check a policy turned on, with its options bound and its mode.</summary>
 public sealed record ConfiguredCheck(string Id, PolicyMode Mode, PodCheck Evaluate);
 
-/// <summary>The Pod Security Standards part of a policy: which level, at which version, in which mode.</summary>
-public sealed record PodSecuritySettings(PssLevel Level, PssVersion Version, PolicyMode Mode);
+/// <summary>
+/// The Pod Security Standards part of a policy: which level, at which version, in which mode, and the site's
+/// parameters: a check id mapped to the parameterised function that replaces the standard's in the table, or, for a
+/// check the level does not run (a restricted one at baseline), runs after it. Null parameters leave the standard as it is.
+/// </summary>
+public sealed record PodSecuritySettings(PssLevel Level, PssVersion Version, PolicyMode Mode, IReadOnlyDictionary<string, PodCheck>? Parameters = null);
 
 /// <summary>What a policy applies to. Empty lists and null selectors match everything.</summary>
 public sealed record PolicyMatch(
@@ -49,10 +53,17 @@ public sealed class CompiledPolicy
         Exclude = exclude ?? throw new ArgumentNullException(nameof(exclude));
         Mutation = mutation;
 
-        var pss = podSecurity is null
+        List<ConfiguredCheck> pss = podSecurity is null
             ? []
             : (registry ?? CheckRegistry.Default).TableFor(podSecurity.Level, podSecurity.Version)
-                .Select(e => new ConfiguredCheck(e.Id, podSecurity.Mode, e.Evaluate));
+                .Select(e => new ConfiguredCheck(e.Id, podSecurity.Mode, podSecurity.Parameters?.GetValueOrDefault(e.Id) ?? e.Evaluate))
+                .ToList();
+        if (podSecurity?.Parameters is { } parameters)
+        {
+            var inTable = pss.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            pss.AddRange(parameters.Where(p => !inTable.Contains(p.Key)).Select(p => new ConfiguredCheck(p.Key, podSecurity.Mode, p.Value)));
+        }
+
         Plan = [.. pss.Concat(checks).Where(c => !exclude.Checks.Contains(c.Id))];
     }
 

@@ -47,7 +47,7 @@ public sealed class PolicyEvaluator
             }
 
             applied++;
-            var pod = new PodView(target.Spec, target.PodMetadata, target.SpecPath, target.MetadataPath, policy.Exclude.Images);
+            var pod = new PodView(target.Spec, target.PodMetadata, target.SpecPath, target.MetadataPath, policy.Exclude.Images, target.Kind);
             var plan = policy.Plan;
             for (var i = 0; i < plan.Count; i++)
             {

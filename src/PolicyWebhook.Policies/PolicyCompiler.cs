@@ -23,9 +23,14 @@ public static class PolicyCompiler
             policy.Metadata.Name,
             policy.IsNamespaced ? (string.IsNullOrEmpty(policy.Metadata.NamespaceProperty) ? "default" : policy.Metadata.NamespaceProperty) : null);
 
-        PodSecuritySettings? podSecurity = spec.PodSecurity is { } pss
-            ? new PodSecuritySettings(ParseLevel(pss.Level), pss.Version is null ? PssVersion.Latest : PssVersion.Parse(pss.Version), ParseMode(pss.Mode, mode))
-            : null;
+        PodSecuritySettings? podSecurity = null;
+        if (spec.PodSecurity is { } pss)
+        {
+            var level = ParseLevel(pss.Level);
+            var version = pss.Version is null ? PssVersion.Latest : PssVersion.Parse(pss.Version);
+            var parameters = PodSecurityParametersCompiler.Compile(pss.Parameters, registry.TableFor(level, version), version);
+            podSecurity = new PodSecuritySettings(level, version, ParseMode(pss.Mode, mode), parameters);
+        }
 
         var checks = new List<ConfiguredCheck>();
         var rules = spec.Rules;
@@ -44,7 +49,7 @@ public static class PolicyCompiler
 
         if (rules?.Images is { } images)
         {
-            checks.Add(Bind(registry.Get<ImageRegistriesCheck>(), new ImageRegistriesOptions(images.AllowedRegistries ?? []), images.Mode, mode));
+            checks.Add(Bind(registry.Get<ImageRegistriesCheck>(), new ImageRegistriesOptions(images.AllowedRegistries ?? [], images.AllowedRepositories, images.DeniedRepositories), images.Mode, mode));
         }
 
         if (rules?.ImageTags is { } tags)
@@ -60,6 +65,16 @@ public static class PolicyCompiler
         if (rules?.RuntimeSockets is { } sockets)
         {
             checks.Add(Bind(registry.Get<RuntimeSocketsCheck>(), new RuntimeSocketsOptions(sockets.AdditionalPaths ?? []), sockets.Mode, mode));
+        }
+
+        if (rules?.AutomountServiceAccountToken is { } automount)
+        {
+            checks.Add(Bind(registry.Get<AutomountServiceAccountTokenCheck>(), AutomountServiceAccountTokenOptions.Default, automount.Mode, mode));
+        }
+
+        if (rules?.Probes is { } probes)
+        {
+            checks.Add(Bind(registry.Get<ProbesCheck>(), probes.Require is { } require ? new ProbesOptions(require) : ProbesOptions.Default, probes.Mode, mode));
         }
 
         var match = spec.Match is { } m

@@ -79,6 +79,21 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains("[Warn] ClusterPolicy \"warn\": privileged", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Check_PolicyWithParameters_AllowsWhatTheyAllowAndNamesTheRest()
+    {
+        var policy = Path.Combine(_temp, "host-ports.yaml");
+        File.WriteAllText(policy, "apiVersion: policywebhook.io/v1alpha1\nkind: ClusterPolicy\nmetadata:\n  name: ports\nspec:\n  podSecurity:\n    level: baseline\n    parameters:\n      hostPorts:\n        allowed: [{min: 8000, max: 9000}]\n");
+        var fixtures = Path.Combine(Root, "tests", "PolicyWebhook.Engine.Tests", "Fixtures", "hostPorts", "ranges");
+
+        var (allowedCode, _, _) = Run("check", "--policy", policy, Path.Combine(fixtures, "pass", "in-range.yaml"));
+        var (deniedCode, output, _) = Run("check", "--policy", policy, Path.Combine(fixtures, "fail", "out-of-range.yaml"));
+
+        Assert.Equal(CliApp.Allowed, allowedCode);
+        Assert.Equal(CliApp.Denied, deniedCode);
+        Assert.Contains("hostPorts (container \"app\" sets hostPort=80, outside the allowed ranges 8000-9000 at spec.containers[0].ports[1].hostPort)", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("baseline:v1.0", CliApp.Denied)]
     [InlineData("privileged", CliApp.Allowed)]

@@ -31,6 +31,8 @@ internal static class TestPolicies
             ImageTagsCheck c => c.Bind(options as ImageTagsOptions ?? ImageTagsOptions.Default),
             InlineSecretsCheck c => c.Bind(InlineSecretsOptions.Default),
             RuntimeSocketsCheck c => c.Bind(options as RuntimeSocketsOptions ?? RuntimeSocketsOptions.Default),
+            AutomountServiceAccountTokenCheck c => c.Bind(AutomountServiceAccountTokenOptions.Default),
+            ProbesCheck c => c.Bind(options as ProbesOptions ?? ProbesOptions.Default),
             _ => throw new ArgumentException($"no binding for {id}"),
         };
         return new CompiledPolicy(Reference, null, [new ConfiguredCheck(id, PolicyMode.Enforce, evaluate)], PolicyMatch.All, PolicyExclusions.None);

@@ -12,6 +12,8 @@ namespace PolicyWebhook.Engine.Checks;
  *   spec.securityContext.appArmorProfile.type
  *   spec.containers[*].securityContext.appArmorProfile.type, and init and ephemeral containers
  *   Allowed values: RuntimeDefault, Localhost, undefined
+ * With parameters (AllowedProfiles): the profiles a site lists on the fields (named Localhost profiles included);
+ * the deprecated annotations keep the standard's rule and are never read as allowing more.
  */
 public sealed class AppArmorProfileCheck : PssCheck
 {
@@ -67,6 +69,34 @@ public sealed class AppArmorProfileCheck : PssCheck
                     "runtime/default or localhost/*");
             }
         }
+    }
+
+    /// <summary>The check with a site's allowed profiles on the fields; the annotations are judged as the standard does.</summary>
+    public static PodCheck With(AllowedProfiles allowed)
+    {
+        ArgumentNullException.ThrowIfNull(allowed);
+        return (pod, findings) =>
+        {
+            allowed.Judge(
+                pod,
+                findings,
+                "appArmorProfile",
+                pod.SecurityContext?.AppArmorProfile is { } p ? (p.Type, p.LocalhostProfile) : null,
+                c => c.SecurityContext?.AppArmorProfile is { } a ? (a.Type, a.LocalhostProfile) : null,
+                requireSet: false);
+            IDictionary<string, string> annotations = pod.Metadata?.Annotations ?? new Dictionary<string, string>();
+            foreach (var (key, value) in annotations.OrderBy(a => a.Key, StringComparer.Ordinal))
+            {
+                if (key.StartsWith(AnnotationPrefix, StringComparison.Ordinal) && !AllowedAnnotation(value))
+                {
+                    findings.Add(
+                        $"{pod.MetadataPath}.annotations[{key}]",
+                        $"annotation {key} must not set AppArmor profile {Text.Quote(value)}",
+                        value,
+                        "runtime/default or localhost/*");
+                }
+            }
+        };
     }
 
     private static bool AllowedType(string type) => type is "RuntimeDefault" or "Localhost";

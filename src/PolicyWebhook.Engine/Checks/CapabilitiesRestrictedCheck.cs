@@ -14,6 +14,8 @@ namespace PolicyWebhook.Engine.Checks;
  *   spec.ephemeralContainers[*].securityContext.capabilities.add
  * From v1.25 a pod with spec.os.name=windows is exempt: Windows has no Linux capabilities.
  * Overrides capabilities_baseline, whose added-capability rule this one makes stricter.
+ * With parameters (CapabilitiesOptions): Allowed replaces NET_BIND_SERVICE and RequiredDrop replaces ALL where set;
+ * Windows pods are exempt from v1.25, as without parameters.
  */
 public sealed class CapabilitiesRestrictedCheck : PssCheck
 {
@@ -66,5 +68,22 @@ public sealed class CapabilitiesRestrictedCheck : PssCheck
         {
             V1Dot22(pod, findings);
         }
+    }
+
+    /// <summary>
+    /// The check with a site's lists; null lists keep the restricted rule's (add NET_BIND_SERVICE only, drop ALL).
+    /// <paramref name="exemptWindows"/> (from v1.25) leaves Windows pods out.
+    /// </summary>
+    public static PodCheck With(CapabilitiesOptions options, bool exemptWindows = true)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var check = CapabilitiesBaselineCheck.With(options.Allowed ?? ["NET_BIND_SERVICE"], options.RequiredDrop ?? ["ALL"]);
+        return (pod, findings) =>
+        {
+            if (!(exemptWindows && pod.IsWindows))
+            {
+                check(pod, findings);
+            }
+        };
     }
 }

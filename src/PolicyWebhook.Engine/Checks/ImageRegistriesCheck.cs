@@ -1,17 +1,27 @@
 using PolicyWebhook.Engine.Evaluation;
 using PolicyWebhook.Engine.Images;
+using PolicyWebhook.Engine.Matching;
 
 namespace PolicyWebhook.Engine.Checks;
 
-/// <summary>The registry hosts images may come from, matched exactly (<c>docker.io</c> for images without one).</summary>
-public sealed record ImageRegistriesOptions(IReadOnlyList<string> AllowedRegistries);
+/// <summary>
+/// The registry hosts images may come from, matched exactly (<c>docker.io</c> for images without one; an empty list
+/// restricts no host), and repository globs allowed and denied, matched against the normalised reference.
+/// </summary>
+public sealed record ImageRegistriesOptions(
+    IReadOnlyList<string> AllowedRegistries,
+    IReadOnlyList<string>? AllowedRepositories = null,
+    IReadOnlyList<string>? DeniedRepositories = null);
 
 /*
  * Poisoned images: only registries the cluster trusts may supply images.
  *
  * Restricted fields, for containers, init containers and ephemeral containers: image
  * Required: the image's registry host is one of AllowedRegistries (exact host match, port included;
- * an image without a registry comes from docker.io).
+ * an image without a registry comes from docker.io); when AllowedRepositories is set, the image matches one of
+ * them; it matches none of DeniedRepositories. Repository patterns are globs (* for any run of characters) over the
+ * normalised reference (nginx:1.27 is docker.io/library/nginx:1.27); a pattern with neither tag nor digest matches
+ * every tag and digest of the repositories it names. Patterns without * are normalised the same way.
  */
 public sealed class ImageRegistriesCheck : LeastPrivilegeCheck<ImageRegistriesOptions>
 {
@@ -24,11 +34,14 @@ public sealed class ImageRegistriesCheck : LeastPrivilegeCheck<ImageRegistriesOp
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(findings);
+        var allowedRepositories = Patterns(options.AllowedRepositories);
+        var deniedRepositories = Patterns(options.DeniedRepositories);
         foreach (var container in pod.Containers)
         {
             var image = container.Image ?? string.Empty;
-            var registry = ImageReference.Parse(image).Registry;
-            if (!Allowed(options.AllowedRegistries, registry))
+            var reference = ImageReference.Parse(image);
+            var registry = reference.Registry;
+            if (options.AllowedRegistries.Count > 0 && !Allowed(options.AllowedRegistries, registry))
             {
                 findings.Add(
                     container.PathOf("image"),
@@ -36,8 +49,42 @@ public sealed class ImageRegistriesCheck : LeastPrivilegeCheck<ImageRegistriesOp
                     registry,
                     "one of " + Text.QuoteAll(options.AllowedRegistries));
             }
+
+            if (allowedRepositories is not null && !allowedRepositories.Any(p => Matches(p, reference)))
+            {
+                findings.Add(
+                    container.PathOf("image"),
+                    $"{container.Subject} image {Text.Quote(reference.ToString())} matches no allowed repository {Text.QuoteAll(allowedRepositories.Select(p => p.Patterns[0]))}",
+                    reference.ToString(),
+                    "one of " + Text.QuoteAll(allowedRepositories.Select(p => p.Patterns[0])));
+            }
+
+            if (deniedRepositories?.FirstOrDefault(p => Matches(p, reference)) is { } denied)
+            {
+                findings.Add(
+                    container.PathOf("image"),
+                    $"{container.Subject} image {Text.Quote(reference.ToString())} matches the denied repository {Text.Quote(denied.Patterns[0])}",
+                    reference.ToString(),
+                    "none of " + Text.QuoteAll(deniedRepositories.Select(p => p.Patterns[0])));
+            }
         }
     }
+
+    /// <summary>A repository pattern as it is matched: normalised like an image when it has no <c>*</c>, else as written.</summary>
+    public static string NormalizePattern(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        return pattern.Contains('*', StringComparison.Ordinal) ? pattern.Trim() : ImageReference.Parse(pattern).ToString();
+    }
+
+    private static List<GlobSet>? Patterns(IReadOnlyList<string>? patterns) =>
+        patterns is null ? null : [.. patterns.Select(p => new GlobSet([NormalizePattern(p)]))];
+
+    // A pattern may name a repository (any tag), a repository and tag, or the whole reference.
+    private static bool Matches(GlobSet pattern, ImageReference reference) =>
+        pattern.Matches(reference.Name)
+        || (reference.Tag is not null && pattern.Matches(reference.Name + ":" + reference.Tag))
+        || pattern.Matches(reference.ToString());
 
     private static bool Allowed(IReadOnlyList<string> allowed, string registry)
     {

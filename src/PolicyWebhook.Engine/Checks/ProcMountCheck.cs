@@ -10,6 +10,7 @@ namespace PolicyWebhook.Engine.Checks;
  * Allowed values: undefined, Default
  * From v1.35 any value is allowed for a pod in its own user namespace (spec.hostUsers=false),
  * where an unmasked /proc exposes nothing of the host's; procMount_restricted still forbids it.
+ * With parameters (allowed types, Gatekeeper K8sPSPProcMount): any value in the list; unset is Default.
  */
 public sealed class ProcMountCheck : PssCheck
 {
@@ -42,5 +43,26 @@ public sealed class ProcMountCheck : PssCheck
         {
             V1Dot0(pod, findings);
         }
+    }
+
+    /// <summary>The check with a site's allowed procMount types, such as Default and Unmasked; replaces procMount_restricted too.</summary>
+    public static PodCheck With(IReadOnlyList<string> allowedTypes)
+    {
+        ArgumentNullException.ThrowIfNull(allowedTypes);
+        var allowedText = string.Join(", ", allowedTypes);
+        return (pod, findings) =>
+        {
+            foreach (var container in pod.Containers)
+            {
+                if (container.SecurityContext?.ProcMount is { } procMount && !allowedTypes.Contains(procMount, StringComparer.Ordinal))
+                {
+                    findings.Add(
+                        container.PathOf("securityContext.procMount"),
+                        $"{container.Subject} must not set securityContext.procMount={procMount} (allowed: {allowedText})",
+                        procMount,
+                        "unset or one of " + allowedText);
+                }
+            }
+        };
     }
 }

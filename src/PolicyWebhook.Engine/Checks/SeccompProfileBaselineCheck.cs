@@ -13,6 +13,8 @@ namespace PolicyWebhook.Engine.Checks;
  *   spec.securityContext.seccompProfile.type
  *   spec.containers[*].securityContext.seccompProfile.type, and init and ephemeral containers
  *   Allowed values: RuntimeDefault, Localhost, undefined
+ * With parameters (AllowedProfiles): the profiles a site lists (named Localhost profiles included), judged on the
+ * fields only; the alpha annotations are left to the standard's v1.0 rule.
  */
 public sealed class SeccompProfileBaselineCheck : PssCheck
 {
@@ -73,6 +75,28 @@ public sealed class SeccompProfileBaselineCheck : PssCheck
                     "RuntimeDefault or Localhost");
             }
         }
+    }
+
+    /// <summary>
+    /// The check with a site's allowed profiles; <paramref name="requireSet"/> (restricted) asks every container for
+    /// one, and <paramref name="exemptWindows"/> (restricted from v1.25) leaves Windows pods out.
+    /// </summary>
+    public static PodCheck With(AllowedProfiles allowed, bool requireSet, bool exemptWindows = true)
+    {
+        ArgumentNullException.ThrowIfNull(allowed);
+        return (pod, findings) =>
+        {
+            if (!(requireSet && exemptWindows && pod.IsWindows))
+            {
+                allowed.Judge(
+                    pod,
+                    findings,
+                    "seccompProfile",
+                    pod.SecurityContext?.SeccompProfile is { } p ? (p.Type, p.LocalhostProfile) : null,
+                    c => c.SecurityContext?.SeccompProfile is { } s ? (s.Type, s.LocalhostProfile) : null,
+                    requireSet);
+            }
+        };
     }
 
     internal static bool AllowedType(string type) => type is "RuntimeDefault" or "Localhost";

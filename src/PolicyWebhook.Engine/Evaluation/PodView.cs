@@ -11,8 +11,9 @@ public sealed class PodView
 {
     private readonly GlobSet? _excludedImages;
 
-    public PodView(V1PodSpec spec, V1ObjectMeta? metadata, string specPath, string metadataPath, GlobSet? excludedImages = null)
+    public PodView(V1PodSpec spec, V1ObjectMeta? metadata, string specPath, string metadataPath, GlobSet? excludedImages = null, string? kind = null)
     {
+        Kind = kind;
         Spec = spec;
         Metadata = metadata;
         SpecPath = specPath;
@@ -21,6 +22,9 @@ public sealed class PodView
     }
 
     public V1PodSpec Spec { get; }
+
+    /// <summary>The kind of object the pod spec stands in (Pod, Deployment, Job...); null where unknown.</summary>
+    public string? Kind { get; }
 
     /// <summary>The pod's (or pod template's) metadata; annotations carry the older AppArmor and seccomp settings.</summary>
     public V1ObjectMeta? Metadata { get; }

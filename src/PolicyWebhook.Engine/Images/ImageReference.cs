@@ -45,6 +45,14 @@ public readonly record struct ImageReference(string Registry, string Repository,
         return new ImageReference(registry, rest, string.IsNullOrEmpty(tag) ? null : tag, string.IsNullOrEmpty(digest) ? null : digest);
     }
 
+    /// <summary>The repository with its registry, as runtimes pull it: <c>nginx</c> is <c>docker.io/library/nginx</c>.</summary>
+    public string Name => Registry == DockerHub && !Repository.Contains('/', StringComparison.Ordinal)
+        ? $"{Registry}/library/{Repository}"
+        : $"{Registry}/{Repository}";
+
+    /// <summary>The whole normalised reference: <see cref="Name"/>, then <c>:tag</c> and <c>@digest</c> where given.</summary>
+    public override string ToString() => Name + (Tag is null ? string.Empty : ":" + Tag) + (Digest is null ? string.Empty : "@" + Digest);
+
     /// <summary>The tag and whether there is a digest, without allocating: what the mutable-tag check needs.</summary>
     public static ReadOnlySpan<char> TagOf(string image, out bool hasDigest)
     {

@@ -33,6 +33,9 @@ public sealed class PodSecuritySpec
 
     /// <summary>Overrides the policy's mode for the standard's checks.</summary>
     public string? Mode { get; set; }
+
+    /// <summary>A site's parameters for the standard's checks; each one left out keeps its check as the standard says.</summary>
+    public PodSecurityParameters? Parameters { get; set; }
 }
 
 /// <summary>The least-privilege rules. Each present rule turns its check on; its <c>mode</c> overrides the policy's.</summary>
@@ -49,6 +52,10 @@ public sealed class RulesSpec
     public ModeOnlyRule? InlineSecrets { get; set; }
 
     public RuntimeSocketsRule? RuntimeSockets { get; set; }
+
+    public ModeOnlyRule? AutomountServiceAccountToken { get; set; }
+
+    public ProbesRule? Probes { get; set; }
 }
 
 /// <summary>A rule with no parameter but its mode.</summary>
@@ -67,16 +74,29 @@ public sealed class ResourcesRule : ModeOnlyRule
     public Dictionary<string, string>? Maximums { get; set; }
 }
 
-/// <summary>Check <c>imageRegistries</c>: the registry hosts images may come from.</summary>
+/// <summary>Check <c>imageRegistries</c>: the registry hosts images may come from, and repository globs allowed and denied.</summary>
 public sealed class ImagesRule : ModeOnlyRule
 {
     public List<string>? AllowedRegistries { get; set; }
+
+    /// <summary>Globs over the normalised reference, such as <c>docker.io/library/*</c> or <c>ghcr.io/acme/api:1.2</c>; an image must match one.</summary>
+    public List<string>? AllowedRepositories { get; set; }
+
+    /// <summary>Globs over the normalised reference an image must match none of.</summary>
+    public List<string>? DeniedRepositories { get; set; }
 }
 
 /// <summary>Check <c>imageTags</c>: no mutable tags; optionally digests only.</summary>
 public sealed class ImageTagsRule : ModeOnlyRule
 {
     public bool? RequireDigest { get; set; }
+}
+
+/// <summary>Check <c>probes</c>: the probes every long-running container sets.</summary>
+public sealed class ProbesRule : ModeOnlyRule
+{
+    /// <summary>livenessProbe, readinessProbe and/or startupProbe; defaults to livenessProbe and readinessProbe.</summary>
+    public List<string>? Require { get; set; }
 }
 
 /// <summary>Check <c>runtimeSockets</c>: no runtime sockets or host root through hostPath, and optional further paths.</summary>

@@ -69,7 +69,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
         }
 
         internal static bool HasAnyRule(RulesSpec? r) =>
-            r is not null && (r.Resources ?? r.ReadOnlyRootFilesystem ?? r.Images ?? r.ImageTags ?? r.InlineSecrets ?? (ModeOnlyRule?)r.RuntimeSockets) is not null;
+            r is not null && (r.Resources ?? r.ReadOnlyRootFilesystem ?? r.Images ?? r.ImageTags ?? r.InlineSecrets ?? r.RuntimeSockets ?? r.AutomountServiceAccountToken ?? (ModeOnlyRule?)r.Probes) is not null;
     }
 
     private sealed class PodSecurityValidator : AbstractValidator<PodSecuritySpec>
@@ -86,6 +86,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
                 .WithMessage(p => $"{Show(p.Version)} is not a version (use latest or v1.N, such as v1.35)")
                 .OverridePropertyName("version");
             RuleFor(p => p.Mode).MustBeModeAt("mode");
+            RuleFor(p => p.Parameters!).SetValidator(new PodSecurityParametersValidator()).When(p => p.Parameters is not null).OverridePropertyName("parameters");
         }
     }
 
@@ -97,8 +98,15 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
             RuleFor(r => r.ReadOnlyRootFilesystem!.Mode).MustBeModeAt("readOnlyRootFilesystem.mode").When(r => r.ReadOnlyRootFilesystem is not null);
             RuleFor(r => r.InlineSecrets!.Mode).MustBeModeAt("inlineSecrets.mode").When(r => r.InlineSecrets is not null);
             RuleFor(r => r.ImageTags!.Mode).MustBeModeAt("imageTags.mode").When(r => r.ImageTags is not null);
-            RuleFor(r => r.Images!).SetValidator(new ImagesValidator()).When(r => r.Images is not null).OverridePropertyName("images");
+            RuleFor(r => r.Images!).SetValidator(new ImagesRuleValidator()).When(r => r.Images is not null).OverridePropertyName("images");
             RuleFor(r => r.RuntimeSockets!).SetValidator(new RuntimeSocketsValidator()).When(r => r.RuntimeSockets is not null).OverridePropertyName("runtimeSockets");
+            RuleFor(r => r.AutomountServiceAccountToken!.Mode).MustBeModeAt("automountServiceAccountToken.mode").When(r => r.AutomountServiceAccountToken is not null);
+            RuleFor(r => r.Probes!.Mode).MustBeModeAt("probes.mode").When(r => r.Probes is not null);
+            RuleFor(r => r.Probes!.Require).NotEmpty().When(r => r.Probes?.Require is not null)
+                .WithMessage("list at least one probe, or leave require out for livenessProbe and readinessProbe").OverridePropertyName("probes.require");
+            RuleForEach(r => r.Probes!.Require).Must(p => p is not null && ProbesOptions.Names.Contains(p))
+                .WithMessage((_, p) => $"{Show(p)} is not a probe (use {string.Join(", ", ProbesOptions.Names)})")
+                .When(r => r.Probes is not null).OverridePropertyName("probes.require");
         }
     }
 
@@ -134,24 +142,6 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
 
         [GeneratedRegex(@"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")]
         private static partial Regex Quantity();
-    }
-
-    private sealed partial class ImagesValidator : AbstractValidator<ImagesRule>
-    {
-        public ImagesValidator()
-        {
-            RuleFor(r => r.Mode).MustBeModeAt("mode");
-            RuleFor(r => r.AllowedRegistries).NotEmpty().WithMessage("list at least one registry host, such as ghcr.io").OverridePropertyName("allowedRegistries");
-            RuleForEach(r => r.AllowedRegistries)
-                .Must(h => h is not null && RegistryHost().IsMatch(h))
-                .WithMessage((_, h) => h is not null && h.Contains('/', StringComparison.Ordinal)
-                    ? $"{Show(h)} is not a registry host (write the host only, such as ghcr.io)"
-                    : $"{Show(h)} is not a registry host")
-                .OverridePropertyName("allowedRegistries");
-        }
-
-        [GeneratedRegex(@"^(?i:[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)(:[0-9]{1,5})?$")]
-        private static partial Regex RegistryHost();
     }
 
     private sealed class RuntimeSocketsValidator : AbstractValidator<RuntimeSocketsRule>

@@ -1,3 +1,5 @@
+using PolicyWebhook.Engine.Checks;
+
 namespace PolicyWebhook.Engine.Tests.Checks;
 
 /// <summary>
@@ -48,6 +50,39 @@ public abstract class CheckTestBase
     /// <summary>Asserts the fixture's violations at <paramref name="version"/>, as path and message, are exactly these.</summary>
     protected void AssertViolationsAt(string fixture, string version, params (string Path, string Message)[] expected) =>
         Assert.Equal(expected, Violations(fixture, PssVersion.Parse(version)).Select(v => (v.Path, v.Message)).ToArray());
+
+    /// <summary>
+    /// The fixtures of a parameter, under Fixtures/{id}/{parameter}/pass and fail, judged by the check bound to a
+    /// site's parameters: each pass raises no violation, each fail at least one.
+    /// </summary>
+    protected void AssertParameterFixtures(string parameter, PodCheck check)
+    {
+        var folder = Path.Combine(FixtureFolder, parameter);
+        var passes = Directory.GetFiles(Path.Combine(folder, "pass"), "*.yaml");
+        var fails = Directory.GetFiles(Path.Combine(folder, "fail"), "*.yaml");
+        Assert.NotEmpty(passes);
+        Assert.NotEmpty(fails);
+
+        var wrong = passes.Where(f => ViolationsWith(check, f).Count != 0)
+            .Concat(fails.Where(f => ViolationsWith(check, f).Count == 0))
+            .Select(Path.GetFileName)
+            .ToList();
+
+        Assert.Empty(wrong);
+    }
+
+    /// <summary>The violations a check bound to parameters finds in a fixture, given relative to the check's folder.</summary>
+    protected IReadOnlyList<Violation> ViolationsWith(PodCheck check, string fixture)
+    {
+        var path = Path.IsPathRooted(fixture) ? fixture : Path.Combine(FixtureFolder, fixture);
+        var policy = new CompiledPolicy(TestPolicies.Reference, null, [new ConfiguredCheck(CheckId, PolicyMode.Enforce, check)], PolicyMatch.All, PolicyExclusions.None);
+        var result = new PolicyEvaluator([policy]).Evaluate(TestPolicies.ReadObject(path))!;
+        return result.Violations;
+    }
+
+    /// <summary>Asserts a check bound to parameters finds exactly these violations, as path and message.</summary>
+    protected void AssertViolationsWith(PodCheck check, string fixture, params (string Path, string Message)[] expected) =>
+        Assert.Equal(expected, ViolationsWith(check, fixture).Select(v => (v.Path, v.Message)).ToArray());
 
     private static string Name(string path, PssVersion? version) => $"{Path.GetFileName(path)} at {version ?? PssVersion.Latest}";
 

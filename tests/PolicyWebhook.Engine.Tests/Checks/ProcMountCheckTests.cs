@@ -1,7 +1,11 @@
+using PolicyWebhook.Engine.Checks;
+
 namespace PolicyWebhook.Engine.Tests.Checks;
 
 public sealed class ProcMountCheckTests : CheckTestBase
 {
+    private static readonly PodCheck Parameters = ProcMountCheck.With(["Unmasked"]);
+
     protected override string CheckId => "procMount";
 
     [Fact]
@@ -16,4 +20,18 @@ public sealed class ProcMountCheckTests : CheckTestBase
             "fail/user-namespace-before-v1.35.yaml",
             "v1.34",
             ("spec.containers[0].securityContext.procMount", "container \"app\" must not set securityContext.procMount=Unmasked"));
+
+    [Fact]
+    public void With_AllowedTypes_GiveTheirFixturesVerdicts() => AssertParameterFixtures("parameters", Parameters);
+
+    [Fact]
+    public void With_DefaultAndUnmasked_AllowsUnmasked() =>
+        Assert.Empty(ViolationsWith(ProcMountCheck.With(["Default", "Unmasked"]), "parameters/pass/unmasked.yaml"));
+
+    [Fact]
+    public void With_TypeNotListed_NamesTypeAndTheAllowedOnes() =>
+        AssertViolationsWith(
+            Parameters,
+            "parameters/fail/explicit-default.yaml",
+            ("spec.containers[0].securityContext.procMount", "container \"app\" must not set securityContext.procMount=Default (allowed: Unmasked)"));
 }
