@@ -33,7 +33,11 @@ public static class WebhookHost
         services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AdmissionOptions>().BindConfiguration(AdmissionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TlsOptions>().BindConfiguration(TlsOptions.Section)
-            .Validate(o => o.ReloadInterval > TimeSpan.Zero, "Tls:ReloadInterval must be positive").ValidateOnStart();
+            .Validate(o => o.ReloadInterval > TimeSpan.Zero, "Tls:ReloadInterval must be positive")
+            .Validate<IOptions<ServerOptions>>(
+                (o, server) => string.IsNullOrEmpty(o.ClientCaFile) || server.Value.ManagementPort != 0,
+                "Tls:ClientCaFile (mutual TLS) needs Server:ManagementPort: health and metrics on the admission port would need a client certificate too")
+            .ValidateOnStart();
         services.AddOptions<PolicySourceOptions>().BindConfiguration(PolicySourceOptions.Section)
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Policies:PollInterval must be positive").ValidateOnStart();
         services.AddSingleton(TimeProvider.System);

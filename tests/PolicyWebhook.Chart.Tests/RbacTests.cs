@@ -44,7 +44,7 @@ public sealed class RbacTests
                 "apps deployments watch", "apps statefulsets watch", "apps daemonsets watch", "apps replicasets watch",
                 "batch cronjobs watch", "batch jobs watch", " replicationcontrollers watch", " pods watch",
                 "wgpolicyk8s.io policyreports create policywebhook shop", "wgpolicyk8s.io policyreports patch policywebhook shop",
-                "wgpolicyk8s.io policyreports delete policywebhook shop",
+                "wgpolicyk8s.io policyreports delete policywebhook shop", "wgpolicyk8s.io policyreports list",
             ]
         },
         {
@@ -72,9 +72,9 @@ public sealed class RbacTests
             "the default-policies hook (apply-policies --file: server-side apply)",
             $"{Release}-policy-webhook-defaults",
             [
-                $"policywebhook.io clusterpolicies get {Release}-policy-webhook-pss-baseline", $"policywebhook.io clusterpolicies patch {Release}-policy-webhook-pss-baseline",
+                $"policywebhook.io clusterpolicies patch {Release}-policy-webhook-pss-baseline",
                 $"policywebhook.io clusterpolicies create {Release}-policy-webhook-pss-baseline",
-                $"policywebhook.io clusterpolicies get {Release}-policy-webhook-pss-restricted", $"policywebhook.io clusterpolicies patch {Release}-policy-webhook-pss-restricted",
+                $"policywebhook.io clusterpolicies patch {Release}-policy-webhook-pss-restricted",
                 $"policywebhook.io clusterpolicies create {Release}-policy-webhook-pss-restricted",
             ]
         },
@@ -130,7 +130,7 @@ public sealed class RbacTests
     }
 
     /// <summary>Every optional component on, so every account and rule is rendered.</summary>
-    private static readonly string[] AllOn = ["scan.enabled=true", "policies.defaults=true", "reports.enabled=true"];
+    private static readonly string[] AllOn = ["scan.enabled=true", "policies.defaults=true", "reports.enabled=true", "webhook.objectSelector=null"];
 
     private static Call Parse(string text)
     {

@@ -143,6 +143,14 @@ public sealed class WorkloadTests
     }
 
     [Fact]
+    public void A_scan_with_an_object_selector_on_the_webhook_is_refused_rather_than_reporting_what_the_webhook_never_sees()
+    {
+        var error = Helm.TemplateError(set: ["scan.enabled=true", "webhook.objectSelector.matchLabels.checked=yes"]);
+
+        Assert.Contains("scan.enabled with webhook.objectSelector would report as \"would be denied\" objects the webhook is never sent", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_pre_delete_hook_removes_exactly_the_releases_webhook_configurations_first()
     {
         var rendered = Helm.Template(["mutation-values.yaml"]);

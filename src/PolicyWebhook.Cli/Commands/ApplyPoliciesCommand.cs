@@ -149,7 +149,10 @@ internal static class ApplyPoliciesCommand
 
     private static bool Transient(Exception e) => e switch
     {
-        HttpOperationException h => h.Response.StatusCode is HttpStatusCode.InternalServerError or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout or HttpStatusCode.TooManyRequests,
+        HttpOperationException h => h.Response.StatusCode is HttpStatusCode.InternalServerError or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout or HttpStatusCode.TooManyRequests
+            // RBAC (not a webhook's refusal, which names the webhook): a binding made by the same install may take a
+            // moment to be in force.
+            || (h.Response.StatusCode == HttpStatusCode.Forbidden && !(h.Response.Content ?? "").Contains("admission webhook", StringComparison.Ordinal)),
         HttpRequestException or TimeoutException or IOException => true,
         _ => false,
     };

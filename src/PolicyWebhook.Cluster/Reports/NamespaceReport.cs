@@ -16,6 +16,9 @@ public sealed class NamespaceReport
     /// <summary>The name of the one report per namespace.</summary>
     public const string Name = "policywebhook";
 
+    /// <summary>The label every report of this webhook carries, with the value <c>policy-webhook</c>.</summary>
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+
     /// <summary>The annotation that says how many results were left out to stay within the budget.</summary>
     public const string FoldedAnnotation = "policywebhook.io/results-folded";
 
@@ -123,7 +126,7 @@ public sealed class NamespaceReport
         {
             ["name"] = Name,
             ["namespace"] = Namespace,
-            ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "policy-webhook" },
+            ["labels"] = new JsonObject { [ManagedByLabel] = "policy-webhook" },
         };
         if (folded > 0)
         {

@@ -25,7 +25,7 @@ public sealed partial class LeaseElector
     private readonly TimeProvider _time;
     private (string? Holder, DateTime? RenewTime, string? Version) _observed;
     private DateTimeOffset _observedAt;
-    private DateTimeOffset _renewedAt;
+    private long _renewedAtTicks; // UTC ticks, read by other threads through Leading.
     private volatile bool _leading;
 
     public LeaseElector(IKubernetes client, string ns, string name, string identity, LeaseTimings timings, LoopHealth health, ILogger logger, TimeProvider time)
@@ -46,10 +46,11 @@ public sealed partial class LeaseElector
     /// <summary>Raised when this replica loses the Lease, or can no longer renew it in time.</summary>
     public event Action? StoppedLeading;
 
-    public bool Leading => _leading;
+    /// <summary>True while this replica holds the Lease and renewed it within the renew deadline, whatever a call in flight is doing.</summary>
+    public bool Leading => _leading && _time.GetUtcNow() - RenewedAt < _timings.RenewDeadline;
 
-    /// <summary>The last time this replica renewed the Lease while holding it.</summary>
-    public DateTimeOffset RenewedAt => _renewedAt;
+    /// <summary>When the last renewal that succeeded was sent.</summary>
+    public DateTimeOffset RenewedAt => new(Interlocked.Read(ref _renewedAtTicks), TimeSpan.Zero);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -59,14 +60,21 @@ public sealed partial class LeaseElector
             while (!stoppingToken.IsCancellationRequested)
             {
                 TimeSpan wait;
+                // The renewal counts from when it was sent, and a round may take no longer than the holder has left
+                // (or, not holding, than the renew deadline): an API server that stops answering mid-call must not
+                // leave this replica leading after another has taken the Lease.
+                var sent = _time.GetUtcNow();
+                var budget = _leading ? _timings.RenewDeadline - (sent - RenewedAt) : _timings.RenewDeadline;
+                using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                round.CancelAfter(budget > TimeSpan.Zero ? budget : TimeSpan.FromMilliseconds(1));
                 try
                 {
-                    var held = await TryAcquireOrRenewAsync(stoppingToken).ConfigureAwait(false);
+                    var held = await TryAcquireOrRenewAsync(round.Token).ConfigureAwait(false);
                     _health.Succeeded();
                     backoff = _timings.RetryPeriod;
                     if (held)
                     {
-                        _renewedAt = _time.GetUtcNow();
+                        Interlocked.Exchange(ref _renewedAtTicks, sent.UtcTicks);
                         SetLeading(true);
                     }
                     else
@@ -84,7 +92,7 @@ public sealed partial class LeaseElector
                 {
                     // While leading, retry at the normal pace until the renew deadline passes; then, or when not
                     // leading, back off to the ceiling.
-                    if (_leading && _time.GetUtcNow() - _renewedAt < _timings.RenewDeadline)
+                    if (Leading)
                     {
                         wait = _timings.RetryPeriod;
                     }

@@ -28,7 +28,7 @@ public sealed class ListWatchLoop
     public Action? Gone { get; init; }
 
     /// <param name="list">Lists (and so learns where to watch from).</param>
-    /// <param name="watch">Watches until the stream ends: whether the version is gone, and how many events came.</param>
+    /// <param name="watch">Watches until the stream ends: whether the version is gone (an ERROR event), and how many other events came.</param>
     /// <param name="time">The clock the pauses are taken on.</param>
     /// <param name="stoppingToken">Ends the loop.</param>
     public async Task RunAsync(Func<CancellationToken, Task> list, Func<CancellationToken, Task<(bool Gone, int Events)>> watch, TimeProvider time, CancellationToken stoppingToken)
@@ -51,20 +51,26 @@ public sealed class ListWatchLoop
 
                 var (gone, events) = await watch(stoppingToken).ConfigureAwait(false);
                 mustList = gone;
-                if (events > 0)
-                {
-                    backoff = InitialBackoff;
-                    Health?.Succeeded();
-                }
-
                 if (gone)
                 {
+                    // An API server that keeps ending watches with an error ("too old", "too large resource
+                    // version" from a lagging member) must not get a full list every half second: the pause grows
+                    // until a watch brings a real event.
                     Gone?.Invoke();
+                    pause = backoff;
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
                 }
+                else
+                {
+                    if (events > 0)
+                    {
+                        backoff = InitialBackoff;
+                        Health?.Succeeded();
+                    }
 
-                // A proxy that closes watches at once, or an API server that keeps saying the version is too old,
-                // must not turn this into a tight loop.
-                pause = gone ? backoff : events == 0 ? QuietWatchPause : TimeSpan.Zero;
+                    // A proxy that closes watches at once must not turn this into a tight loop either.
+                    pause = events == 0 ? QuietWatchPause : TimeSpan.Zero;
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -84,15 +84,49 @@ public sealed partial class PolicyReporter : BackgroundService
         try
         {
             var health = loops.Register("policy reports");
-            var client = _services.GetRequiredService<IKubernetes>();
-            // A workload added, deleted or given a new spec starts a pass too (after the debounce), not only the interval.
-            var watches = Watches(client, loops, time).Select(w => Supervisor.RunAsync(loops.Register(w.Name), w.Run, time, stoppingToken, _options.MaxBackoff));
             await Task.WhenAll(
-                [Supervisor.RunAsync(health, token => LoopAsync(cluster, format, health, time, token), time, stoppingToken, _options.MaxBackoff), .. watches]).ConfigureAwait(false);
+                Supervisor.RunAsync(health, token => LoopAsync(cluster, format, health, time, token), time, stoppingToken, _options.MaxBackoff),
+                WatchWhileLeadingAsync(loops, time, stoppingToken)).ConfigureAwait(false);
         }
         finally
         {
             cluster.SnapshotPublished -= Signal;
+        }
+    }
+
+    /// <summary>
+    /// The workload watches, on the leader only: a workload added, deleted or given a new spec starts a pass too
+    /// (after the debounce), not only the interval. Other replicas hold no watch of the cluster's Pods.
+    /// </summary>
+    private async Task WatchWhileLeadingAsync(BackgroundLoops loops, TimeProvider time, CancellationToken stoppingToken)
+    {
+        var client = _services.GetRequiredService<IKubernetes>();
+        var writer = _services.GetRequiredService<PolicyStatusWriter>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (!writer.Leading)
+                {
+                    await Task.Delay(_options.RetryPeriod, time, stoppingToken).ConfigureAwait(false);
+                }
+
+                using var term = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var watches = Watches(client, loops, time).ToList();
+                var running = watches.Select(w => Supervisor.RunAsync(loops.Register(w.Name), w.Run, time, term.Token, _options.MaxBackoff)).ToList();
+                while (writer.Leading)
+                {
+                    await Task.Delay(_options.RetryPeriod, time, stoppingToken).ConfigureAwait(false);
+                }
+
+                await term.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAll(running).ConfigureAwait(false);
+                watches.ForEach(w => loops.Unregister(w.Name));
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
         }
     }
 
@@ -132,16 +166,18 @@ public sealed partial class PolicyReporter : BackgroundService
         {
             if (writer.Leading != leading)
             {
-                // Another replica may have written meanwhile, or nothing: a new leader compares with nothing.
+                // Another replica may have written meanwhile, or nothing: a new leader compares with nothing, and
+                // makes a pass at once.
                 leading = writer.Leading;
                 _written.Clear();
+                due |= leading;
             }
 
             if (due && writer.Leading && cluster.Current is { } snapshot)
             {
                 try
                 {
-                    await PassAsync(client, snapshot, format, exempt, time, stoppingToken).ConfigureAwait(false);
+                    await PassAsync(client, snapshot, format, exempt, () => writer.Leading, time, stoppingToken).ConfigureAwait(false);
                     health.Succeeded();
                     backoff = _options.RetryPeriod;
                     due = false;
@@ -175,6 +211,34 @@ public sealed partial class PolicyReporter : BackgroundService
         }
     }
 
+    /// <summary>The namespaces that hold a report of this webhook now, by its label.</summary>
+    private static async Task<IReadOnlyList<string>> ExistingAsync(IKubernetes client, ReportFormat format, CancellationToken cancellationToken)
+    {
+        var namespaces = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = (System.Text.Json.JsonElement)await client.CustomObjects.ListClusterCustomObjectAsync(
+                format.Group, format.Version, format.Plural, continueParameter: token, labelSelector: NamespaceReport.ManagedByLabel + "=policy-webhook",
+                limit: WorkloadAudit.PageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (page.TryGetProperty("items", out var items) && items.ValueKind == System.Text.Json.JsonValueKind.Array)
+            {
+                foreach (var item in items.EnumerateArray())
+                {
+                    if (item.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("namespace", out var ns) && ns.GetString() is { } name
+                        && metadata.TryGetProperty("name", out var reportName) && reportName.GetString() == NamespaceReport.Name)
+                    {
+                        namespaces.Add(name);
+                    }
+                }
+            }
+
+            token = page.TryGetProperty("metadata", out var listMetadata) && listMetadata.TryGetProperty("continue", out var next) && next.GetString() is { Length: > 0 } more ? more : null;
+        }
+        while (token is not null);
+        return namespaces;
+    }
+
     private TimeSpan Until(PolicySnapshot? snapshot, DateTimeOffset now)
     {
         var wait = _options.Interval;
@@ -189,7 +253,7 @@ public sealed partial class PolicyReporter : BackgroundService
         return wait;
     }
 
-    private async Task PassAsync(IKubernetes client, PolicySnapshot snapshot, ReportFormat format, IReadOnlySet<string> exempt, TimeProvider time, CancellationToken cancellationToken)
+    private async Task PassAsync(IKubernetes client, PolicySnapshot snapshot, ReportFormat format, IReadOnlySet<string> exempt, Func<bool> leading, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var reports = new SortedDictionary<string, NamespaceReport>(StringComparer.Ordinal);
@@ -228,6 +292,11 @@ public sealed partial class PolicyReporter : BackgroundService
                 continue; // Unchanged: not written, so its resourceVersion does not move.
             }
 
+            if (!leading())
+            {
+                throw new InvalidOperationException("this replica lost the Lease during a pass; the new leader writes the reports");
+            }
+
             try
             {
                 Writes++;
@@ -248,9 +317,16 @@ public sealed partial class PolicyReporter : BackgroundService
             }
         }
 
-        // Namespaces with nothing left to report (deleted, exempted, emptied): their report goes.
-        foreach (var ns in _written.Keys.Where(n => !reports.ContainsKey(n)).ToList())
+        // Namespaces with nothing left to report (deleted, exempted, emptied): their report goes, also one an earlier
+        // leader wrote, which this replica knows of only from the API server.
+        var stale = (await ExistingAsync(client, format, cancellationToken).ConfigureAwait(false)).Union(_written.Keys).Where(n => !reports.ContainsKey(n)).ToList();
+        foreach (var ns in stale)
         {
+            if (!leading())
+            {
+                break;
+            }
+
             try
             {
                 await client.CustomObjects.DeleteNamespacedCustomObjectAsync(format.Group, format.Version, ns, format.Plural, NamespaceReport.Name, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -25,6 +25,7 @@ public sealed partial class PolicyStatusWriter : BackgroundService
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Dictionary<string, (long Generation, string Status, string Message, DateTimeOffset At)> _written = new(StringComparer.Ordinal);
     private volatile LeaseElector? _elector;
+    private bool _writesFailing;
 
     public PolicyStatusWriter(IPolicySource source, IServiceProvider services, IOptions<StatusWriterOptions> options, ILogger<PolicyStatusWriter> logger)
     {
@@ -113,6 +114,7 @@ public sealed partial class PolicyStatusWriter : BackgroundService
 
             var error = await WriteAsync(client, cluster.States, stoppingToken).ConfigureAwait(false);
             failed = error is not null;
+            _writesFailing = failed;
             if (error is null)
             {
                 health.Succeeded();
@@ -203,7 +205,8 @@ public sealed partial class PolicyStatusWriter : BackgroundService
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // Tried again after a pause, or with the next snapshot; admission never waits for this.
-                if (firstError is null)
+                // Named once, when writes start failing; the loop's health then logs the rest of the outage.
+                if (firstError is null && _writesFailing is false)
                 {
                     LogWriteFailed(_logger, state.Kind, state.Name, e.GetType().Name);
                 }

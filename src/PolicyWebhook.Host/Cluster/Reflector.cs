@@ -126,7 +126,7 @@ public sealed partial class Reflector<T, TList>
 #pragma warning restore CS0618
         await foreach (var (type, item) in events.ConfigureAwait(false))
         {
-            count++;
+            count += type == WatchEventType.Error ? 0 : 1; // An error is no sign the watch works.
             switch (type)
             {
                 case WatchEventType.Added or WatchEventType.Modified when item?.Metadata?.Name is not null:

@@ -55,10 +55,13 @@ public sealed class WorkloadChangeWatch<T, TList>
 #pragma warning restore CS0618
         await foreach (var (type, item) in events.ConfigureAwait(false))
         {
-            count++;
             if (type == WatchEventType.Error)
             {
                 gone = true;
+            }
+            else
+            {
+                count++;
             }
 
             if (gone)

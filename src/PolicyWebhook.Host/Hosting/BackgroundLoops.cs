@@ -34,6 +34,9 @@ public sealed partial class BackgroundLoops
     /// <summary>A loop's handle; the same name gives the same handle.</summary>
     public LoopHealth Register(string name) => _loops.GetOrAdd(name, n => new LoopHealth(n, this));
 
+    /// <summary>Forgets a loop that stopped on purpose (a leader-only watch on a replica that no longer leads).</summary>
+    public void Unregister(string name) => _loops.TryRemove(name, out _);
+
     /// <summary>Every loop as it stands now, by name.</summary>
     public IReadOnlyList<LoopHealth> All => [.. _loops.Values.OrderBy(l => l.Name, StringComparer.Ordinal)];
 

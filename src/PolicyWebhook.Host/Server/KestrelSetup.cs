@@ -44,7 +44,7 @@ public static class KestrelSetup
                         ServerCertificateContext = certificates.Context,
                         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                         ClientCertificateRequired = clients.Required,
-                        RemoteCertificateValidationCallback = clients.Required ? (_, certificate, _, errors) => clients.Validate(certificate, errors) : null,
+                        RemoteCertificateValidationCallback = clients.Required ? (_, certificate, chain, errors) => clients.Validate(certificate, chain, errors) : null,
                     }),
                 });
             });

@@ -93,9 +93,11 @@ public sealed partial class ClientCertificateValidator : BackgroundService
     }
 
     /// <summary>The handshake's check of the client's certificate.</summary>
-    public bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
+    public bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
     {
-        var reason = Check(certificate as X509Certificate2 ?? (certificate is null ? null : new X509Certificate2(certificate)));
+        // Intermediates the client sent with its certificate help build the chain; only the bundle is trusted.
+        var intermediates = presented?.ChainElements.Select(e => e.Certificate).Skip(1).ToList() ?? [];
+        var reason = Check(certificate as X509Certificate2 ?? (certificate is null ? null : new X509Certificate2(certificate)), intermediates);
         if (reason is null)
         {
             return true;
@@ -106,7 +108,7 @@ public sealed partial class ClientCertificateValidator : BackgroundService
     }
 
     /// <summary>Why a certificate is refused (none, untrusted, expired, not_for_clients), or null when it is accepted.</summary>
-    internal string? Check(X509Certificate2? certificate)
+    internal string? Check(X509Certificate2? certificate, IReadOnlyList<X509Certificate2>? intermediates = null)
     {
         if (certificate is null)
         {
@@ -133,6 +135,7 @@ public sealed partial class ClientCertificateValidator : BackgroundService
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(authorities.Bundle);
+        chain.ChainPolicy.ExtraStore.AddRange((intermediates ?? []).ToArray());
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationTime = now;
         return chain.Build(certificate) ? null : "untrusted";

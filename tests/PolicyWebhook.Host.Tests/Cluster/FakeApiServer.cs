@@ -146,6 +146,16 @@ public sealed class FakeApiServer : IAsyncDisposable
             return;
         }
 
+        if (System.Text.RegularExpressions.Regex.IsMatch(path, "^/apis/(wgpolicyk8s.io/v1alpha2|openreports.io/v1alpha1)/(policyreports|reports)$"))
+        {
+            // The reports of every namespace, as a cluster-wide list by label.
+            context.Response.ContentType = "application/json";
+            var selector = context.Request.Query["labelSelector"].ToString().Split('=');
+            var items = Reports.Values.Where(r => selector.Length != 2 || (string?)r["metadata"]?["labels"]?[selector[0]] == selector[1]).Select(r => r.DeepClone());
+            await context.Response.WriteAsync(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["metadata"] = new JsonObject(), ["items"] = new JsonArray([.. items]) }.ToJsonString());
+            return;
+        }
+
         var report = System.Text.RegularExpressions.Regex.Match(path, "^/apis/(wgpolicyk8s.io/v1alpha2|openreports.io/v1alpha1)/namespaces/(?<ns>[^/]+)/(policyreports|reports)/(?<name>[^/]+)$");
         if (report.Success)
         {
@@ -257,8 +267,23 @@ public sealed class FakeApiServer : IAsyncDisposable
         await context.Response.WriteAsync(body.ToJsonString());
     }
 
+    /// <summary>How long every Lease call waits before it is answered: an API server that has stopped answering in time.</summary>
+    public TimeSpan LeaseDelay { get; set; }
+
     private async Task LeaseAsync(HttpContext context, string ns, string name)
     {
+        if (LeaseDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(LeaseDelay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         context.Response.ContentType = "application/json";
         if (context.Request.Method == "GET")
         {

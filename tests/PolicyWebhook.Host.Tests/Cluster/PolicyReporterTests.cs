@@ -188,6 +188,19 @@ public sealed class PolicyReporterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reports_OfANamespaceWithNothingLeft_WrittenByAnEarlierLeader_AreDeleted()
+    {
+        _server.Reports["gone/policywebhook"] = Json("""{"apiVersion":"wgpolicyk8s.io/v1alpha2","kind":"PolicyReport","metadata":{"name":"policywebhook","namespace":"gone","labels":{"app.kubernetes.io/managed-by":"policy-webhook"}}}""");
+        _server.Reports["gone/someone-elses"] = Json("""{"apiVersion":"wgpolicyk8s.io/v1alpha2","kind":"PolicyReport","metadata":{"name":"someone-elses","namespace":"gone","labels":{"app.kubernetes.io/managed-by":"kyverno"}}}""");
+
+        await StartAsync();
+
+        await Eventually.UntilAsync(() => !_server.Reports.ContainsKey("gone/policywebhook"), "the stale report was left");
+        Assert.True(_server.Reports.ContainsKey("gone/someone-elses"));
+        Assert.True(_server.Reports.ContainsKey("shop/policywebhook"));
+    }
+
+    [Fact]
     public async Task Reports_AnExceptionThatExpires_TurnsFromSkipToFail()
     {
         var expiry = DateTimeOffset.UtcNow.AddSeconds(3).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
