@@ -59,6 +59,10 @@ public static class WebhookHost
             .ValidateOnStart();
         services.AddSingleton<PolicyReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PolicyReporter>());
+        services.AddOptions<NetworkIsolationOptions>().BindConfiguration(NetworkIsolationOptions.Section)
+            .Validate(o => o.Interval > TimeSpan.Zero, "NetworkIsolation:Interval must be positive").ValidateOnStart();
+        services.AddSingleton<NetworkPolicyGenerator>();
+        services.AddHostedService(sp => sp.GetRequiredService<NetworkPolicyGenerator>());
         services.AddSingleton<CertificateReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<CertificateReloader>());
         services.AddSingleton<ClientCertificateValidator>();
