@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Options;
+using PolicyWebhook.Cluster;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Exceptions;
 using PolicyWebhook.Host.Hosting;

@@ -2,6 +2,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Options;
+using PolicyWebhook.Cluster;
 using PolicyWebhook.Host.Admission;
 using PolicyWebhook.Host.Hosting;
 using PolicyWebhook.Host.Policies;

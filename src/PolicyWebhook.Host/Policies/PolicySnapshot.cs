@@ -1,3 +1,4 @@
+using PolicyWebhook.Cluster;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Exceptions;
 using PolicyWebhook.Policies;
@@ -67,8 +68,7 @@ public sealed class PolicySnapshot
             return null;
         }
 
-        var network = NetworkOf(@namespace);
-        return IsolationRules.FirstOrDefault(r => (modes.Length == 0 || modes.Contains(r.Mode)) && r.Matches(@namespace, LabelsOf(@namespace), never) && !network.Satisfies(r));
+        return NamespaceNetwork.FirstUnsatisfied(IsolationRules, @namespace, LabelsOf(@namespace), NetworkOf(@namespace), never, modes);
     }
 
     /// <summary>The PolicyExceptions loaded, expired ones included (they stop applying on their own).</summary>

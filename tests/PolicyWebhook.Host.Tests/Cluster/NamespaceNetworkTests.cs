@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using PolicyWebhook.Cluster;
 using PolicyWebhook.Host.Policies;
 
 namespace PolicyWebhook.Host.Tests.Cluster;

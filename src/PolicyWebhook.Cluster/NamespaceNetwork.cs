@@ -1,7 +1,8 @@
 using k8s.Models;
+using PolicyWebhook.Engine;
 using PolicyWebhook.Policies;
 
-namespace PolicyWebhook.Host.Policies;
+namespace PolicyWebhook.Cluster;
 
 /// <summary>
 /// What the NetworkPolicies of one namespace isolate: whether one selects every pod (<c>podSelector: {}</c>) for
@@ -35,6 +36,19 @@ public sealed record NamespaceNetwork(bool Ingress, bool Egress, V1NetworkPolicy
         ArgumentNullException.ThrowIfNull(policy);
         return policy.Metadata?.Name == GeneratedName
             && policy.Metadata.Labels is { } labels && labels.TryGetValue(ManagedByLabel, out var by) && by == ManagedByValue;
+    }
+
+    /// <summary>
+    /// The first rule (by the order given, in one of <paramref name="modes"/>, or any when none) that matches the
+    /// namespace and that its NetworkPolicies do not satisfy; null when the namespace is isolated as every rule asks.
+    /// </summary>
+    public static NamespaceIsolationRule? FirstUnsatisfied(
+        IEnumerable<NamespaceIsolationRule> rules, string @namespace, IDictionary<string, string>? labels, NamespaceNetwork network, IReadOnlySet<string> never, IReadOnlyCollection<PolicyMode> modes)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(modes);
+        return rules.FirstOrDefault(r => (modes.Count == 0 || modes.Contains(r.Mode)) && r.Matches(@namespace, labels, never) && !network.Satisfies(r));
     }
 
     /// <summary>The isolation facts of every namespace that has at least one NetworkPolicy.</summary>
