@@ -70,6 +70,21 @@ public sealed class ScanIsolationTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Scan_AuditIsolationRule_IsWhatTheReadmeShows()
+    {
+        var (_, output, _) = Scan();
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "PolicyWebhook.sln")))
+        {
+            root = root.Parent!;
+        }
+
+        PolicyWebhook.Tests.Shared.ReadmeBlocks.AssertShows(
+            PolicyWebhook.Tests.Shared.ReadmeBlocks.Block(root.FullName, "scan-isolation"),
+            output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
     public void Scan_Json_HasTheUnisolatedNamespaces()
     {
         var (_, output, _) = Scan("--format", "json");

@@ -62,6 +62,7 @@ public sealed class IsolationWarningTests : IAsyncLifetime
         var warning = Assert.Single(Warnings(response));
         Assert.Equal("isolate: namespace \"shop\" is not isolated: add a NetworkPolicy with podSelector: {} for Ingress", warning);
         Assert.InRange(warning.Length, 1, 120);
+        Assert.Equal(["Warning: " + warning], PolicyWebhook.Tests.Shared.ReadmeBlocks.Block(RepoPaths.Root, "isolation-warning"));
     }
 
     [Theory]
