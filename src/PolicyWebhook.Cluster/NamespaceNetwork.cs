@@ -30,6 +30,13 @@ public sealed record NamespaceNetwork(bool Ingress, bool Egress, V1NetworkPolicy
         return Ingress && (!rule.Egress || Egress);
     }
 
+    /// <summary>What the rule asks that is missing: <c>Ingress</c>, <c>Egress</c> or <c>Ingress, Egress</c>; empty when nothing is.</summary>
+    public string Missing(NamespaceIsolationRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return string.Join(", ", new[] { Ingress ? null : "Ingress", rule.Egress && !Egress ? "Egress" : null }.OfType<string>());
+    }
+
     /// <summary>True for a NetworkPolicy the generator made: its name and its managed-by label; never anyone else's.</summary>
     public static bool IsGenerated(V1NetworkPolicy policy)
     {

@@ -115,8 +115,7 @@ internal static class ClusterScanner
             var network = networks.GetValueOrDefault(name) ?? NamespaceNetwork.None;
             if (NamespaceNetwork.FirstUnsatisfied(rules, name, namespaceLabels, network, exempt, []) is { } rule)
             {
-                var missing = string.Join(", ", new[] { network.Ingress ? null : "Ingress", rule.Egress && !network.Egress ? "Egress" : null }.OfType<string>());
-                found.Add(new UnisolatedNamespace(name, rule.PolicyName, rule.Mode, missing));
+                found.Add(new UnisolatedNamespace(name, rule.PolicyName, rule.Mode, network.Missing(rule)));
             }
         }
 
