@@ -162,6 +162,25 @@ public sealed class NetworkPolicyGeneratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Generate_AnotherReplicaLeads_NothingIsMadeUntilThisOneLeads()
+    {
+        var renewed = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture);
+        _server.Leases["policy-webhook/policy-webhook-status"] = Json($$$"""
+            {"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"policy-webhook-status","namespace":"policy-webhook","resourceVersion":"1"},
+             "spec":{"holderIdentity":"replica-b","leaseDurationSeconds":600,"acquireTime":"{{{renewed}}}","renewTime":"{{{renewed}}}"}}
+            """);
+        await StartAsync();
+
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        Assert.Empty(_server.NetworkPolicyWrites);
+        Assert.False(_writer.Leading);
+
+        _server.Leases.TryRemove("policy-webhook/policy-webhook-status", out _);
+
+        await Eventually.UntilAsync(() => Stored("shop") is not null, "the new leader made nothing");
+    }
+
+    [Fact]
     public async Task Generate_ApiServerOutage_IsSurvived()
     {
         await StartAsync();
