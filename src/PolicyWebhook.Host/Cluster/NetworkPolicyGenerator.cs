@@ -188,6 +188,11 @@ public sealed partial class NetworkPolicyGenerator : BackgroundService
         {
             // Made already; the watch has not told the snapshot yet.
         }
+        catch (HttpOperationException e) when (e.Response.StatusCode is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound
+            && (e.Response.Content?.Contains("\"NamespaceTerminating\"", StringComparison.Ordinal) == true || e.Response.StatusCode == System.Net.HttpStatusCode.NotFound))
+        {
+            // The namespace is being deleted (or is gone): nothing to isolate, and not a failure of this loop.
+        }
     }
 
     private async Task DeleteAsync(IKubernetes client, V1NetworkPolicy ours, CancellationToken cancellationToken)

@@ -112,6 +112,9 @@ public sealed class FakeApiServer : IAsyncDisposable
     /// <summary>The objects stored under a path, by namespace/name.</summary>
     public IReadOnlyDictionary<string, JsonObject> Items(string path) => _resources[path].Items.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
 
+    /// <summary>Namespaces where a create is refused (403): true as for a namespace being deleted, false as RBAC refuses.</summary>
+    public ConcurrentDictionary<string, bool> TerminatingNamespaces { get; } = new(StringComparer.Ordinal);
+
     /// <summary>NetworkPolicy creates and deletes received, as "POST ns/name" or "DELETE ns/name", in order.</summary>
     public ConcurrentQueue<string> NetworkPolicyWrites { get; } = new();
 
@@ -294,6 +297,15 @@ public sealed class FakeApiServer : IAsyncDisposable
         body["metadata"]!["namespace"] = ns;
         var key = $"{ns}/{(string)body["metadata"]!["name"]!}";
         NetworkPolicyWrites.Enqueue($"POST {key}");
+        if (TerminatingNamespaces.TryGetValue(ns, out var terminating))
+        {
+            context.Response.StatusCode = 403;
+            await context.Response.WriteAsync(!terminating
+                ? """{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"networkpolicies is forbidden: User cannot create resource"}"""
+                : $$$$"""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"networkpolicies \"x\" is forbidden: unable to create new content in namespace {{{{ns}}}} because it is being terminated","details":{"causes":[{"reason":"NamespaceTerminating","message":"namespace {{{{ns}}}} is being terminated","field":"metadata.namespace"}]}}""");
+            return;
+        }
+
         if (resource.Items.ContainsKey(key))
         {
             context.Response.StatusCode = 409;

@@ -18,6 +18,7 @@ public sealed class NetworkPolicyGeneratorTests : IAsyncLifetime
     private ClusterPolicySource _source = null!;
     private PolicyStatusWriter _writer = null!;
     private NetworkPolicyGenerator _generator = null!;
+    private BackgroundLoops _loops = null!;
 
     private static JsonObject Json(string text) => JsonNode.Parse(text)!.AsObject();
 
@@ -53,7 +54,7 @@ public sealed class NetworkPolicyGeneratorTests : IAsyncLifetime
     private async Task StartAsync()
     {
         var client = new Kubernetes(new KubernetesClientConfiguration { Host = _server.Address.ToString() });
-        var loops = new BackgroundLoops(TimeProvider.System, NullLogger<BackgroundLoops>.Instance);
+        var loops = _loops = new BackgroundLoops(TimeProvider.System, NullLogger<BackgroundLoops>.Instance);
         _source = new ClusterPolicySource(client, NullLogger<ClusterPolicySource>.Instance, TimeProvider.System,
             Options.Create(new ClusterSourceOptions { MaxBackoff = TimeSpan.FromMilliseconds(200), NetworkPolicies = true }), loops);
         var admission = Options.Create(new AdmissionOptions { OwnNamespace = "policy-webhook" });
@@ -178,6 +179,34 @@ public sealed class NetworkPolicyGeneratorTests : IAsyncLifetime
         _server.Leases.TryRemove("policy-webhook/policy-webhook-status", out _);
 
         await Eventually.UntilAsync(() => Stored("shop") is not null, "the new leader made nothing");
+    }
+
+    [Fact]
+    public async Task Generate_NamespaceBeingDeleted_IsNoFailure()
+    {
+        _server.TerminatingNamespaces["leaving"] = true;
+        _server.Put(FakeApiServer.Namespaces, Namespace("leaving"));
+        await StartAsync();
+
+        await Eventually.UntilAsync(() => Stored("shop") is not null && _server.NetworkPolicyWrites.Contains("POST leaving/" + Generated), "nothing was tried");
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+
+        var health = _loops.All.Single(l => l.Name == "network isolation");
+        Assert.Equal(0, health.Failures);
+        Assert.True(health.Up);
+    }
+
+    [Fact]
+    public async Task Generate_CreateRefused_FailsTheLoopAndRetriesWithoutStoppingTheOthers()
+    {
+        _server.TerminatingNamespaces["refused"] = false; // Refused as RBAC would, not because the namespace goes.
+        _server.Put(FakeApiServer.Namespaces, Namespace("refused"));
+        await StartAsync();
+
+        await Eventually.UntilAsync(() => _server.NetworkPolicyWrites.Count(w => w == "POST refused/" + Generated) >= 2, "the refused create was not tried again");
+
+        Assert.NotNull(Stored("shop"));
+        Assert.True(_loops.All.Single(l => l.Name == "network isolation").Failures > 0);
     }
 
     [Fact]
