@@ -112,12 +112,18 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
             var states = new List<ObjectState>();
             var compiled = new List<CompiledPolicy>();
             var isolation = new List<NamespaceIsolationRule>();
+            var invalid = new HashSet<string>(StringComparer.Ordinal);
             foreach (var policy in _clusterPolicies.Items.Cast<PolicyResource>().Concat(_policies.Items).OrderBy(p => p.Kind, StringComparer.Ordinal).ThenBy(p => p.Metadata.NamespaceProperty).ThenBy(p => p.Metadata.Name))
             {
                 var (policyCompiled, errors) = PolicyCompiler.CompileIfValid(policy);
                 states.Add(new ObjectState(policy.Kind, policy.IsNamespaced ? "policies" : "clusterpolicies", policy.Metadata.NamespaceProperty, policy.Metadata.Name,
                     policy.Metadata.Generation ?? 0, policy.Status, errors));
                 problems.AddRange(errors.Select(e => $"{Name(policy.Kind, policy.Metadata)}: {e}"));
+                if (policyCompiled is null && !policy.IsNamespaced)
+                {
+                    invalid.Add(policy.Metadata.Name);
+                }
+
                 if (policyCompiled is not null)
                 {
                     compiled.Add(policyCompiled);
@@ -143,7 +149,7 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
 
             var labels = _namespaces.Items.ToDictionary(n => n.Metadata.Name, n => (IDictionary<string, string>)(n.Metadata.Labels ?? new Dictionary<string, string>()), StringComparer.Ordinal);
             var networks = _networkPolicies is null ? null : NamespaceNetwork.Of(_networkPolicies.Items);
-            _current = new PolicySnapshot(compiled, "cluster", _time.GetUtcNow(), exceptions, labels, isolation, networks);
+            _current = new PolicySnapshot(compiled, "cluster", _time.GetUtcNow(), exceptions, labels, isolation, networks, invalid);
             _problems = problems;
             _states = states;
             LogSnapshot(_logger, compiled.Count, exceptions.Count, labels.Count, problems.Count);

@@ -154,7 +154,8 @@ public sealed partial class NetworkPolicyGenerator : BackgroundService
             .FirstOrDefault();
         if (rule is null)
         {
-            if (ours is not null && !Keeps(ours))
+            // A policy broken by an edit keeps what it made: a typo must not open every namespace it isolated.
+            if (ours is not null && !Keeps(ours) && !snapshot.InvalidClusterPolicies.Contains(ours.Metadata.Labels?[NamespaceNetwork.PolicyLabel] ?? string.Empty))
             {
                 await DeleteAsync(client, ours, cancellationToken).ConfigureAwait(false);
                 LogDeleted(_logger, ns);

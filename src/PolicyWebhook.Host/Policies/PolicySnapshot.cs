@@ -18,8 +18,10 @@ public sealed class PolicySnapshot
         IReadOnlyList<CompiledException>? exceptions = null,
         IReadOnlyDictionary<string, IDictionary<string, string>>? namespaceLabels = null,
         IReadOnlyList<NamespaceIsolationRule>? isolationRules = null,
-        IReadOnlyDictionary<string, NamespaceNetwork>? networks = null)
+        IReadOnlyDictionary<string, NamespaceNetwork>? networks = null,
+        IReadOnlySet<string>? invalidClusterPolicies = null)
     {
+        InvalidClusterPolicies = invalidClusterPolicies ?? new HashSet<string>();
         _namespaceLabels = namespaceLabels;
         _networks = networks;
         IsolationRules = isolationRules ?? [];
@@ -49,6 +51,9 @@ public sealed class PolicySnapshot
 
     /// <summary>The namespace isolation rules of the valid ClusterPolicies, by policy name.</summary>
     public IReadOnlyList<NamespaceIsolationRule> IsolationRules { get; }
+
+    /// <summary>The ClusterPolicies that exist but fail validation, by name: what they generated is left as it is until they are fixed or deleted.</summary>
+    public IReadOnlySet<string> InvalidClusterPolicies { get; }
 
     /// <summary>True when NetworkPolicies are watched, so isolation can be judged at all.</summary>
     public bool KnowsNetworks => _networks is not null;

@@ -163,6 +163,24 @@ public sealed class NetworkPolicyGeneratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Generate_RuleMadeInvalid_KeepsWhatItMadeUntilFixedOrDeleted()
+    {
+        await StartAsync();
+        await Eventually.UntilAsync(() => Stored("shop") is not null, "no policy was made in shop");
+
+        _server.Put(FakeApiServer.ClusterPolicies, Isolation("""{"namespaceIsolation":{"mode":"Enforced"}}"""));
+        _server.Put(FakeApiServer.Namespaces, Namespace("marker"));
+        await Eventually.UntilAsync(() => _source.Problems.Count > 0 && _source.Current!.Namespaces.Contains("marker"), "the broken policy was not seen");
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+
+        Assert.NotNull(Stored("shop"));
+        Assert.DoesNotContain("DELETE shop/" + Generated, _server.NetworkPolicyWrites);
+
+        _server.Delete(FakeApiServer.ClusterPolicies, Isolation("{}"));
+        await Eventually.UntilAsync(() => Stored("shop") is null, "our policy stayed after the broken rule was deleted");
+    }
+
+    [Fact]
     public async Task Generate_AnotherReplicaLeads_NothingIsMadeUntilThisOneLeads()
     {
         var renewed = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture);
