@@ -63,6 +63,13 @@ public static class WebhookHost
             .ValidateOnStart();
         services.AddSingleton<PolicyReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PolicyReporter>());
+        services.AddOptions<NetworkIsolationOptions>().BindConfiguration(NetworkIsolationOptions.Section)
+            .Validate(o => o.Interval > TimeSpan.Zero, "NetworkIsolation:Interval must be positive")
+            .Validate<IOptions<ClusterSourceOptions>>((o, cluster) => !o.Generate || cluster.Value.NetworkPolicies,
+                "NetworkIsolation:Generate needs Policies:Cluster:NetworkPolicies: the generator works from the NetworkPolicies the webhook watches")
+            .ValidateOnStart();
+        services.AddSingleton<NetworkPolicyGenerator>();
+        services.AddHostedService(sp => sp.GetRequiredService<NetworkPolicyGenerator>());
         services.AddSingleton<CertificateReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<CertificateReloader>());
         services.AddSingleton<ClientCertificateValidator>();

@@ -77,16 +77,8 @@ public static class PolicyCompiler
             checks.Add(Bind(registry.Get<ProbesCheck>(), probes.Require is { } require ? new ProbesOptions(require) : ProbesOptions.Default, probes.Mode, mode));
         }
 
-        var match = spec.Match is { } m
-            ? new PolicyMatch(
-                new GlobSet(m.Namespaces ?? []),
-                m.NamespaceSelector is null ? null : new LabelSelector(m.NamespaceSelector),
-                m.ObjectSelector is null ? null : new LabelSelector(m.ObjectSelector),
-                new HashSet<string>(m.Kinds ?? [], StringComparer.Ordinal))
-            : PolicyMatch.All;
-        var exclude = spec.Exclude is { } x
-            ? new PolicyExclusions(new GlobSet(x.Namespaces ?? []), new GlobSet(x.Images ?? []), new HashSet<string>(x.Checks ?? [], StringComparer.Ordinal))
-            : PolicyExclusions.None;
+        var match = CompileMatch(spec.Match);
+        var exclude = CompileExclude(spec.Exclude);
 
         var mutation = spec.Mutation is { } mu
             ? MutationDefaults.From(mu.Defaults ?? [], mu.Resources?.Requests, mu.Resources?.Limits)
@@ -94,6 +86,38 @@ public static class PolicyCompiler
 
         return new CompiledPolicy(reference, podSecurity, checks, match, exclude, registry, mutation);
     }
+
+    /// <summary>The policy's namespace isolation rule, or null when it has none (validate policies before compiling them).</summary>
+    public static NamespaceIsolationRule? CompileIsolation(PolicyResource policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.Spec.NamespaceIsolation is not { } rule)
+        {
+            return null;
+        }
+
+        return new NamespaceIsolationRule(
+            policy.Metadata.Name,
+            ParseMode(rule.Mode, ParseMode(policy.Spec.Mode, PolicyMode.Enforce)),
+            rule.Egress ?? false,
+            rule.AllowDns ?? true,
+            rule.Generate ?? true,
+            rule.Keep ?? false,
+            CompileMatch(policy.Spec.Match),
+            CompileExclude(policy.Spec.Exclude));
+    }
+
+    private static PolicyMatch CompileMatch(MatchSpec? match) => match is { } m
+        ? new PolicyMatch(
+            new GlobSet(m.Namespaces ?? []),
+            m.NamespaceSelector is null ? null : new LabelSelector(m.NamespaceSelector),
+            m.ObjectSelector is null ? null : new LabelSelector(m.ObjectSelector),
+            new HashSet<string>(m.Kinds ?? [], StringComparer.Ordinal))
+        : PolicyMatch.All;
+
+    private static PolicyExclusions CompileExclude(ExcludeSpec? exclude) => exclude is { } x
+        ? new PolicyExclusions(new GlobSet(x.Namespaces ?? []), new GlobSet(x.Images ?? []), new HashSet<string>(x.Checks ?? [], StringComparer.Ordinal))
+        : PolicyExclusions.None;
 
     private static readonly PolicyValidator Policies = new();
 

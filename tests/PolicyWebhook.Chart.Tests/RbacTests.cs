@@ -48,6 +48,19 @@ public sealed class RbacTests
             ]
         },
         {
+            "the webhook's namespace isolation (ClusterPolicySource's NetworkPolicy watch, NetworkPolicyGenerator), with networkIsolation.enabled and generate",
+            $"{Release}-policy-webhook",
+            [
+                "networking.k8s.io networkpolicies list", "networking.k8s.io networkpolicies watch",
+                "networking.k8s.io networkpolicies create - shop", "networking.k8s.io networkpolicies delete policywebhook-default-deny shop",
+            ]
+        },
+        {
+            "scan's namespace isolation (ClusterScanner), with networkIsolation.enabled",
+            $"{Release}-policy-webhook-scan",
+            ["networking.k8s.io networkpolicies list", "networking.k8s.io networkpolicies list - shop"]
+        },
+        {
             "scan (ClusterScanner)",
             $"{Release}-policy-webhook-scan",
             [
@@ -129,8 +142,38 @@ public sealed class RbacTests
         Assert.Contains("reports:patch", Granted(Helm.Template(set: ["reports.enabled=true", "reports.format=OpenReports"])));
     }
 
+    [Fact]
+    public void The_webhook_may_touch_network_policies_only_as_far_as_network_isolation_is_on()
+    {
+        static List<string> Granted(Rendered rendered, string account) =>
+            [.. RulesOf(rendered, account).SelectMany(r => Strings(r.Rule["resources"]).SelectMany(res => Strings(r.Rule["verbs"]).Select(v => $"{res}:{v}")))
+                .Where(g => g.StartsWith("networkpolicies:", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        var webhook = $"{Release}-policy-webhook";
+        var scan = $"{Release}-policy-webhook-scan";
+
+        Assert.Empty(Granted(Helm.Template(set: ["scan.enabled=true"]), webhook));
+        Assert.Empty(Granted(Helm.Template(set: ["scan.enabled=true"]), scan));
+        Assert.Equal(["networkpolicies:list", "networkpolicies:watch"], Granted(Helm.Template(set: ["networkIsolation.enabled=true"]), webhook));
+        var generating = Helm.Template(set: ["networkIsolation.enabled=true", "networkIsolation.generate=true", "scan.enabled=true"]);
+        Assert.Equal(["networkpolicies:create", "networkpolicies:delete", "networkpolicies:list", "networkpolicies:watch"], Granted(generating, webhook));
+        Assert.Equal(["networkpolicies:list"], Granted(generating, scan));
+    }
+
+    [Fact]
+    public void Network_isolation_settings_reach_the_webhook_only_when_on()
+    {
+        static List<string> Env(Rendered rendered) =>
+            [.. rendered.Single("Deployment", $"{Release}-policy-webhook")["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray().Select(e => (string)e!["name"]!)];
+
+        Assert.DoesNotContain("Policies__Cluster__NetworkPolicies", Env(Helm.Template()));
+        Assert.DoesNotContain("NetworkIsolation__Generate", Env(Helm.Template(set: ["networkIsolation.enabled=true"])));
+        Assert.Contains("Policies__Cluster__NetworkPolicies", Env(Helm.Template(set: ["networkIsolation.enabled=true"])));
+        Assert.Contains("NetworkIsolation__Generate", Env(Helm.Template(set: ["networkIsolation.enabled=true", "networkIsolation.generate=true"])));
+        Assert.Contains("networkIsolation.generate needs networkIsolation.enabled=true", Helm.TemplateError(set: ["networkIsolation.generate=true"]), StringComparison.Ordinal);
+    }
+
     /// <summary>Every optional component on, so every account and rule is rendered.</summary>
-    private static readonly string[] AllOn = ["scan.enabled=true", "policies.defaults=true", "reports.enabled=true", "webhook.objectSelector=null"];
+    private static readonly string[] AllOn = ["scan.enabled=true", "policies.defaults=true", "reports.enabled=true", "networkIsolation.enabled=true", "networkIsolation.generate=true", "webhook.objectSelector=null"];
 
     private static Call Parse(string text)
     {

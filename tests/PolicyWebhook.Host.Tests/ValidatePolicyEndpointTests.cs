@@ -42,6 +42,29 @@ public sealed class ValidatePolicyEndpointTests : IClassFixture<WebhookFactoryFi
     }
 
     [Fact]
+    public async Task ValidatePolicy_NamespaceIsolationOnANamespacedPolicy_IsDeniedNamingTheField()
+    {
+        var policy = JsonNode.Parse("""
+            {"apiVersion":"policywebhook.io/v1alpha1","kind":"Policy","metadata":{"name":"isolate","namespace":"shop"},"spec":{"namespaceIsolation":{"mode":"Warn"}}}
+            """)!.AsObject();
+
+        var response = await WebhookFactory.ReviewAsync(_client, "/validate-policy", Reviews.Of(policy, @namespace: "shop"));
+
+        Assert.False(response["allowed"]!.GetValue<bool>());
+        Assert.Equal(
+            "Policy \"isolate\" is not valid:\n- spec.namespaceIsolation: a namespaced Policy cannot isolate namespaces: move namespaceIsolation to a ClusterPolicy",
+            response["status"]!["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ValidatePolicy_NamespaceIsolationOnAClusterPolicy_IsAllowed()
+    {
+        var response = await WebhookFactory.ReviewAsync(_client, "/validate-policy", Reviews.Of(Policy("""{"namespaceIsolation":{"mode":"Enforce","egress":true,"keep":true}}"""), @namespace: ""));
+
+        Assert.True(response["allowed"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task ValidatePolicy_ValidPolicyWithStatus_IsAllowed()
     {
         var policy = Policy("""{"podSecurity":{"level":"restricted","version":"v1.33"}}""");

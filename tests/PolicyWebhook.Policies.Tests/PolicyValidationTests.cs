@@ -99,7 +99,7 @@ public sealed class PolicyValidationTests
 
     [Fact]
     public void Load_PolicyThatTurnsNothingOn_IsRefused() =>
-        Assert.Equal(["test.yaml:5: spec: turns nothing on: set podSecurity, at least one rule under rules, or mutation"], Problems("  mode: Warn\n"));
+        Assert.Equal(["test.yaml:5: spec: turns nothing on: set podSecurity, at least one rule under rules, mutation or namespaceIsolation"], Problems("  mode: Warn\n"));
 
     [Fact]
     public void Load_UnknownField_NamesItAndItsLine() =>

@@ -16,7 +16,13 @@ internal sealed record ScanRun(List<ObjectResult> Results, int Checked, List<str
 
     /// <summary>Workloads passed over in those namespaces.</summary>
     public int SkippedExempt { get; init; }
+
+    /// <summary>Namespaces an isolation rule matches that no NetworkPolicy isolates as it asks; null when the cluster has no such rule.</summary>
+    public IReadOnlyList<UnisolatedNamespace>? Unisolated { get; init; }
 }
+
+/// <summary>A namespace a ClusterPolicy's isolation rule matches and its NetworkPolicies do not isolate: what is missing, and the rule's mode.</summary>
+internal sealed record UnisolatedNamespace(string Namespace, string Policy, PolicyMode Mode, string Missing);
 
 /// <summary>
 /// Lists the Pods and pod controllers of a cluster page by page and evaluates them against the cluster's own
@@ -32,7 +38,8 @@ internal static class ClusterScanner
     {
         ArgumentNullException.ThrowIfNull(exempt);
         var errors = new List<string>();
-        var (evaluator, origin) = await LoadPoliciesAsync(client, ns, errors, cancellationToken).ConfigureAwait(false);
+        var isolation = new List<NamespaceIsolationRule>();
+        var (evaluator, origin) = await LoadPoliciesAsync(client, ns, errors, isolation, cancellationToken).ConfigureAwait(false);
         var labels = new Dictionary<string, IDictionary<string, string>>(StringComparer.Ordinal);
         if (ns is not null)
         {
@@ -75,10 +82,47 @@ internal static class ClusterScanner
             checkedCount++;
         }
 
-        return new ScanRun(results, checkedCount, errors, origin) { Exempt = exempt, SkippedExempt = skipped };
+        var unisolated = isolation.Count == 0 ? null : await UnisolatedAsync(client, ns, isolation, labels, exempt, errors, cancellationToken).ConfigureAwait(false);
+        return new ScanRun(results, checkedCount, errors, origin) { Exempt = exempt, SkippedExempt = skipped, Unisolated = unisolated };
     }
 
-    private static async Task<(PolicyEvaluator Evaluator, string Origin)> LoadPoliciesAsync(IKubernetes client, string? ns, List<string> errors, CancellationToken t)
+    /// <summary>The namespaces (of those read) that an isolation rule, in any mode, matches and no NetworkPolicy isolates as it asks.</summary>
+    private static async Task<List<UnisolatedNamespace>?> UnisolatedAsync(
+        IKubernetes client, string? ns, List<NamespaceIsolationRule> rules, Dictionary<string, IDictionary<string, string>> labels, IReadOnlySet<string> exempt, List<string> errors, CancellationToken t)
+    {
+        var policies = new List<V1NetworkPolicy>();
+        try
+        {
+            await foreach (var policy in WorkloadAudit.Pages(
+                token => ns is null
+                    ? client.NetworkingV1.ListNetworkPolicyForAllNamespacesAsync(continueParameter: token, limit: PageSize, cancellationToken: t)
+                    : client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, continueParameter: token, limit: PageSize, cancellationToken: t),
+                l => (l.Items, l.Metadata?.ContinueProperty)).ConfigureAwait(false))
+            {
+                policies.Add(policy);
+            }
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode is System.Net.HttpStatusCode.Forbidden)
+        {
+            errors.Add($"cannot list NetworkPolicies ({(int)e.Response.StatusCode}): namespace isolation is not judged");
+            return null;
+        }
+
+        var networks = NamespaceNetwork.Of(policies);
+        var found = new List<UnisolatedNamespace>();
+        foreach (var (name, namespaceLabels) in labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            var network = networks.GetValueOrDefault(name) ?? NamespaceNetwork.None;
+            if (NamespaceNetwork.FirstUnsatisfied(rules, name, namespaceLabels, network, exempt, []) is { } rule)
+            {
+                found.Add(new UnisolatedNamespace(name, rule.PolicyName, rule.Mode, network.Missing(rule)));
+            }
+        }
+
+        return found;
+    }
+
+    private static async Task<(PolicyEvaluator Evaluator, string Origin)> LoadPoliciesAsync(IKubernetes client, string? ns, List<string> errors, List<NamespaceIsolationRule> isolation, CancellationToken t)
     {
         var policies = new List<CompiledPolicy>();
         var exceptions = new List<CompiledException>();
@@ -90,6 +134,10 @@ internal static class ClusterScanner
             if (compiled is not null)
             {
                 policies.Add(compiled);
+                if (!policy.IsNamespaced && PolicyCompiler.CompileIsolation(policy) is { } rule)
+                {
+                    isolation.Add(rule);
+                }
             }
         }
 

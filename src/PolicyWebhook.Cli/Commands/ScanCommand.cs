@@ -41,7 +41,7 @@ internal static class ScanCommand
 
             if (parsed.GetValue(format) == "json")
             {
-                JsonReport.Write(new CheckRun(run.Results, run.Errors, 0), output);
+                JsonReport.Write(new CheckRun(run.Results, run.Errors, 0), output, run.Unisolated);
             }
             else
             {

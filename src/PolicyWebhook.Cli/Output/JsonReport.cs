@@ -13,7 +13,7 @@ internal static class JsonReport
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // output is a report for people and tools, not HTML
     };
 
-    public static void Write(CheckRun run, TextWriter output)
+    public static void Write(CheckRun run, TextWriter output, IReadOnlyList<UnisolatedNamespace>? unisolated = null)
     {
         var report = new
         {
@@ -53,6 +53,14 @@ internal static class JsonReport
             notes = run.Notes,
             unreadableFiles = run.UnreadableFiles,
         };
-        output.WriteLine(JsonSerializer.Serialize(report, Options));
+        var document = JsonSerializer.SerializeToNode(report, Options)!.AsObject();
+        if (unisolated is not null)
+        {
+            // scan only, when the cluster has an isolation rule: the namespaces no NetworkPolicy isolates as it asks.
+            document["unisolatedNamespaces"] = JsonSerializer.SerializeToNode(
+                unisolated.Select(u => new { @namespace = u.Namespace, policy = u.Policy, mode = u.Mode.ToString(), missing = u.Missing.Split(", ") }), Options);
+        }
+
+        output.WriteLine(document.ToJsonString(Options));
     }
 }

@@ -29,6 +29,16 @@ internal static class ScanReport
             }
         }
 
+        if (run.Unisolated is { Count: > 0 } unisolated)
+        {
+            output.WriteLine();
+            output.WriteLine("Namespaces without network isolation:");
+            foreach (var gap in unisolated)
+            {
+                output.WriteLine($"  [{gap.Mode}] namespace {gap.Namespace}: no NetworkPolicy with podSelector: {{}} for {gap.Missing} (ClusterPolicy \"{gap.Policy}\")");
+            }
+        }
+
         var denied = run.Results.Count(r => !r.Result.Allowed);
         var findings = run.Results.Count(r => r.Result.Allowed && r.Result.Violations.Count > 0);
         output.WriteLine();

@@ -74,6 +74,22 @@ public sealed class NamespaceReport
     }
 
     /// <summary>
+    /// Records that an isolation rule matches this namespace and no NetworkPolicy isolates it as the rule asks: a
+    /// result about the Namespace itself, rule <c>namespaceIsolation</c>, warn for a Warn rule, fail otherwise.
+    /// </summary>
+    public void AddIsolationGap(string policy, PolicyMode mode, string missing)
+    {
+        _results.Add(new Result(
+            new PolicyReference("ClusterPolicy", policy, null),
+            "namespaceIsolation",
+            mode,
+            mode == PolicyMode.Warn ? "warn" : "fail",
+            $"no NetworkPolicy with podSelector: {{}} for {missing}",
+            "",
+            new ResourceRef("v1", "Namespace", Namespace, Namespace, null)));
+    }
+
+    /// <summary>
     /// The report as the API server stores it, at most <paramref name="maxBytes"/> long: the most important results
     /// (Enforce failures, then Audit failures, then warnings, then waivers) are kept, the rest counted.
     /// </summary>

@@ -11,6 +11,7 @@ namespace PolicyWebhook.Host.Admission;
 public sealed class ValidatingHandler(IPolicySource policies, IOptions<AdmissionOptions> options)
 {
     private readonly AdmissionOptions _options = options.Value;
+    private readonly IReadOnlySet<string> _exempt = options.Value.EffectiveExemptNamespaces();
 
     public AdmissionOutcome Handle(AdmissionRequest request)
     {
@@ -37,7 +38,7 @@ public sealed class ValidatingHandler(IPolicySource policies, IOptions<Admission
             result = OnlyAddedEphemeralContainers(result, request);
         }
 
-        return VerdictResponse.From(result, _options);
+        return IsolationWarning.Add(VerdictResponse.From(result, _options), request, snapshot, _exempt);
     }
 
     /// <summary>Answers while no policy set has loaded: closed, as the API server's failurePolicy Fail would be.</summary>

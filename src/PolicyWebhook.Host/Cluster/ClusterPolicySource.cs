@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Options;
+using PolicyWebhook.Cluster;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Exceptions;
 using PolicyWebhook.Host.Hosting;
@@ -25,6 +26,7 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
     private readonly Reflector<Policy, ResourceList<Policy>> _policies;
     private readonly Reflector<PolicyException, ResourceList<PolicyException>> _exceptions;
     private readonly Reflector<V1Namespace, V1NamespaceList> _namespaces;
+    private readonly Reflector<V1NetworkPolicy, V1NetworkPolicyList>? _networkPolicies;
     private volatile PolicySnapshot? _current;
     private volatile IReadOnlyList<string> _problems = [];
     private volatile IReadOnlyList<ObjectState> _states = [];
@@ -50,6 +52,19 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
             logger,
             time)
         { MaxBackoff = backoff, Health = _loops.Register("watch namespaces") };
+        if (options.Value.NetworkPolicies)
+        {
+            _networkPolicies = new Reflector<V1NetworkPolicy, V1NetworkPolicyList>(
+                "networkpolicies",
+                (version, watch, token) => client.NetworkingV1.ListNetworkPolicyForAllNamespacesWithHttpMessagesAsync(
+                    allowWatchBookmarks: watch ? true : null, resourceVersion: version, timeoutSeconds: watch ? WatchTimeout() : null, watch: watch, cancellationToken: token),
+                list => (list?.Items, list?.Metadata?.ResourceVersion),
+                logger,
+                time)
+            { MaxBackoff = backoff, Health = _loops.Register("watch networkpolicies") };
+            _networkPolicies.Changed += Rebuild;
+        }
+
         foreach (var changed in new Action<Action>[] { a => _clusterPolicies.Changed += a, a => _policies.Changed += a, a => _exceptions.Changed += a, a => _namespaces.Changed += a })
         {
             changed(Rebuild);
@@ -76,7 +91,8 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
             Supervise("watch clusterpolicies", _clusterPolicies.RunAsync, stoppingToken),
             Supervise("watch policies", _policies.RunAsync, stoppingToken),
             Supervise("watch policyexceptions", _exceptions.RunAsync, stoppingToken),
-            Supervise("watch namespaces", _namespaces.RunAsync, stoppingToken));
+            Supervise("watch namespaces", _namespaces.RunAsync, stoppingToken),
+            _networkPolicies is null ? Task.CompletedTask : Supervise("watch networkpolicies", _networkPolicies.RunAsync, stoppingToken));
 
     // A reflector catches its own failures; the supervisor starts it again should anything escape all the same.
     private Task Supervise(string name, Func<CancellationToken, Task> run, CancellationToken stoppingToken) =>
@@ -85,7 +101,7 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
     /// <summary>Builds a new snapshot from the copies; nothing until every kind has been listed once.</summary>
     public void Rebuild()
     {
-        if (!_clusterPolicies.Synced || !_policies.Synced || !_exceptions.Synced || !_namespaces.Synced)
+        if (!_clusterPolicies.Synced || !_policies.Synced || !_exceptions.Synced || !_namespaces.Synced || _networkPolicies is { Synced: false })
         {
             return;
         }
@@ -95,15 +111,26 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
             var problems = new List<string>();
             var states = new List<ObjectState>();
             var compiled = new List<CompiledPolicy>();
+            var isolation = new List<NamespaceIsolationRule>();
+            var invalid = new HashSet<string>(StringComparer.Ordinal);
             foreach (var policy in _clusterPolicies.Items.Cast<PolicyResource>().Concat(_policies.Items).OrderBy(p => p.Kind, StringComparer.Ordinal).ThenBy(p => p.Metadata.NamespaceProperty).ThenBy(p => p.Metadata.Name))
             {
                 var (policyCompiled, errors) = PolicyCompiler.CompileIfValid(policy);
                 states.Add(new ObjectState(policy.Kind, policy.IsNamespaced ? "policies" : "clusterpolicies", policy.Metadata.NamespaceProperty, policy.Metadata.Name,
                     policy.Metadata.Generation ?? 0, policy.Status, errors));
                 problems.AddRange(errors.Select(e => $"{Name(policy.Kind, policy.Metadata)}: {e}"));
+                if (policyCompiled is null && !policy.IsNamespaced)
+                {
+                    invalid.Add(policy.Metadata.Name);
+                }
+
                 if (policyCompiled is not null)
                 {
                     compiled.Add(policyCompiled);
+                    if (!policy.IsNamespaced && PolicyCompiler.CompileIsolation(policy) is { } rule)
+                    {
+                        isolation.Add(rule);
+                    }
                 }
             }
 
@@ -121,7 +148,8 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
             }
 
             var labels = _namespaces.Items.ToDictionary(n => n.Metadata.Name, n => (IDictionary<string, string>)(n.Metadata.Labels ?? new Dictionary<string, string>()), StringComparer.Ordinal);
-            _current = new PolicySnapshot(compiled, "cluster", _time.GetUtcNow(), exceptions, labels);
+            var networks = _networkPolicies is null ? null : NamespaceNetwork.Of(_networkPolicies.Items);
+            _current = new PolicySnapshot(compiled, "cluster", _time.GetUtcNow(), exceptions, labels, isolation, networks, invalid);
             _problems = problems;
             _states = states;
             LogSnapshot(_logger, compiled.Count, exceptions.Count, labels.Count, problems.Count);
@@ -162,4 +190,7 @@ public sealed class ClusterSourceOptions
 
     /// <summary>The longest wait between two attempts while the API server is unreachable.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Watch NetworkPolicies in every namespace, for namespace isolation rules (needs RBAC to list and watch them).</summary>
+    public bool NetworkPolicies { get; set; }
 }

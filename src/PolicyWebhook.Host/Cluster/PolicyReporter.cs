@@ -274,6 +274,20 @@ public sealed partial class PolicyReporter : BackgroundService
             report.Add(audited, _options.ListPasses);
         }
 
+        // Namespaces an isolation rule matches and nothing isolates (only when NetworkPolicies are watched).
+        foreach (var ns in snapshot.KnowsNetworks ? snapshot.Namespaces : [])
+        {
+            if (snapshot.UnisolatedBy(ns, exempt) is { } rule)
+            {
+                if (!reports.TryGetValue(ns, out var report))
+                {
+                    reports[ns] = report = new NamespaceReport(ns);
+                }
+
+                report.AddIsolationGap(rule.PolicyName, rule.Mode, snapshot.NetworkOf(ns).Missing(rule));
+            }
+        }
+
         var results = new Dictionary<(string, string), int>();
         Exception? firstError = null;
         foreach (var (ns, report) in reports)

@@ -1,5 +1,7 @@
+using PolicyWebhook.Cluster;
 using PolicyWebhook.Engine;
 using PolicyWebhook.Engine.Exceptions;
+using PolicyWebhook.Policies;
 
 namespace PolicyWebhook.Host.Policies;
 
@@ -14,9 +16,15 @@ public sealed class PolicySnapshot
         string origin,
         DateTimeOffset loadedAt,
         IReadOnlyList<CompiledException>? exceptions = null,
-        IReadOnlyDictionary<string, IDictionary<string, string>>? namespaceLabels = null)
+        IReadOnlyDictionary<string, IDictionary<string, string>>? namespaceLabels = null,
+        IReadOnlyList<NamespaceIsolationRule>? isolationRules = null,
+        IReadOnlyDictionary<string, NamespaceNetwork>? networks = null,
+        IReadOnlySet<string>? invalidClusterPolicies = null)
     {
+        InvalidClusterPolicies = invalidClusterPolicies ?? new HashSet<string>();
         _namespaceLabels = namespaceLabels;
+        _networks = networks;
+        IsolationRules = isolationRules ?? [];
         ArgumentNullException.ThrowIfNull(policies);
         Policies = policies;
         Exceptions = exceptions ?? [];
@@ -27,6 +35,7 @@ public sealed class PolicySnapshot
     }
 
     private readonly IReadOnlyDictionary<string, IDictionary<string, string>>? _namespaceLabels;
+    private readonly IReadOnlyDictionary<string, NamespaceNetwork>? _networks;
 
     public IReadOnlyList<CompiledPolicy> Policies { get; }
 
@@ -36,6 +45,36 @@ public sealed class PolicySnapshot
     /// </summary>
     public IDictionary<string, string>? LabelsOf(string? @namespace) =>
         @namespace is not null && _namespaceLabels is not null && _namespaceLabels.TryGetValue(@namespace, out var labels) ? labels : null;
+
+    /// <summary>The namespaces known, by name; empty for policies from files.</summary>
+    public IEnumerable<string> Namespaces => _namespaceLabels?.Keys ?? [];
+
+    /// <summary>The namespace isolation rules of the valid ClusterPolicies, by policy name.</summary>
+    public IReadOnlyList<NamespaceIsolationRule> IsolationRules { get; }
+
+    /// <summary>The ClusterPolicies that exist but fail validation, by name: what they generated is left as it is until they are fixed or deleted.</summary>
+    public IReadOnlySet<string> InvalidClusterPolicies { get; }
+
+    /// <summary>True when NetworkPolicies are watched, so isolation can be judged at all.</summary>
+    public bool KnowsNetworks => _networks is not null;
+
+    /// <summary>What the NetworkPolicies of a namespace isolate; <see cref="NamespaceNetwork.None"/> when it has none.</summary>
+    public NamespaceNetwork NetworkOf(string @namespace) => _networks?.GetValueOrDefault(@namespace) ?? NamespaceNetwork.None;
+
+    /// <summary>
+    /// The first isolation rule (in <paramref name="modes"/>) that matches the namespace and is not satisfied there;
+    /// null when none is, or when NetworkPolicies are not watched (nothing is judged without the facts).
+    /// </summary>
+    public NamespaceIsolationRule? UnisolatedBy(string @namespace, IReadOnlySet<string> never, params PolicyMode[] modes)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        if (_networks is null)
+        {
+            return null;
+        }
+
+        return NamespaceNetwork.FirstUnsatisfied(IsolationRules, @namespace, LabelsOf(@namespace), NetworkOf(@namespace), never, modes);
+    }
 
     /// <summary>The PolicyExceptions loaded, expired ones included (they stop applying on their own).</summary>
     public IReadOnlyList<CompiledException> Exceptions { get; }

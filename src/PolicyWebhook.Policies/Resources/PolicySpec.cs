@@ -17,6 +17,9 @@ public sealed class PolicySpec
     /// <summary>Fields the mutating webhook fills in where a pod leaves them out. Off unless set.</summary>
     public MutationSpec? Mutation { get; set; }
 
+    /// <summary>Namespaces the policy matches must be behind a default-deny NetworkPolicy. A ClusterPolicy only.</summary>
+    public NamespaceIsolationSpec? NamespaceIsolation { get; set; }
+
     public MatchSpec? Match { get; set; }
 
     public ExcludeSpec? Exclude { get; set; }

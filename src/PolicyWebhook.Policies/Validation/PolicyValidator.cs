@@ -28,9 +28,13 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
         RuleFor(p => p.Metadata.Name).MustBeResourceName("a policy needs a name");
         RuleFor(p => p.Spec).NotNull().WithMessage("a policy needs a spec").OverridePropertyName("spec");
         RuleFor(p => p.Spec)
-            .Must(s => s.PodSecurity is not null || SpecValidator.HasAnyRule(s.Rules) || s.Mutation is not null).When(p => p.Spec is not null)
-            .WithMessage("turns nothing on: set podSecurity, at least one rule under rules, or mutation")
+            .Must(s => s.PodSecurity is not null || SpecValidator.HasAnyRule(s.Rules) || s.Mutation is not null || s.NamespaceIsolation is not null).When(p => p.Spec is not null)
+            .WithMessage("turns nothing on: set podSecurity, at least one rule under rules, mutation or namespaceIsolation")
             .OverridePropertyName("spec");
+        RuleFor(p => p.Spec.NamespaceIsolation)
+            .Null().When(p => p.IsNamespaced && p.Spec is not null)
+            .WithMessage("a namespaced Policy cannot isolate namespaces: move namespaceIsolation to a ClusterPolicy")
+            .OverridePropertyName("spec.namespaceIsolation");
         RuleFor(p => p.Spec).SetValidator(new SpecValidator(registry)).OverridePropertyName("spec");
     }
 
@@ -64,6 +68,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
                 .WithMessage($"fills in nothing: list defaults ({string.Join(", ", MutationDefaults.FieldNames)}) or resources")
                 .OverridePropertyName("mutation");
             RuleFor(s => s.Mutation!).SetValidator(new MutationValidator()).When(s => s.Mutation is not null).OverridePropertyName("mutation");
+            RuleFor(s => s.NamespaceIsolation!.Mode).MustBeModeAt("namespaceIsolation.mode").When(s => s.NamespaceIsolation is not null);
             RuleFor(s => s.Match!).SetValidator(new MatchValidator()).When(s => s.Match is not null).OverridePropertyName("match");
             RuleFor(s => s.Exclude!).SetValidator(new ExcludeValidator(registry)).When(s => s.Exclude is not null).OverridePropertyName("exclude");
         }

@@ -22,6 +22,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     public const string Policies = "/apis/policywebhook.io/v1alpha1/policies";
     public const string Exceptions = "/apis/policywebhook.io/v1alpha1/policyexceptions";
     public const string Namespaces = "/api/v1/namespaces";
+    public const string NetworkPolicies = "/apis/networking.k8s.io/v1/networkpolicies";
 
     /// <summary>The cluster-wide lists of every kind an audit reads, owners first.</summary>
     public static readonly string[] Workloads =
@@ -46,7 +47,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     public async Task StartAsync(int port = 0)
     {
-        foreach (var path in new[] { ClusterPolicies, Policies, Exceptions, Namespaces }.Concat(Workloads))
+        foreach (var path in new[] { ClusterPolicies, Policies, Exceptions, Namespaces, NetworkPolicies }.Concat(Workloads))
         {
             _resources.TryAdd(path, new Resource());
         }
@@ -108,6 +109,15 @@ public sealed class FakeApiServer : IAsyncDisposable
         resource.Events.Writer.TryWrite(new JsonObject { ["type"] = "DELETED", ["object"] = obj.DeepClone() }.ToJsonString());
     }
 
+    /// <summary>The objects stored under a path, by namespace/name.</summary>
+    public IReadOnlyDictionary<string, JsonObject> Items(string path) => _resources[path].Items.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
+
+    /// <summary>Namespaces where a create is refused (403): true as for a namespace being deleted, false as RBAC refuses.</summary>
+    public ConcurrentDictionary<string, bool> TerminatingNamespaces { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>NetworkPolicy creates and deletes received, as "POST ns/name" or "DELETE ns/name", in order.</summary>
+    public ConcurrentQueue<string> NetworkPolicyWrites { get; } = new();
+
     /// <summary>Changes an object without telling watchers: only a new list will show it.</summary>
     public void PutSilently(string path, JsonObject obj) => _resources[path].Items[Key(obj)] = obj;
 
@@ -160,6 +170,13 @@ public sealed class FakeApiServer : IAsyncDisposable
         if (report.Success)
         {
             await ReportAsync(context, $"{report.Groups["ns"].Value}/{report.Groups["name"].Value}");
+            return;
+        }
+
+        var networkPolicy = System.Text.RegularExpressions.Regex.Match(path, "^/apis/networking.k8s.io/v1/namespaces/(?<ns>[^/]+)/networkpolicies(/(?<name>[^/]+))?$");
+        if (networkPolicy.Success && context.Request.Method is "POST" or "DELETE")
+        {
+            await NetworkPolicyAsync(context, networkPolicy.Groups["ns"].Value, networkPolicy.Groups["name"].Value);
             return;
         }
 
@@ -264,6 +281,50 @@ public sealed class FakeApiServer : IAsyncDisposable
         var body = (await System.Text.Json.JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body))!;
         Interlocked.Increment(ref _reportWrites);
         Reports[key] = body;
+        await context.Response.WriteAsync(body.ToJsonString());
+    }
+
+    private async Task NetworkPolicyAsync(HttpContext context, string ns, string name)
+    {
+        context.Response.ContentType = "application/json";
+        var resource = _resources[NetworkPolicies];
+        if (context.Request.Method == "DELETE")
+        {
+            NetworkPolicyWrites.Enqueue($"DELETE {ns}/{name}");
+            if (!resource.Items.TryGetValue($"{ns}/{name}", out var stored))
+            {
+                context.Response.StatusCode = 404;
+                await context.Response.WriteAsync("""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}""");
+                return;
+            }
+
+            Delete(NetworkPolicies, (JsonObject)stored.DeepClone());
+            await context.Response.WriteAsync("""{"kind":"Status","apiVersion":"v1","status":"Success"}""");
+            return;
+        }
+
+        var body = (await System.Text.Json.JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body))!;
+        body["metadata"]!["namespace"] = ns;
+        var key = $"{ns}/{(string)body["metadata"]!["name"]!}";
+        NetworkPolicyWrites.Enqueue($"POST {key}");
+        if (TerminatingNamespaces.TryGetValue(ns, out var terminating))
+        {
+            context.Response.StatusCode = 403;
+            await context.Response.WriteAsync(!terminating
+                ? """{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"networkpolicies is forbidden: User cannot create resource"}"""
+                : $$$$"""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"networkpolicies \"x\" is forbidden: unable to create new content in namespace {{{{ns}}}} because it is being terminated","details":{"causes":[{"reason":"NamespaceTerminating","message":"namespace {{{{ns}}}} is being terminated","field":"metadata.namespace"}]}}""");
+            return;
+        }
+
+        if (resource.Items.ContainsKey(key))
+        {
+            context.Response.StatusCode = 409;
+            await context.Response.WriteAsync("""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"AlreadyExists","code":409}""");
+            return;
+        }
+
+        Put(NetworkPolicies, body);
+        context.Response.StatusCode = 201;
         await context.Response.WriteAsync(body.ToJsonString());
     }
 

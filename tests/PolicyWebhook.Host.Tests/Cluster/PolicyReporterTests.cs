@@ -69,12 +69,12 @@ public sealed class PolicyReporterTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private async Task StartAsync(TimeSpan? interval = null, int maxBytes = 512 * 1024)
+    private async Task StartAsync(TimeSpan? interval = null, int maxBytes = 512 * 1024, bool networkPolicies = false)
     {
         var client = new Kubernetes(new KubernetesClientConfiguration { Host = _server.Address.ToString() });
         var loops = new BackgroundLoops(TimeProvider.System, NullLogger<BackgroundLoops>.Instance);
         _source = new ClusterPolicySource(client, NullLogger<ClusterPolicySource>.Instance, TimeProvider.System,
-            Options.Create(new ClusterSourceOptions { MaxBackoff = TimeSpan.FromMilliseconds(200) }), loops);
+            Options.Create(new ClusterSourceOptions { MaxBackoff = TimeSpan.FromMilliseconds(200), NetworkPolicies = networkPolicies }), loops);
         var services = new ServiceCollection()
             .AddSingleton<IKubernetes>(client)
             .AddSingleton(loops)
@@ -112,6 +112,30 @@ public sealed class PolicyReporterTests : IAsyncLifetime
 
     private static List<(string Kind, string Name, string Rule, string Result)> Results(JsonObject report) =>
         [.. report["results"]!.AsArray().Select(r => ((string)r!["resources"]![0]!["kind"]!, (string)r["resources"]![0]!["name"]!, (string)r["rule"]!, (string)r["result"]!))];
+
+    [Fact]
+    public async Task Reports_NamespaceWithoutIsolation_HasAResultAboutTheNamespace()
+    {
+        _server.Put(FakeApiServer.ClusterPolicies, Policy("isolate", """{"mode":"Audit","namespaceIsolation":{"egress":true}}"""));
+        foreach (var ns in new[] { "empty", "kube-system", "policy-webhook" })
+        {
+            _server.Put(FakeApiServer.Namespaces, Json($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{ns}}}"}}"""));
+        }
+
+        _server.Put(FakeApiServer.NetworkPolicies, Json("""{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"deny","namespace":"shop"},"spec":{"podSelector":{}}}"""));
+        await StartAsync(networkPolicies: true);
+
+        await Eventually.UntilAsync(() => _server.Reports.ContainsKey("shop/policywebhook") && _server.Reports.ContainsKey("empty/policywebhook"), "no reports were written");
+
+        var empty = Report("empty");
+        Assert.Equal([("Namespace", "empty", "namespaceIsolation", "fail")], Results(empty));
+        Assert.Equal("no NetworkPolicy with podSelector: {} for Ingress, Egress", (string?)empty["results"]![0]!["message"]);
+        Assert.Equal("isolate", (string?)empty["results"]![0]!["policy"]);
+        Assert.Contains(("Namespace", "shop", "namespaceIsolation", "fail"), Results(Report("shop")));
+        Assert.Equal("no NetworkPolicy with podSelector: {} for Egress", (string?)Report("shop")["results"]!.AsArray().Single(r => (string?)r!["rule"] == "namespaceIsolation")!["message"]);
+        Assert.False(_server.Reports.ContainsKey("kube-system/policywebhook"));
+        Assert.False(_server.Reports.ContainsKey("policy-webhook/policywebhook"));
+    }
 
     [Fact]
     public async Task Reports_OnePerNamespace_NameTheOwnerNotItsPods_AndLeaveExemptNamespacesOut()
