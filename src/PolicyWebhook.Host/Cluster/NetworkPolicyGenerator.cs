@@ -98,7 +98,7 @@ public sealed partial class NetworkPolicyGenerator : BackgroundService
             {
                 try
                 {
-                    await PassAsync(client, snapshot, exempt, stoppingToken).ConfigureAwait(false);
+                    await PassAsync(client, snapshot, exempt, () => writer.Leading, stoppingToken).ConfigureAwait(false);
                     health.Succeeded();
                     backoff = _options.RetryPeriod;
                 }
@@ -122,11 +122,16 @@ public sealed partial class NetworkPolicyGenerator : BackgroundService
     }
 
     /// <summary>One pass over every namespace; a namespace that fails does not stop the others, and the first failure is raised at the end.</summary>
-    private async Task PassAsync(IKubernetes client, PolicySnapshot snapshot, IReadOnlySet<string> exempt, CancellationToken cancellationToken)
+    private async Task PassAsync(IKubernetes client, PolicySnapshot snapshot, IReadOnlySet<string> exempt, Func<bool> leading, CancellationToken cancellationToken)
     {
         Exception? firstError = null;
         foreach (var ns in snapshot.Namespaces.Order(StringComparer.Ordinal))
         {
+            if (!leading())
+            {
+                return; // Lost the Lease mid-pass: the new leader reconciles.
+            }
+
             try
             {
                 await ReconcileAsync(client, snapshot, ns, exempt, cancellationToken).ConfigureAwait(false);
