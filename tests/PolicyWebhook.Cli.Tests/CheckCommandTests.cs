@@ -20,6 +20,16 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public void Check_TheReadmesTryIt_IsWhatCheckPrints()
+    {
+        var (_, output, _) = Run("check", Examples);
+
+        // Run from the repository root as the README does, the paths read deploy/examples/...
+        var printed = output.Replace(Root + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        PolicyWebhook.Tests.Shared.ReadmeBlocks.AssertShows(PolicyWebhook.Tests.Shared.ReadmeBlocks.Block(Root, "try-it"), printed);
+    }
+
+    [Fact]
     public void Check_ExamplesWithDefaultPolicy_DeniesTheBadOnesWithOneReadMessages()
     {
         var (code, output, _) = Run("check", Examples);
