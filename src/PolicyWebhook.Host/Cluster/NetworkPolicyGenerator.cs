@@ -26,7 +26,7 @@ public sealed partial class NetworkPolicyGenerator : BackgroundService
     private readonly IServiceProvider _services;
     private readonly NetworkIsolationOptions _options;
     private readonly ILogger<NetworkPolicyGenerator> _logger;
-    private readonly SemaphoreSlim _changed = new(0, 1);
+    private readonly ChangeSignal _changed = new();
 
     public NetworkPolicyGenerator(IPolicySource source, IServiceProvider services, IOptions<NetworkIsolationOptions> options, ILogger<NetworkPolicyGenerator> logger)
     {
@@ -55,7 +55,7 @@ public sealed partial class NetworkPolicyGenerator : BackgroundService
 
         var loops = _services.GetService<BackgroundLoops>() ?? cluster.Loops;
         var time = _services.GetService<TimeProvider>() ?? TimeProvider.System;
-        cluster.SnapshotPublished += Signal;
+        cluster.SnapshotPublished += _changed.Signal;
         try
         {
             var health = loops.Register("network isolation");
@@ -63,26 +63,7 @@ public sealed partial class NetworkPolicyGenerator : BackgroundService
         }
         finally
         {
-            cluster.SnapshotPublished -= Signal;
-        }
-    }
-
-    private void Signal()
-    {
-        try
-        {
-            if (_changed.CurrentCount == 0)
-            {
-                _changed.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // A pass is already due.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Stopping.
+            cluster.SnapshotPublished -= _changed.Signal;
         }
     }
 
@@ -104,8 +85,13 @@ public sealed partial class NetworkPolicyGenerator : BackgroundService
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
+                    // The API server's words once, when passes start failing; the loop's health logs the rest.
+                    if (health.FailingSince is null)
+                    {
+                        LogPassFailed(_logger, e.Message);
+                    }
+
                     health.Failed(e, backoff, atCeiling: backoff >= _options.MaxBackoff);
-                    LogPassFailed(_logger, e.Message);
                     await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
                     continue;

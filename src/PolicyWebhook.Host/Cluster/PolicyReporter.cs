@@ -26,7 +26,7 @@ public sealed partial class PolicyReporter : BackgroundService
     private readonly IServiceProvider _services;
     private readonly ReportOptions _options;
     private readonly ILogger<PolicyReporter> _logger;
-    private readonly SemaphoreSlim _changed = new(0, 1);
+    private readonly ChangeSignal _changed = new();
     private readonly Dictionary<string, string> _written = new(StringComparer.Ordinal);
     private readonly Counter<long>? _reportsWritten;
     private readonly Counter<long>? _writeFailures;
@@ -80,7 +80,7 @@ public sealed partial class PolicyReporter : BackgroundService
         var format = ReportFormat.Named(_options.Format);
         var loops = _services.GetService<BackgroundLoops>() ?? cluster.Loops;
         var time = _services.GetService<TimeProvider>() ?? TimeProvider.System;
-        cluster.SnapshotPublished += Signal;
+        cluster.SnapshotPublished += _changed.Signal;
         try
         {
             var health = loops.Register("policy reports");
@@ -90,7 +90,7 @@ public sealed partial class PolicyReporter : BackgroundService
         }
         finally
         {
-            cluster.SnapshotPublished -= Signal;
+            cluster.SnapshotPublished -= _changed.Signal;
         }
     }
 
@@ -137,7 +137,7 @@ public sealed partial class PolicyReporter : BackgroundService
             where TList : IMetadata<V1ListMeta>
         {
             var name = "report watch " + resource;
-            var watch = new WorkloadChangeWatch<T, TList>(call, resource == "pods", Signal, time) { Health = loops.Register(name), MaxBackoff = _options.MaxBackoff };
+            var watch = new WorkloadChangeWatch<T, TList>(call, resource == "pods", _changed.Signal, time) { Health = loops.Register(name), MaxBackoff = _options.MaxBackoff };
             return (name, watch.RunAsync);
         }
 
@@ -367,20 +367,6 @@ public sealed partial class PolicyReporter : BackgroundService
         if (firstError is not null)
         {
             throw new InvalidOperationException($"some reports could not be written ({firstError.GetType().Name})", firstError);
-        }
-    }
-
-    private void Signal()
-    {
-        try
-        {
-            _changed.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
         }
     }
 

@@ -22,10 +22,9 @@ public sealed partial class PolicyStatusWriter : BackgroundService
     private readonly ILogger<PolicyStatusWriter> _logger;
     private readonly StatusWriterOptions _options;
     // At most one pending signal: a burst of snapshots makes one more pass, not one per snapshot.
-    private readonly SemaphoreSlim _changed = new(0, 1);
+    private readonly ChangeSignal _changed = new();
     private readonly Dictionary<string, (long Generation, string Status, string Message, DateTimeOffset At)> _written = new(StringComparer.Ordinal);
     private volatile LeaseElector? _elector;
-    private bool _writesFailing;
 
     public PolicyStatusWriter(IPolicySource source, IServiceProvider services, IOptions<StatusWriterOptions> options, ILogger<PolicyStatusWriter> logger)
     {
@@ -61,7 +60,7 @@ public sealed partial class PolicyStatusWriter : BackgroundService
         var client = _services.GetRequiredService<IKubernetes>();
         var loops = _services.GetService<BackgroundLoops>() ?? cluster.Loops;
         var time = _services.GetService<TimeProvider>() ?? TimeProvider.System;
-        cluster.SnapshotPublished += Signal;
+        cluster.SnapshotPublished += _changed.Signal;
         var identity = _options.Identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? $"{Environment.MachineName}-{Guid.NewGuid():N}";
         var elector = new LeaseElector(
             client,
@@ -73,7 +72,7 @@ public sealed partial class PolicyStatusWriter : BackgroundService
             _logger,
             time);
         _elector = elector;
-        elector.StartedLeading += Signal; // A new leader writes whatever is not current.
+        elector.StartedLeading += _changed.Signal; // A new leader writes whatever is not current.
         var writes = loops.Register("status writer");
         try
         {
@@ -84,7 +83,7 @@ public sealed partial class PolicyStatusWriter : BackgroundService
         }
         finally
         {
-            cluster.SnapshotPublished -= Signal;
+            cluster.SnapshotPublished -= _changed.Signal;
         }
     }
 
@@ -112,9 +111,8 @@ public sealed partial class PolicyStatusWriter : BackgroundService
                 continue;
             }
 
-            var error = await WriteAsync(client, cluster.States, stoppingToken).ConfigureAwait(false);
+            var error = await WriteAsync(client, cluster.States, failingAlready: health.FailingSince is not null, stoppingToken).ConfigureAwait(false);
             failed = error is not null;
-            _writesFailing = failed;
             if (error is null)
             {
                 health.Succeeded();
@@ -128,23 +126,8 @@ public sealed partial class PolicyStatusWriter : BackgroundService
         }
     }
 
-    private void Signal()
-    {
-        try
-        {
-            _changed.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // A pass is already pending; it will see this snapshot.
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
     /// <summary>Writes every status that is not current; the first error met, or null when all went through.</summary>
-    private async Task<Exception?> WriteAsync(IKubernetes client, IReadOnlyList<ObjectState> states, CancellationToken cancellationToken)
+    private async Task<Exception?> WriteAsync(IKubernetes client, IReadOnlyList<ObjectState> states, bool failingAlready, CancellationToken cancellationToken)
     {
         Exception? firstError = null;
         var now = DateTimeOffset.UtcNow;
@@ -206,7 +189,7 @@ public sealed partial class PolicyStatusWriter : BackgroundService
             {
                 // Tried again after a pause, or with the next snapshot; admission never waits for this.
                 // Named once, when writes start failing; the loop's health then logs the rest of the outage.
-                if (firstError is null && _writesFailing is false)
+                if (firstError is null && !failingAlready)
                 {
                     LogWriteFailed(_logger, state.Kind, state.Name, e.GetType().Name);
                 }
