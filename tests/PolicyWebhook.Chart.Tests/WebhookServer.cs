@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyWebhook.Host;
+using PolicyWebhook.Tests.Shared;
 
 namespace PolicyWebhook.Chart.Tests;
 
@@ -37,14 +38,9 @@ internal sealed partial class WebhookServer : IAsyncDisposable
     /// <summary>Starts the server with the certificate in <paramref name="certificateFolder"/>; <paramref name="settings"/> add to or replace the defaults.</summary>
     public static async Task<WebhookServer> StartAsync(string certificateFolder, IDictionary<string, string?>? settings = null)
     {
-        var managementPort = FreePort();
+        var managementPort = KestrelWebhook.FreePort();
         var all = new Dictionary<string, string?>
         {
-            ["Server:Address"] = "127.0.0.1",
-            ["Server:Port"] = "0",
-            ["Server:ManagementPort"] = managementPort.ToString(CultureInfo.InvariantCulture),
-            ["Tls:CertificateFile"] = Path.Combine(certificateFolder, "tls.crt"),
-            ["Tls:KeyFile"] = Path.Combine(certificateFolder, "tls.key"),
             ["Policies:Source"] = "Files",
             ["Admission:OwnNamespace"] = Helm.Namespace,
         };
@@ -53,14 +49,8 @@ internal sealed partial class WebhookServer : IAsyncDisposable
             all[key] = value;
         }
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(all);
-        builder.AddWebhookServices();
-        var app = builder.Build();
-        app.MapWebhookEndpoints();
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single(a => a.StartsWith("https", StringComparison.Ordinal));
-        return new WebhookServer(app, new Uri(address).Port, managementPort);
+        var (app, address) = await KestrelWebhook.StartAsync(certificateFolder, managementPort, all);
+        return new WebhookServer(app, address.Port, managementPort);
     }
 
     public async ValueTask DisposeAsync()
@@ -109,12 +99,6 @@ internal sealed partial class WebhookServer : IAsyncDisposable
     public static IEnumerable<string> NotExported(IEnumerable<string> names, string metrics) =>
         names.Where(name => !("\n" + metrics).Contains("\n" + name + "{", StringComparison.Ordinal));
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [GeneratedRegex("policywebhook_[a-z_]+")]
     private static partial Regex MetricName();

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyWebhook.Host.Tls;
+using PolicyWebhook.Tests.Shared;
 
 namespace PolicyWebhook.Host.Tests;
 
@@ -19,14 +20,8 @@ public sealed class KestrelTlsTests : IAsyncLifetime
     private WebApplication _app = null!;
     private Uri _address = null!;
     private readonly List<X509Certificate2> _trusted = [];
-    private readonly int _managementPort = FreePort();
+    private readonly int _managementPort = KestrelWebhook.FreePort();
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask InitializeAsync()
     {

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyWebhook.Host.Tls;
+using PolicyWebhook.Tests.Shared;
 
 namespace PolicyWebhook.Host.Tests;
 
@@ -20,18 +21,12 @@ namespace PolicyWebhook.Host.Tests;
 public sealed class MutualTlsTests : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("policywebhook-mtls").FullName;
-    private readonly int _managementPort = FreePort();
+    private readonly int _managementPort = KestrelWebhook.FreePort();
     private X509Certificate2 _serverCa = null!;
     private (X509Certificate2 Certificate, ECDsa Key) _apiServerCa;
     private WebApplication _app = null!;
     private Uri _address = null!;
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static (X509Certificate2 Certificate, ECDsa Key) NewCa(string name)
     {

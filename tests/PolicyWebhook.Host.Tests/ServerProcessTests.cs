@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PolicyWebhook.Host.Tests.Cluster;
+using PolicyWebhook.Tests.Shared;
 
 namespace PolicyWebhook.Host.Tests;
 
@@ -17,12 +18,6 @@ public sealed class ServerProcessTests : IDisposable
 
     public void Dispose() => Directory.Delete(_cwd, recursive: true);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private Process Start(Dictionary<string, string> environment, params string[] args)
     {
@@ -68,7 +63,7 @@ public sealed class ServerProcessTests : IDisposable
             users: [{"{"}name: fake, user: {"{"}token: test{"}"}{"}"}]
             contexts: [{"{"}name: fake, context: {"{"}cluster: fake, user: fake{"}"}{"}"}]
             """, TestContext.Current.CancellationToken);
-        var (port, management) = (FreePort(), FreePort());
+        var (port, management) = (KestrelWebhook.FreePort(), KestrelWebhook.FreePort());
         using var server = Start(
             new Dictionary<string, string>
             {
@@ -127,7 +122,7 @@ public sealed class ServerProcessTests : IDisposable
     [Fact]
     public async Task Started_WithNoClusterToConnectTo_SaysSoInOneJsonLineAndExits1()
     {
-        using var server = Start(new Dictionary<string, string> { ["Policies__Source"] = "Cluster" }, "--dev", $"--Server:Port={FreePort()}", $"--Server:ManagementPort={FreePort()}");
+        using var server = Start(new Dictionary<string, string> { ["Policies__Source"] = "Cluster" }, "--dev", $"--Server:Port={KestrelWebhook.FreePort()}", $"--Server:ManagementPort={KestrelWebhook.FreePort()}");
         var output = await server.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var errors = await server.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await server.WaitForExitAsync(TestContext.Current.CancellationToken);

@@ -3,12 +3,21 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using PolicyWebhook.Host;
 
-namespace PolicyWebhook.Host.Tests;
+namespace PolicyWebhook.Tests.Shared;
 
 /// <summary>The webhook on real Kestrel on loopback, serving the tls.crt and tls.key of a folder: its app and its HTTPS address.</summary>
 internal static class KestrelWebhook
 {
+    /// <summary>A loopback port free right now, for a server that must know its port before it starts.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public static async Task<(WebApplication App, Uri Address)> StartAsync(string certificateFolder, int managementPort, IDictionary<string, string?>? settings = null)
     {
         var all = new Dictionary<string, string?>
