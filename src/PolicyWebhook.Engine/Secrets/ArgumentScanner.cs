@@ -24,6 +24,18 @@ public static class ArgumentScanner
             return [];
         }
 
+        // The common case, no shell string: the words are the arguments, and nothing is copied.
+        var anyShell = false;
+        for (var i = 0; i < arguments.Count && !anyShell; i++)
+        {
+            anyShell = IsShellString(arguments[i]);
+        }
+
+        if (!anyShell)
+        {
+            return ScanWords(arguments, mySql);
+        }
+
         var found = new List<ArgumentSecret>();
         var tokens = new List<string>(arguments.Count);
         for (var i = 0; i < arguments.Count; i++)
@@ -57,15 +69,39 @@ public static class ArgumentScanner
     }
 
     /// <summary>True when a command line runs a MySQL client, whose <c>-p</c> carries the password.</summary>
-    public static bool StartsMySql(IEnumerable<string>? words) => words is not null && words.Any(IsMySqlClient);
+    public static bool StartsMySql(IList<string>? words)
+    {
+        for (var i = 0; i < (words?.Count ?? 0); i++)
+        {
+            if (IsMySqlClient(words![i]))
+            {
+                return true;
+            }
+        }
 
-    private static bool IsMySqlClient(string word) => MySqlClients.Contains(word[(word.LastIndexOf('/') + 1)..], StringComparer.Ordinal);
+        return false;
+    }
+
+    private static bool IsMySqlClient(string word)
+    {
+        var program = word.AsSpan(word.LastIndexOf('/') + 1);
+        foreach (var client in MySqlClients)
+        {
+            if (program.SequenceEqual(client))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool IsShellString(string argument) => argument.AsSpan().IndexOfAny(' ', '\n', '\t') >= 0;
 
-    private static List<ArgumentSecret> ScanWords(List<string> words, bool mySql)
+    private static IReadOnlyList<ArgumentSecret> ScanWords(IList<string> words, bool mySql)
     {
-        var found = new List<ArgumentSecret>();
+        // Allocated at the first finding: a clean command line costs nothing.
+        List<ArgumentSecret>? found = null;
         var inMySql = mySql;
         for (var i = 0; i < words.Count; i++)
         {
@@ -79,23 +115,23 @@ public static class ArgumentScanner
             inMySql |= IsMySqlClient(word);
 
             var flagEnd = word.AsSpan().IndexOfAny('=', ':');
-            var flag = flagEnd < 0 ? word : word[..flagEnd];
+            var flag = flagEnd < 0 ? word.AsSpan() : word.AsSpan(0, flagEnd);
             if (SecretDetector.KindOf(word) is { } shape)
             {
                 // The flag is named only when it cannot hold the credential itself (-pAKIA... names none).
-                var named = word.StartsWith('-') && flagEnd > 0 && SecretDetector.KindOf(flag) is null ? flag : null;
-                found.Add(new ArgumentSecret(i, named, shape));
+                var named = word.StartsWith('-') && flagEnd > 0 && SecretDetector.KindOf(flag.ToString()) is null ? flag.ToString() : null;
+                (found ??= []).Add(new ArgumentSecret(i, named, shape));
                 continue;
             }
 
             if (inMySql && word.Length > 2 && word.StartsWith("-p", StringComparison.Ordinal) && word[2] != '-'
                 && SecretDetector.IsCredential(SecretName.Secret, word.AsSpan(2)))
             {
-                found.Add(new ArgumentSecret(i, "-p", "a password"));
+                (found ??= []).Add(new ArgumentSecret(i, "-p", "a password"));
                 continue;
             }
 
-            var name = SecretDetector.ClassifyName(flag.AsSpan().TrimStart('-'));
+            var name = SecretDetector.ClassifyName(flag.TrimStart('-'));
             if (name == SecretName.None || (!word.StartsWith('-') && !IsVariableName(flag)))
             {
                 continue;
@@ -105,23 +141,38 @@ public static class ArgumentScanner
             {
                 if (SecretDetector.IsCredential(name, word.AsSpan(flagEnd + 1)))
                 {
-                    found.Add(new ArgumentSecret(i, flag, word.StartsWith('-') ? "a secret flag value" : "a secret value"));
+                    (found ??= []).Add(new ArgumentSecret(i, flag.ToString(), word.StartsWith('-') ? "a secret flag value" : "a secret value"));
                 }
             }
             else if (word.StartsWith('-') && i + 1 < words.Count && !words[i + 1].StartsWith('-')
                 && SecretDetector.IsCredential(name, words[i + 1]))
             {
-                found.Add(new ArgumentSecret(i, flag, "a secret flag value"));
+                (found ??= []).Add(new ArgumentSecret(i, flag.ToString(), "a secret flag value"));
                 i++;
             }
         }
 
-        return found;
+        return found is null ? Array.Empty<ArgumentSecret>() : found;
     }
 
     // NAME=value in a command line sets a variable (env PGPASSWORD=x psql, or inside sh -c).
-    private static bool IsVariableName(string name) =>
-        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
+    private static bool IsVariableName(ReadOnlySpan<char> name)
+    {
+        if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] == '_'))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>The words of a shell string as the shell splits them: quotes removed, operators dropped.</summary>
     internal static List<string> ShellWords(string line)
