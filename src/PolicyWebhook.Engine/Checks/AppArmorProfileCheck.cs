@@ -52,6 +52,12 @@ public sealed class AppArmorProfileCheck : PssCheck
             }
         }
 
+        JudgeAnnotations(pod, findings);
+    }
+
+    /// <summary>The deprecated per-container annotations, judged as the standard judges them whatever a site allows.</summary>
+    private static void JudgeAnnotations(PodView pod, Findings findings)
+    {
         if (pod.Metadata?.Annotations is not { Count: > 0 } annotations
             || !annotations.Keys.Any(k => k.StartsWith(AnnotationPrefix, StringComparison.Ordinal)))
         {
@@ -84,18 +90,7 @@ public sealed class AppArmorProfileCheck : PssCheck
                 pod.SecurityContext?.AppArmorProfile is { } p ? (p.Type, p.LocalhostProfile) : null,
                 c => c.SecurityContext?.AppArmorProfile is { } a ? (a.Type, a.LocalhostProfile) : null,
                 requireSet: false);
-            IDictionary<string, string> annotations = pod.Metadata?.Annotations ?? new Dictionary<string, string>();
-            foreach (var (key, value) in annotations.OrderBy(a => a.Key, StringComparer.Ordinal))
-            {
-                if (key.StartsWith(AnnotationPrefix, StringComparison.Ordinal) && !AllowedAnnotation(value))
-                {
-                    findings.Add(
-                        $"{pod.MetadataPath}.annotations[{key}]",
-                        $"annotation {key} must not set AppArmor profile {Text.Quote(value)}",
-                        value,
-                        "runtime/default or localhost/*");
-                }
-            }
+            JudgeAnnotations(pod, findings);
         };
     }
 

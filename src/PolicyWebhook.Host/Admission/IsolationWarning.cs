@@ -10,6 +10,9 @@ namespace PolicyWebhook.Host.Admission;
 /// </summary>
 public static class IsolationWarning
 {
+    // Once, not an array per pod on the admission path.
+    private static readonly PolicyMode[] Warned = [PolicyMode.Warn, PolicyMode.Enforce];
+
     /// <summary>The answer with the warning added when the request creates a pod in an unisolated namespace; otherwise the answer as it was.</summary>
     public static AdmissionOutcome Add(AdmissionOutcome outcome, AdmissionRequest request, PolicySnapshot snapshot, IReadOnlySet<string> exempt)
     {
@@ -17,7 +20,7 @@ public static class IsolationWarning
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(snapshot);
         if (request is not { Kind: "Pod", Operation: "CREATE", SubResource: "", Namespace: { } ns }
-            || snapshot.UnisolatedBy(ns, exempt, PolicyMode.Warn, PolicyMode.Enforce) is not { } rule)
+            || snapshot.UnisolatedBy(ns, exempt, Warned) is not { } rule)
         {
             return outcome;
         }
