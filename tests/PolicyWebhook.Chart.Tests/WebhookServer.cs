@@ -74,14 +74,7 @@ internal sealed partial class WebhookServer : IAsyncDisposable
         {
             SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build((X509Certificate2)certificate!);
-                },
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => KestrelWebhook.ChainsTo(certificate, ca),
             },
         };
         using var client = new HttpClient(handler);

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyWebhook.Host.Server;
+using PolicyWebhook.Tests.Shared;
 
 namespace PolicyWebhook.Host.Tests;
 
@@ -78,14 +79,7 @@ public sealed class DevModeTests : IDisposable
                 SslOptions = new SslClientAuthenticationOptions
                 {
                     RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                    {
-                        using var chain = new X509Chain();
-                        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                        chain.ChainPolicy.CustomTrustStore.Add(ca);
-                        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                        var leaf = (X509Certificate2)certificate!;
-                        return chain.Build(leaf) && leaf.MatchesHostname("127.0.0.1");
-                    },
+                        KestrelWebhook.ChainsTo(certificate, ca) && ((X509Certificate2)certificate!).MatchesHostname("127.0.0.1"),
                 },
             };
             using var client = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{address.Port}") };

@@ -48,14 +48,9 @@ public sealed class KestrelTlsTests : IAsyncLifetime
                 EnabledSslProtocols = protocols,
                 RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                 {
-                    // Trust only the generated CAs, as the API server trusts only the webhook's caBundle.
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.AddRange(_trusted.ToArray());
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
                     var leaf = (X509Certificate2)certificate!;
                     seen?.Add(leaf.Thumbprint);
-                    return chain.Build(leaf) && leaf.MatchesHostname("127.0.0.1");
+                    return KestrelWebhook.ChainsTo(leaf, [.. _trusted]) && leaf.MatchesHostname("127.0.0.1");
                 },
             },
         };

@@ -75,14 +75,7 @@ public sealed class MutualTlsTests : IAsyncLifetime
             SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(_serverCa);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build((X509Certificate2)certificate!);
-                },
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => KestrelWebhook.ChainsTo(certificate, _serverCa),
             },
         };
         using var client = new HttpClient(handler) { BaseAddress = _address };

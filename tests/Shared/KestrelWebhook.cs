@@ -18,6 +18,16 @@ internal static class KestrelWebhook
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>True when the server's certificate chains to one of <paramref name="trusted"/> alone, as the API server trusts only the webhook's caBundle.</summary>
+    public static bool ChainsTo(System.Security.Cryptography.X509Certificates.X509Certificate? certificate, params System.Security.Cryptography.X509Certificates.X509Certificate2[] trusted)
+    {
+        using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+        chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
+        chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+        return certificate is System.Security.Cryptography.X509Certificates.X509Certificate2 leaf && chain.Build(leaf);
+    }
+
     public static async Task<(WebApplication App, Uri Address)> StartAsync(string certificateFolder, int managementPort, IDictionary<string, string?>? settings = null)
     {
         var all = new Dictionary<string, string?>
