@@ -17,6 +17,7 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/PolicyWebhook.Engine/PolicyWebhook.Engine.csproj src/PolicyWebhook.Engine/
 COPY src/PolicyWebhook.Policies/PolicyWebhook.Policies.csproj src/PolicyWebhook.Policies/
 COPY src/PolicyWebhook.Cluster/PolicyWebhook.Cluster.csproj src/PolicyWebhook.Cluster/
+COPY src/PolicyWebhook.Provenance/PolicyWebhook.Provenance.csproj src/PolicyWebhook.Provenance/
 COPY src/PolicyWebhook.Host/PolicyWebhook.Host.csproj src/PolicyWebhook.Host/
 COPY src/PolicyWebhook.Cli/PolicyWebhook.Cli.csproj src/PolicyWebhook.Cli/
 RUN dotnet restore src/PolicyWebhook.Host/PolicyWebhook.Host.csproj \

@@ -1,11 +1,16 @@
 using PolicyWebhook.Engine.Checks;
+using PolicyWebhook.Engine.Images;
 using PolicyWebhook.Engine.Matching;
 using PolicyWebhook.Engine.Mutation;
 
 namespace PolicyWebhook.Engine;
 
 /// <summary>A least-privilege check a policy turned on, with its options bound and its mode.</summary>
-public sealed record ConfiguredCheck(string Id, PolicyMode Mode, PodCheck Evaluate);
+public sealed record ConfiguredCheck(string Id, PolicyMode Mode, PodCheck Evaluate)
+{
+    /// <summary>The options the check was bound with, where a host needs them before evaluating (image verification entries).</summary>
+    public object? Options { get; init; }
+}
 
 /// <summary>
 /// The Pod Security Standards part of a policy: which level, at which version, in which mode, and the site's
@@ -65,6 +70,7 @@ public sealed class CompiledPolicy
         }
 
         Plan = [.. pss.Concat(checks).Where(c => !exclude.Checks.Contains(c.Id))];
+        ImageVerification = Plan.Select(c => c.Options).OfType<ImageVerificationOptions>().FirstOrDefault();
     }
 
     public PolicyReference Reference { get; }
@@ -79,6 +85,9 @@ public sealed class CompiledPolicy
 
     /// <summary>The fields this policy fills in on admission; null when it mutates nothing (the default).</summary>
     public MutationDefaults? Mutation { get; }
+
+    /// <summary>The image verification entries this policy runs, whose facts a host gathers before evaluating; null when none.</summary>
+    public ImageVerificationOptions? ImageVerification { get; }
 
     /// <summary>Every check this policy runs, in order, with its mode: the standard's table, then the least-privilege checks.</summary>
     public IReadOnlyList<ConfiguredCheck> Plan { get; }

@@ -1,3 +1,5 @@
+using PolicyWebhook.Engine.Images;
+
 namespace PolicyWebhook.Engine;
 
 /// <summary>What the evaluator needs to know beyond the object itself.</summary>
@@ -9,4 +11,10 @@ public sealed record EvaluationContext(string DefaultNamespace = "default", IDic
 
     /// <summary>The time exceptions are judged against; the current time unless a caller sets it.</summary>
     public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>
+    /// What was gathered of each image before evaluating (signatures, attestations, digests); null offline, where check
+    /// <c>imageVerification</c> then judges nothing, as no registry was asked.
+    /// </summary>
+    public IImageFactsLookup? ImageFacts { get; init; }
 }

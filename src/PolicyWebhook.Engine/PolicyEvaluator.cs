@@ -47,7 +47,11 @@ public sealed class PolicyEvaluator
             }
 
             applied++;
-            var pod = new PodView(target.Spec, target.PodMetadata, target.SpecPath, target.MetadataPath, policy.Exclude.Images, target.Kind);
+            var pod = new PodView(target.Spec, target.PodMetadata, target.SpecPath, target.MetadataPath, policy.Exclude.Images, target.Kind)
+            {
+                ImageFacts = context.ImageFacts,
+                Now = context.Now,
+            };
             var plan = policy.Plan;
             for (var i = 0; i < plan.Count; i++)
             {

@@ -168,7 +168,7 @@ public static class PolicyCompiler
 
     private static ConfiguredCheck Bind<TOptions>(LeastPrivilegeCheck<TOptions> check, TOptions options, string? mode, PolicyMode policyMode)
         where TOptions : class =>
-        new(check.Id, ParseMode(mode, policyMode), check.Bind(options));
+        new(check.Id, ParseMode(mode, policyMode), check.Bind(options)) { Options = options };
 
     private static PolicyMode ParseMode(string? mode, PolicyMode fallback) => mode switch
     {

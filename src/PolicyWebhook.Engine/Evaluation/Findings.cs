@@ -41,15 +41,22 @@ public sealed class Findings
     /// <summary>Reports one pod-level violation that stands for every container (<see cref="Violation.ForEveryContainer"/>).</summary>
     public void AddForEveryContainer(string path, string message, string found, string required) => Add(path, message, found, required, forEveryContainer: true);
 
-    private void Add(string path, string message, string found, string required, bool forEveryContainer)
+    /// <summary>
+    /// Reports one violation that never denies: in Warn mode where the check enforces, else in the check's own mode.
+    /// It is what a rule allows with a warning (a registry that did not answer, where the rule says to allow).
+    /// </summary>
+    public void AddWarning(string path, string message, string found, string required) =>
+        Add(path, message, found, required, forEveryContainer: false, _mode == PolicyMode.Enforce ? PolicyMode.Warn : _mode);
+
+    private void Add(string path, string message, string found, string required, bool forEveryContainer, PolicyMode? mode = null)
     {
         if (Count >= MaxViolations)
         {
             Omitted++;
-            OmittedEnforce |= _mode == PolicyMode.Enforce;
+            OmittedEnforce |= (mode ?? _mode) == PolicyMode.Enforce;
             return;
         }
 
-        (_violations ??= new List<Violation>(4)).Add(new Violation(_policy, _check, _mode, path, message, found, required) { ForEveryContainer = forEveryContainer });
+        (_violations ??= new List<Violation>(4)).Add(new Violation(_policy, _check, mode ?? _mode, path, message, found, required) { ForEveryContainer = forEveryContainer });
     }
 }

@@ -1,4 +1,5 @@
 using k8s.Models;
+using PolicyWebhook.Engine.Images;
 using PolicyWebhook.Engine.Matching;
 
 namespace PolicyWebhook.Engine.Evaluation;
@@ -34,6 +35,12 @@ public sealed class PodView
 
     /// <summary>Where the pod metadata stands in the object, such as <c>spec.template.metadata</c>.</summary>
     public string MetadataPath { get; }
+
+    /// <summary>What was gathered of the pod's images before evaluating; null offline.</summary>
+    public IImageFactsLookup? ImageFacts { get; init; }
+
+    /// <summary>The time the evaluation is judged at (the age of a vulnerability scan).</summary>
+    public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
 
     public V1PodSecurityContext? SecurityContext => Spec.SecurityContext;
 

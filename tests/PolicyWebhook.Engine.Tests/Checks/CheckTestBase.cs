@@ -17,6 +17,9 @@ public abstract class CheckTestBase
     /// <summary>Options for a least-privilege check; null takes the test default.</summary>
     protected virtual object? Options => null;
 
+    /// <summary>The context fixtures are judged in; a check that reads gathered facts (image verification) gives its own.</summary>
+    protected virtual EvaluationContext ContextFor(string fixture) => EvaluationContext.Offline;
+
     protected string FixtureFolder => RepoPaths.Of("tests", "PolicyWebhook.Engine.Tests", "Fixtures", CheckId);
 
     [Fact]
@@ -38,7 +41,7 @@ public abstract class CheckTestBase
     protected IReadOnlyList<Violation> Violations(string fixture, PssVersion? version = null)
     {
         var path = Path.IsPathRooted(fixture) ? fixture : Path.Combine(FixtureFolder, fixture);
-        var result = new PolicyEvaluator([TestPolicies.OnlyCheck(CheckId, Options, version)]).Evaluate(TestPolicies.ReadObject(path))!;
+        var result = new PolicyEvaluator([TestPolicies.OnlyCheck(CheckId, Options, version)]).Evaluate(TestPolicies.ReadObject(path), ContextFor(path))!;
         Assert.All(result.Violations, v => Assert.Equal(CheckId, v.Check));
         return result.Violations;
     }

@@ -1,0 +1,196 @@
+using PolicyWebhook.Engine.Evaluation;
+using PolicyWebhook.Engine.Images;
+
+namespace PolicyWebhook.Engine.Checks;
+
+/*
+ * Poisoned images: an image runs only when what it is has been verified, not what it is called.
+ *
+ * Restricted fields, for containers, init containers and ephemeral containers: image.
+ * For every rule entry whose globs cover the image, judged on the facts gathered before evaluation (the digest the
+ * image resolves to, the trusted keys whose signatures name that digest, the verified attestations about it):
+ * - at least RequiredSignatures distinct keys of the entry have signed the digest;
+ * - with a vulnerability requirement: an attestation by one of its keys, its newest scan no older than MaximumAge,
+ *   and no finding above MaximumSeverity;
+ * - with a provenance requirement: an SLSA provenance attestation by one of its keys, from an allowed builder.
+ * When the registry gave no answer, OnError decides: Deny reports a violation, Allow a warning that never denies.
+ * Offline (no facts at all) the check judges nothing: no registry was asked.
+ */
+public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificationOptions>
+{
+    private const int MaxListed = 3;
+
+    public override string Id => "imageVerification";
+
+    public override string Title => "unsigned or unscanned images";
+
+    public override void Evaluate(PodView pod, ImageVerificationOptions options, Findings findings)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(findings);
+        if (pod.ImageFacts is not { } lookup)
+        {
+            return;
+        }
+
+        foreach (var container in pod.Containers)
+        {
+            var image = container.Image;
+            if (string.IsNullOrEmpty(image))
+            {
+                continue;
+            }
+
+            foreach (var entry in options.Entries)
+            {
+                if (entry.Covers(image))
+                {
+                    Judge(container, image, entry, lookup.Find(entry, image), pod.Now, findings);
+                }
+            }
+        }
+    }
+
+    private static void Judge(ContainerView container, string image, ImageVerificationEntry entry, ImageFacts? facts, DateTimeOffset now, Findings findings)
+    {
+        var path = container.PathOf("image");
+        var subject = $"{container.Subject} image {Text.Quote(image)}";
+        var rule = $"(entry {Text.Quote(entry.Name)})";
+        if (facts is null)
+        {
+            findings.Add(path, $"{subject} was not verified {rule}", image, "verified");
+            return;
+        }
+
+        if (facts.Unavailable is { } why)
+        {
+            if (entry.OnError == RegistryErrorAction.Allow)
+            {
+                findings.AddWarning(path, $"{subject} is allowed unverified: {why} {rule}", why, "a registry answer");
+            }
+            else
+            {
+                findings.Add(path, $"{subject} could not be verified: {why} {rule}", why, "a registry answer");
+            }
+
+            return;
+        }
+
+        var at = facts.Digest is { } digest ? $"{subject} ({digest})" : subject;
+        if (entry.Keys.Count > 0)
+        {
+            JudgeSignatures(path, at, rule, entry, facts, findings);
+        }
+
+        if (entry.Vulnerabilities is { } vulnerabilities)
+        {
+            JudgeScan(path, at, rule, vulnerabilities, facts, now, findings);
+        }
+
+        if (entry.Provenance is { } provenance)
+        {
+            JudgeProvenance(path, at, rule, provenance, facts, findings);
+        }
+    }
+
+    private static void JudgeSignatures(string path, string at, string rule, ImageVerificationEntry entry, ImageFacts facts, Findings findings)
+    {
+        var signed = facts.SignedBy.Where(k => entry.Keys.Any(t => t.Name == k)).Distinct(StringComparer.Ordinal).ToList();
+        if (signed.Count >= entry.RequiredSignatures)
+        {
+            return;
+        }
+
+        var required = entry.RequiredSignatures == 1
+            ? $"a signature by one of {Keys(entry.Keys)}"
+            : $"signatures by {entry.RequiredSignatures} of {Keys(entry.Keys)}";
+        if (signed.Count == 0)
+        {
+            var other = facts.SignaturesForOtherDigests.Count > 0 ? facts.SignaturesForOtherDigests[0] : default;
+            var message = other.Digest is null
+                ? $"{at} has no signature by any of the {entry.Keys.Count} trusted {Plural(entry.Keys.Count, "key")} {rule}"
+                : $"{at} has a signature by key {Text.Quote(other.KeyName)} that names another digest, {other.Digest} {rule}";
+            findings.Add(path, message, other.Digest is null ? "no trusted signature" : "a signature for " + other.Digest, required);
+            return;
+        }
+
+        findings.Add(
+            path,
+            $"{at} is signed by {signed.Count} of the {entry.RequiredSignatures} distinct trusted keys required ({Text.QuoteAll(signed)}) {rule}",
+            $"{signed.Count} {Plural(signed.Count, "signature")}",
+            required);
+    }
+
+    private static void JudgeScan(string path, string at, string rule, VulnerabilityRequirement requirement, ImageFacts facts, DateTimeOffset now, Findings findings)
+    {
+        var scans = facts.Attestations
+            .Where(a => a.PredicateType == AttestationFact.VulnerabilityPredicate && a.Scan is not null && requirement.Keys.Any(k => k.Name == a.KeyName))
+            .OrderByDescending(a => a.Scan!.FinishedOn ?? DateTimeOffset.MinValue)
+            .ToList();
+        if (scans.Count == 0)
+        {
+            findings.Add(path, $"{at} has no vulnerability scan attestation signed by {Keys(requirement.Keys)} {rule}", "no scan", "a vulnerability attestation");
+            return;
+        }
+
+        var scan = scans[0].Scan!;
+        if (requirement.MaximumAge is { } maximumAge)
+        {
+            if (scan.FinishedOn is not { } finished)
+            {
+                findings.Add(path, $"{at} has a vulnerability scan that does not say when it finished {rule}", "no scanFinishedOn", $"a scan at most {Age(maximumAge)} old");
+            }
+            else if (now - finished > maximumAge)
+            {
+                findings.Add(path, $"{at} has a vulnerability scan {Age(now - finished)} old where {Age(maximumAge)} are allowed {rule}", Age(now - finished), $"at most {Age(maximumAge)}");
+            }
+        }
+
+        if (requirement.MaximumSeverity is { } maximum)
+        {
+            var above = scan.Vulnerabilities.Where(v => v.Severity > maximum).OrderByDescending(v => v.Severity).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
+            if (above.Count > 0)
+            {
+                var listed = string.Join(", ", above.Take(MaxListed).Select(v => $"{v.Id} {Name(v.Severity)}"));
+                var more = above.Count > MaxListed ? $" and {above.Count - MaxListed} more" : string.Empty;
+                findings.Add(path, $"{at} has {listed}{more} above the allowed {Name(maximum)} {rule}", listed + more, $"nothing above {Name(maximum)}");
+            }
+        }
+    }
+
+    private static void JudgeProvenance(string path, string at, string rule, ProvenanceRequirement requirement, ImageFacts facts, Findings findings)
+    {
+        var provenance = facts.Attestations
+            .Where(a => AttestationFact.ProvenancePredicates.Contains(a.PredicateType) && requirement.Keys.Any(k => k.Name == a.KeyName))
+            .ToList();
+        if (provenance.Count == 0)
+        {
+            findings.Add(path, $"{at} has no SLSA provenance attestation signed by {Keys(requirement.Keys)} {rule}", "no provenance", "a provenance attestation");
+            return;
+        }
+
+        if (requirement.BuilderIds.Count > 0 && !provenance.Any(p => p.BuilderId is { } id && requirement.BuilderIds.Contains(id, StringComparer.Ordinal)))
+        {
+            var builders = provenance.Select(p => p.BuilderId ?? "none").Distinct(StringComparer.Ordinal).ToList();
+            findings.Add(
+                path,
+                $"{at} was built by {Text.QuoteAll(builders)}, not an allowed builder {rule}",
+                string.Join(", ", builders),
+                "one of " + Text.QuoteAll(requirement.BuilderIds));
+        }
+    }
+
+    /// <summary>A severity as scanners print it: <c>CRITICAL</c>.</summary>
+    public static string Name(VulnerabilitySeverity severity) => severity.ToString().ToUpperInvariant();
+
+    private static string Keys(IReadOnlyList<TrustedKeySource> keys) =>
+        keys.Count == 1 ? $"key {Text.Quote(keys[0].Name)}" : $"keys {Text.QuoteAll(keys.Select(k => k.Name))}";
+
+    private static string Plural(int count, string word) => count == 1 ? word : word + "s";
+
+    private static string Age(TimeSpan age) =>
+        age.TotalDays >= 1 ? $"{(int)age.TotalDays} {Plural((int)age.TotalDays, "day")}"
+        : age.TotalHours >= 1 ? $"{(int)age.TotalHours} {Plural((int)age.TotalHours, "hour")}"
+        : $"{(int)age.TotalMinutes} {Plural((int)age.TotalMinutes, "minute")}";
+}

@@ -1,0 +1,55 @@
+using PolicyWebhook.Engine.Checks;
+using PolicyWebhook.Engine.Matching;
+
+namespace PolicyWebhook.Engine.Images;
+
+/// <summary>What a rule entry does when the registry cannot answer in time: deny, or allow with a warning.</summary>
+public enum RegistryErrorAction
+{
+    Deny,
+    Allow,
+}
+
+/// <summary>
+/// A trusted public key, named for messages. It is data only: <see cref="Pem"/> inline, or a key of a Secret or
+/// ConfigMap in the webhook's own namespace that the host reads; the engine never reads either.
+/// </summary>
+public sealed record TrustedKeySource(string Name, string? Pem = null, string? SecretName = null, string? ConfigMapName = null, string? Key = null);
+
+/// <summary>A required cosign vulnerability attestation: its keys, the highest severity allowed, the oldest scan allowed.</summary>
+public sealed record VulnerabilityRequirement(IReadOnlyList<TrustedKeySource> Keys, VulnerabilitySeverity? MaximumSeverity, TimeSpan? MaximumAge);
+
+/// <summary>A required SLSA provenance attestation: its keys and the builder ids allowed (any when empty).</summary>
+public sealed record ProvenanceRequirement(IReadOnlyList<TrustedKeySource> Keys, IReadOnlyList<string> BuilderIds);
+
+/// <summary>
+/// One entry of an image verification rule: the images it covers (globs over the full normalised reference), the
+/// signature keys and how many distinct ones must have signed, the attestations required, and what a registry error does.
+/// </summary>
+public sealed record ImageVerificationEntry(
+    string Name,
+    IReadOnlyList<string> Images,
+    IReadOnlyList<TrustedKeySource> Keys,
+    int RequiredSignatures,
+    VulnerabilityRequirement? Vulnerabilities,
+    ProvenanceRequirement? Provenance,
+    RegistryErrorAction OnError)
+{
+    private readonly GlobSet _images = new(Images.Select(ImageRegistriesCheck.NormalizePattern));
+
+    /// <summary>What the result cache keys this entry by: the policy's uid and generation and the entry's place in it.</summary>
+    public string CacheKey { get; init; } = Name;
+
+    /// <summary>True when this entry covers the image: a glob matches its repository, its repository and tag, or the whole reference.</summary>
+    public bool Covers(string image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var reference = ImageReference.Parse(image);
+        return _images.Matches(reference.Name)
+            || (reference.Tag is not null && _images.Matches(reference.Name + ":" + reference.Tag))
+            || _images.Matches(reference.ToString());
+    }
+}
+
+/// <summary>The options of check <c>imageVerification</c>: its entries, in the order the policy lists them.</summary>
+public sealed record ImageVerificationOptions(IReadOnlyList<ImageVerificationEntry> Entries);
