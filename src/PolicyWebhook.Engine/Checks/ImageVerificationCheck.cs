@@ -52,6 +52,30 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         }
     }
 
+    /// <summary>
+    /// True when the facts satisfy the entry at <paramref name="now"/>: what the host pins a digest on and keeps in its
+    /// cache for the longer time. The same judgement as evaluation, so the two cannot disagree.
+    /// </summary>
+    public static bool Passes(ImageVerificationEntry entry, ImageFacts facts, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(facts);
+        if (facts.Unavailable is not null || facts.Digest is null)
+        {
+            return false;
+        }
+
+        var findings = new Findings();
+        findings.Begin(default, "imageVerification", PolicyMode.Enforce);
+        var pod = new PodView(new k8s.Models.V1PodSpec { Containers = [new k8s.Models.V1Container { Name = "image", Image = facts.Image }] }, null, "spec", "metadata");
+        foreach (var container in pod.Containers)
+        {
+            Judge(container, facts.Image, entry, facts, now, findings);
+        }
+
+        return findings.Count == 0;
+    }
+
     private static void Judge(ContainerView container, string image, ImageVerificationEntry entry, ImageFacts? facts, DateTimeOffset now, Findings findings)
     {
         var path = container.PathOf("image");

@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using PolicyWebhook.Engine;
+using PolicyWebhook.Engine.Checks;
+using PolicyWebhook.Engine.Evaluation;
+using PolicyWebhook.Engine.Images;
+using PolicyWebhook.Engine.Workloads;
+using PolicyWebhook.Provenance.Caching;
+using PolicyWebhook.Provenance.Registry;
+
+namespace PolicyWebhook.Provenance;
+
+/// <summary>
+/// Gathers, before evaluation, the facts every image verification entry needs about a pod's images, through a cache:
+/// a tag's digest and an entry's facts about a digest are each fetched once per time to live, and concurrent
+/// requests for one key share one registry round. A request waits at most its budget; the round goes on for others.
+/// </summary>
+public sealed class ImageFactsGatherer
+{
+    /// <summary>At most this many (entry, image) pairs are verified for one request; the rest are reported unverified.</summary>
+    public const int MaxImagesPerRequest = 64;
+
+    private readonly IImageVerifier _verifier;
+    private readonly VerificationCacheOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ProvenanceMetrics? _metrics;
+    private readonly SingleFlightCache<string> _digests;
+    private readonly SingleFlightCache<ImageFacts> _facts;
+
+    public ImageFactsGatherer(IImageVerifier verifier, VerificationCacheOptions? options = null, TimeProvider? time = null, ProvenanceMetrics? metrics = null)
+    {
+        _verifier = verifier ?? throw new ArgumentNullException(nameof(verifier));
+        _options = options ?? new VerificationCacheOptions();
+        _time = time ?? TimeProvider.System;
+        _metrics = metrics;
+        // Tags take a tenth of the room: they are short, and a digest's facts are what is costly to fetch again.
+        _digests = new SingleFlightCache<string>(Math.Max(1, _options.MaxEntries / 10), Math.Max(1, _options.MaxBytes / 10), _time);
+        _facts = new SingleFlightCache<ImageFacts>(_options.MaxEntries, _options.MaxBytes, _time);
+        if (metrics is not null)
+        {
+            metrics.CacheSize = () => (_digests.Count + _facts.Count, _digests.Bytes + _facts.Bytes);
+        }
+    }
+
+    /// <summary>Results held, tag resolutions and facts together.</summary>
+    public int CachedEntries => _digests.Count + _facts.Count;
+
+    /// <summary>Drops every cached result: trusted keys or registry credentials changed.</summary>
+    public void Clear()
+    {
+        _digests.Clear();
+        _facts.Clear();
+    }
+
+    /// <summary>
+    /// Which images each entry covers, for the policies that apply to the target: the entry and the image as the pod
+    /// names it, once each. Containers a policy excludes by image are left out, as its checks leave them.
+    /// </summary>
+    public static IReadOnlyList<(ImageVerificationEntry Entry, string Image)> WorkFor(IEnumerable<CompiledPolicy> policies, WorkloadTarget target, EvaluationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(context);
+        List<(ImageVerificationEntry, string)>? work = null;
+        foreach (var policy in policies)
+        {
+            if (policy.ImageVerification is not { } options || !policy.Applies(target, context))
+            {
+                continue;
+            }
+
+            var pod = new PodView(target.Spec, target.PodMetadata, target.SpecPath, target.MetadataPath, policy.Exclude.Images, target.Kind);
+            foreach (var container in pod.Containers)
+            {
+                if (string.IsNullOrEmpty(container.Image))
+                {
+                    continue;
+                }
+
+                foreach (var entry in options.Entries)
+                {
+                    if (entry.Covers(container.Image) && !(work ??= []).Contains((entry, container.Image)))
+                    {
+                        work.Add((entry, container.Image));
+                    }
+                }
+            }
+        }
+
+        return work is null ? [] : work;
+    }
+
+    /// <summary>
+    /// Gathers the facts for each (entry, image), waiting at most <paramref name="budget"/>; an image whose registry
+    /// has not answered by then gets facts saying so, which the entry's <c>onError</c> judges.
+    /// </summary>
+    public async Task<GatheredImages> GatherAsync(IReadOnlyList<(ImageVerificationEntry Entry, string Image)> work, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (work.Count == 0)
+        {
+            return GatheredImages.None;
+        }
+
+        var deadline = _time.GetTimestamp() + (long)(budget.TotalSeconds * _time.TimestampFrequency);
+        // A pod naming thousands of images must not make thousands of registry rounds.
+        var results = await Task.WhenAll(work.Select((w, i) => i < MaxImagesPerRequest
+            ? GatherOneAsync(w.Entry, w.Image, budget, deadline, cancellationToken)
+            : Task.FromResult(new ImageFacts(w.Image) { Unavailable = $"the pod names more than {MaxImagesPerRequest} images to verify" }))).ConfigureAwait(false);
+        var facts = new Dictionary<(string, string), ImageFacts>(results.Length);
+        var verdicts = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var now = _time.GetUtcNow();
+        for (var i = 0; i < results.Length; i++)
+        {
+            var (entry, image) = work[i];
+            var result = results[i];
+            facts[(entry.CacheKey, image)] = result;
+            var passes = ImageVerificationCheck.Passes(entry, result, now);
+            _metrics?.Verified(passes ? "verified" : result.Unavailable is not null ? "unavailable" : "failed");
+            verdicts[image] = passes && verdicts.GetValueOrDefault(image, true);
+        }
+
+        var pins = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (image, verified) in verdicts)
+        {
+            var digest = results.First(r => r.Image == image).Digest;
+            if (verified && digest is not null && ImageReference.Parse(image).Digest is null)
+            {
+                pins[image] = image + "@" + digest;
+            }
+        }
+
+        return new GatheredImages(facts, pins);
+    }
+
+    private async Task<ImageFacts> GatherOneAsync(ImageVerificationEntry entry, string image, TimeSpan budget, long deadline, CancellationToken cancellationToken)
+    {
+        var reference = ImageReference.Parse(image);
+        try
+        {
+            var digest = reference.Digest;
+            if (digest is null)
+            {
+                var tagKey = reference.Name + ":" + (reference.Tag ?? "latest");
+                digest = await Lookup(_digests, tagKey, () => Round("resolve", reference, ct => _verifier.ResolveDigestAsync(reference, ct)), d => (_options.TagTtl, d.Length * 2))
+                    .WaitAsync(Remaining(deadline), _time, cancellationToken).ConfigureAwait(false);
+            }
+
+            var key = entry.CacheKey + "|" + reference.Name + "@" + digest;
+            var facts = await Lookup(_facts, key, () => VerifyRoundAsync(reference, digest, entry), Keep)
+                .WaitAsync(Remaining(deadline), _time, cancellationToken).ConfigureAwait(false);
+            return facts with { Image = image };
+        }
+        catch (TimeoutException)
+        {
+            return new ImageFacts(image) { Unavailable = $"registry {reference.Registry} did not answer within {Duration(budget)}" };
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && Explains(e) is { } why)
+        {
+            return new ImageFacts(image) { Unavailable = why };
+        }
+    }
+
+    private Task<T> Lookup<T>(SingleFlightCache<T> cache, string key, Func<Task<T>> round, Func<T, (TimeSpan, long)> keep)
+        where T : class
+    {
+        var task = cache.GetOrRun(key, round, keep, out var joined);
+        _metrics?.Lookup(task.IsCompletedSuccessfully ? "hit" : joined ? "joined" : "miss");
+        return task;
+    }
+
+    private async Task<ImageFacts> VerifyRoundAsync(ImageReference reference, string digest, ImageVerificationEntry entry)
+    {
+        try
+        {
+            var facts = await Round("verify", reference, ct => _verifier.VerifyAsync(reference, digest, entry, ct)).ConfigureAwait(false);
+            return facts with { Digest = digest };
+        }
+        catch (Exception e) when (Explains(e) is { } why)
+        {
+            // Cached briefly as facts, so a registry that is down is not asked again by every retry.
+            return new ImageFacts(reference.ToString()) { Digest = digest, Unavailable = why };
+        }
+    }
+
+    // One registry round, bounded by its own timeout rather than the request's: joiners and retries still get its answer.
+    private async Task<T> Round<T>(string kind, ImageReference reference, Func<CancellationToken, Task<T>> call)
+    {
+        using var timeout = new CancellationTokenSource(_options.RoundTimeout, _time);
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await call(timeout.Token).ConfigureAwait(false);
+            _metrics?.Round(kind, "answered", ProvenanceMetrics.Since(start));
+            return result;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            _metrics?.Round(kind, "timeout", ProvenanceMetrics.Since(start));
+            throw new RegistryUnavailableException($"registry {reference.Registry} did not answer within {Duration(_options.RoundTimeout)}");
+        }
+        catch
+        {
+            _metrics?.Round(kind, "error", ProvenanceMetrics.Since(start));
+            throw;
+        }
+    }
+
+    private (TimeSpan, long) Keep(ImageFacts facts)
+    {
+        var ttl = facts.Unavailable is not null ? _options.UnavailableTtl
+            : facts.SignedBy.Count > 0 || facts.Attestations.Count > 0 ? _options.SuccessTtl
+            : _options.FailureTtl;
+        return (ttl, Size(facts));
+    }
+
+    // Strings dominate; each object adds a header and a few references.
+    private static long Size(ImageFacts facts)
+    {
+        long bytes = 128 + (2L * ((facts.Image?.Length ?? 0) + (facts.Digest?.Length ?? 0) + (facts.Unavailable?.Length ?? 0)));
+        bytes += facts.SignedBy.Sum(s => 32L + (2 * s.Length));
+        bytes += facts.SignaturesForOtherDigests.Sum(s => 48L + (2 * (s.KeyName.Length + s.Digest.Length)));
+        foreach (var attestation in facts.Attestations)
+        {
+            bytes += 96 + (2L * (attestation.PredicateType.Length + attestation.KeyName.Length + (attestation.BuilderId?.Length ?? 0)));
+            bytes += attestation.Scan?.Vulnerabilities.Sum(v => 48L + (2 * v.Id.Length)) ?? 0;
+        }
+
+        return bytes;
+    }
+
+    private static string Duration(TimeSpan span) =>
+        span >= TimeSpan.FromSeconds(1)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#} s")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{span.TotalMilliseconds:0} ms");
+
+    private TimeSpan Remaining(long deadline)
+    {
+        var left = deadline - _time.GetTimestamp();
+        return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / _time.TimestampFrequency);
+    }
+
+    // What a developer is told when no verdict could be reached; the message names the registry, never a credential.
+    private static string? Explains(Exception e) => e switch
+    {
+        RegistryUnavailableException or KeyMaterialException => e.Message,
+        OperationCanceledException => null,
+        _ when e.GetType().Name.EndsWith("NotFoundException", StringComparison.Ordinal) => e.Message,
+        _ => $"verification failed unexpectedly ({e.GetType().Name}); the webhook's log has the details",
+    };
+}
