@@ -5,6 +5,7 @@ using PolicyWebhook.Host.Admission;
 using PolicyWebhook.Host.Cluster;
 using PolicyWebhook.Host.Health;
 using PolicyWebhook.Host.Hosting;
+using PolicyWebhook.Host.Images;
 using PolicyWebhook.Host.Policies;
 using PolicyWebhook.Host.Server;
 using PolicyWebhook.Host.Telemetry;
@@ -75,6 +76,7 @@ public static class WebhookHost
         services.AddSingleton<ClientCertificateValidator>();
         services.AddHostedService(sp => sp.GetRequiredService<ClientCertificateValidator>());
 
+        services.AddImageVerification();
         services.AddSingleton<ValidatingHandler>();
         services.AddSingleton<MutatingHandler>();
         services.AddSingleton<PolicyValidationHandler>();

@@ -17,14 +17,15 @@ public static partial class AdmissionEndpoints
         var pipeline = new Lazy<AdmissionPipeline>(services.GetRequiredService<AdmissionPipeline>);
         var options = services.GetRequiredService<IOptions<AdmissionOptions>>().Value;
         var loggers = services.GetRequiredService<ILoggerFactory>();
-        endpoints.MapPost("/validate", context => HandleAsync(context, pipeline.Value.Validate, options, loggers));
-        endpoints.MapPost("/mutate", context => HandleAsync(context, pipeline.Value.Mutate, options, loggers));
+        var images = services.GetService<Images.ImageVerificationStep>();
+        endpoints.MapPost("/validate", context => HandleAsync(context, pipeline.Value.Validate, options, loggers, images));
+        endpoints.MapPost("/mutate", context => HandleAsync(context, pipeline.Value.Mutate, options, loggers, images));
         endpoints.MapPost("/validate-policy", context => HandleAsync(context, pipeline.Value.ValidatePolicy, options, loggers));
         return endpoints;
     }
 
     /// <summary>Reads, handles and answers one review.</summary>
-    public static async Task HandleAsync(HttpContext context, AdmissionHandler handler, AdmissionOptions options, ILoggerFactory loggers)
+    public static async Task HandleAsync(HttpContext context, AdmissionHandler handler, AdmissionOptions options, ILoggerFactory loggers, Images.ImageVerificationStep? images = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(handler);
@@ -57,6 +58,12 @@ public static partial class AdmissionEndpoints
             var answer = new ArrayBufferWriter<byte>(1024);
             try
             {
+                if (images is not null)
+                {
+                    request.Timeout = context.Request.Query["timeout"].ToString();
+                    await images.PrepareAsync(request, context.RequestAborted).ConfigureAwait(false);
+                }
+
                 handler(request).Response.WriteReview(answer, request.ApiVersion, request.Uid);
             }
             catch (Exception e)

@@ -45,6 +45,12 @@ public sealed class AdmissionRequest : IDisposable
 
     public bool HasObject => !ObjectJson.IsEmpty;
 
+    /// <summary>What was gathered about the pod's images before the handler ran; null when no policy verifies them.</summary>
+    public PolicyWebhook.Provenance.GatheredImages? Images { get; set; }
+
+    /// <summary>The API server's <c>?timeout=</c> query (a Go duration such as <c>5s</c>), when it sent one.</summary>
+    public string? Timeout { get; set; }
+
     /// <summary>The object, parsed on first use; undefined when it is null.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The AdmissionReview field is called object.")]
     public JsonElement Object => ObjectJson.IsEmpty ? default : (_object ??= JsonDocument.Parse(ObjectJson, Reading)).RootElement;

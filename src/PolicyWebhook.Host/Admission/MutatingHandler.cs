@@ -21,7 +21,9 @@ public sealed class MutatingHandler(IPolicySource policies)
         }
 
         var ephemeral = RequestFilter.IsEphemeralContainers(request);
-        if (snapshot.Mutating.Count == 0 || (!ephemeral && !Mutable(request)))
+        // Verified images are pinned to their digests; kubectl debug's ephemeral containers are judged, not pinned.
+        var pins = ephemeral ? null : request.Images?.Pins;
+        if ((snapshot.Mutating.Count == 0 && pins is not { Count: > 0 }) || (!ephemeral && !Mutable(request)))
         {
             return AdmissionOutcome.Skip;
         }
@@ -33,7 +35,7 @@ public sealed class MutatingHandler(IPolicySource policies)
 
         var context = new EvaluationContext(request.Namespace ?? "default", snapshot.LabelsOf(request.Namespace));
         var applicable = snapshot.Mutating.Where(p => p.Applies(target, context)).ToList();
-        if (applicable.Count == 0)
+        if (applicable.Count == 0 && pins is not { Count: > 0 })
         {
             return AdmissionOutcome.Skip;
         }
@@ -54,6 +56,11 @@ public sealed class MutatingHandler(IPolicySource policies)
             foreach (var policy in applicable)
             {
                 PodMutator.Apply(spec, policy.Mutation!, scope, onlyNames);
+            }
+
+            if (pins is not null)
+            {
+                ImagePins.Apply(spec, pins);
             }
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or FormatException)

@@ -32,13 +32,14 @@ public sealed class ValidatingHandler(IPolicySource policies, IOptions<Admission
             return invalid!;
         }
 
-        var result = snapshot.Evaluator.Evaluate(target, new EvaluationContext(request.Namespace ?? "default", snapshot.LabelsOf(request.Namespace)));
+        var context = new EvaluationContext(request.Namespace ?? "default", snapshot.LabelsOf(request.Namespace)) { ImageFacts = request.Images };
+        var result = snapshot.Evaluator.Evaluate(target, context);
         if (ephemeral)
         {
             result = OnlyAddedEphemeralContainers(result, request);
         }
 
-        return IsolationWarning.Add(VerdictResponse.From(result, _options), request, snapshot, _exempt);
+        return Images.UnverifiedImages.Annotate(IsolationWarning.Add(VerdictResponse.From(result, _options), request, snapshot, _exempt), request.Images);
     }
 
     /// <summary>Answers while no policy set has loaded: closed, as the API server's failurePolicy Fail would be.</summary>

@@ -30,6 +30,7 @@ public sealed class PolicySnapshot
         Exceptions = exceptions ?? [];
         Evaluator = new PolicyEvaluator(policies, Exceptions);
         Mutating = [.. policies.Where(p => p.Mutation is not null)];
+        Verifying = [.. policies.Where(p => p.ImageVerification is not null)];
         Origin = origin;
         LoadedAt = loadedAt;
     }
@@ -83,6 +84,9 @@ public sealed class PolicySnapshot
 
     /// <summary>The policies that turn mutation on; empty means <c>/mutate</c> changes nothing.</summary>
     public IReadOnlyList<CompiledPolicy> Mutating { get; }
+
+    /// <summary>The policies that verify images: their facts are gathered from registries before evaluating, and /mutate pins their digests.</summary>
+    public IReadOnlyList<CompiledPolicy> Verifying { get; }
 
     /// <summary>Where the set came from: a folder, or the built-in default.</summary>
     public string Origin { get; }

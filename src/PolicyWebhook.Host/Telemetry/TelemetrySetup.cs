@@ -21,7 +21,7 @@ public static class TelemetrySetup
             {
                 // Made with the provider, at start, not at the first admission request: the gauges (policies loaded,
                 // certificate expiry) must be there for a replica that has not answered anything yet.
-                metrics.AddMeter(AdmissionMetrics.MeterName)
+                metrics.AddMeter(AdmissionMetrics.MeterName, PolicyWebhook.Provenance.ProvenanceMetrics.MeterName)
                     .AddInstrumentation(sp => sp.GetRequiredService<AdmissionMetrics>())
                     .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp)

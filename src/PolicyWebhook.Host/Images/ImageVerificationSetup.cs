@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+using PolicyWebhook.Provenance;
+
+namespace PolicyWebhook.Host.Images;
+
+/// <summary>Registers image verification: settings, trusted keys from the mounted folder, the gatherer and its cache, the step.</summary>
+public static class ImageVerificationSetup
+{
+    public static IServiceCollection AddImageVerification(this IServiceCollection services)
+    {
+        services.AddOptions<ImageVerificationSettings>().BindConfiguration(ImageVerificationSettings.Section).ValidateOnStart();
+        services.AddSingleton<ProvenanceMetrics>();
+        services.AddSingleton<IKeyMaterial>(sp => new DirectoryKeyMaterial(sp.GetRequiredService<IOptions<ImageVerificationSettings>>().Value.KeysDirectory));
+        services.AddSingleton(sp => new ImageFactsGatherer(
+            sp.GetRequiredService<IImageVerifier>(),
+            sp.GetRequiredService<IOptions<ImageVerificationSettings>>().Value.Cache,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ProvenanceMetrics>()));
+        services.AddSingleton<ImageVerificationStep>();
+        return services;
+    }
+}

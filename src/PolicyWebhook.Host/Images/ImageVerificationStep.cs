@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+using PolicyWebhook.Engine;
+using PolicyWebhook.Host.Admission;
+using PolicyWebhook.Host.Policies;
+using PolicyWebhook.Provenance;
+
+namespace PolicyWebhook.Host.Images;
+
+/// <summary>
+/// Runs before <c>/validate</c> and <c>/mutate</c> when a policy verifies images: gathers, within the request's
+/// deadline, what registries say of the images the request's pod spec names, for the engine to judge and the mutator
+/// to pin. Everything else (no such policy, an exempt namespace, a request the handlers skip) costs nothing.
+/// </summary>
+public sealed partial class ImageVerificationStep(
+    IPolicySource policies,
+    ImageFactsGatherer gatherer,
+    IOptions<ImageVerificationSettings> settings,
+    IOptions<AdmissionOptions> admission,
+    ILogger<ImageVerificationStep> logger)
+{
+    private readonly IReadOnlySet<string> _exempt = admission.Value.EffectiveExemptNamespaces();
+
+    public Task PrepareAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (policies.Current is not { Verifying.Count: > 0 } snapshot
+            || request.Operation is not ("CREATE" or "UPDATE")
+            || !request.HasObject
+            || (request.Namespace is { } ns && _exempt.Contains(ns))
+            || (request.SubResource.Length > 0 && !(request.SubResource == "ephemeralcontainers" && request.Kind == "Pod"))
+            || !Engine.Workloads.WorkloadDecoder.IsWorkload(request.ApiGroupVersion, request.Kind)
+            || (request.Operation == "UPDATE" && request.SubResource.Length == 0 && AdmittedObject.PodSpecUnchanged(request)))
+        {
+            return Task.CompletedTask;
+        }
+
+        // An object that cannot be decoded is answered 400 by the handler; there is nothing to verify.
+        if (!AdmittedObject.TryLocate(request, out var target, out _))
+        {
+            return Task.CompletedTask;
+        }
+
+        var context = new EvaluationContext(request.Namespace ?? "default", snapshot.LabelsOf(request.Namespace));
+        var work = ImageFactsGatherer.WorkFor(snapshot.Verifying, target, context);
+        return work.Count == 0 ? Task.CompletedTask : GatherAsync(request, work, cancellationToken);
+    }
+
+    private async Task GatherAsync(AdmissionRequest request, IReadOnlyList<(Engine.Images.ImageVerificationEntry Entry, string Image)> work, CancellationToken cancellationToken)
+    {
+        var images = await gatherer.GatherAsync(work, settings.Value.BudgetFor(request.Timeout), cancellationToken).ConfigureAwait(false);
+        foreach (var facts in images.All)
+        {
+            if (facts.Unavailable is { } why)
+            {
+                LogUnverified(logger, request.Uid, request.Kind, request.Namespace ?? string.Empty, request.Name ?? string.Empty, facts.Image, why);
+            }
+        }
+
+        request.Images = images;
+    }
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Image {Image} of request {Uid} ({Kind} {Namespace}/{Name}) could not be verified: {Reason}")]
+    private static partial void LogUnverified(ILogger logger, string uid, string kind, string @namespace, string name, string image, string reason);
+}
