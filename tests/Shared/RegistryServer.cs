@@ -34,30 +34,14 @@ public sealed class RegistryServer : IAsyncLifetime
         }
 
         _folder = Directory.CreateTempSubdirectory("policywebhook-registry-").FullName;
-        var archive = File.OpenRead(Path.Combine(FixtureFolder, "registry-storage.tar.gz"));
-        await using (archive)
+        try
         {
-            await using var gzip = new GZipStream(archive, CompressionMode.Decompress);
-            await TarFile.ExtractToDirectoryAsync(gzip, _folder, overwriteFiles: false);
+            await StartAsync(binary, _folder);
         }
-
-        for (var attempt = 1; ; attempt++)
+        catch
         {
-            Host = $"127.0.0.1:{FreePort()}";
-            _process = Start(binary, Path.Combine(_folder, "registry-storage"));
-            if (await ReadyAsync())
-            {
-                return;
-            }
-
-            var exited = _process.HasExited;
-            await StopAsync();
-            if (!exited || attempt == StartAttempts)
-            {
-                throw new InvalidOperationException(
-                    $"{binary} did not answer GET http://{Host}/v2/ within {ReadyWithin.TotalSeconds} s"
-                    + (exited ? " and exited" : string.Empty) + $"; its last output:\n{string.Join('\n', Log())}");
-            }
+            await DisposeAsync();
+            throw;
         }
     }
 
@@ -67,6 +51,34 @@ public sealed class RegistryServer : IAsyncLifetime
         if (_folder is not null && Directory.Exists(_folder))
         {
             Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    private async Task StartAsync(string binary, string folder)
+    {
+        var archive = File.OpenRead(Path.Combine(FixtureFolder, "registry-storage.tar.gz"));
+        await using (archive)
+        {
+            await using var gzip = new GZipStream(archive, CompressionMode.Decompress);
+            await TarFile.ExtractToDirectoryAsync(gzip, folder, overwriteFiles: false);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            Host = $"127.0.0.1:{FreePort()}";
+            _process = Start(binary, Path.Combine(folder, "registry-storage"));
+            if (await ReadyAsync())
+            {
+                return;
+            }
+
+            var exited = _process.HasExited;
+            await StopAsync();
+            if (!exited || attempt == StartAttempts)
+            {
+                var what = exited ? $"exited before answering GET http://{Host}/v2/" : $"did not answer GET http://{Host}/v2/ within {ReadyWithin.TotalSeconds} s";
+                throw new InvalidOperationException($"{binary} {what}; its last output:\n{string.Join('\n', Log())}");
+            }
         }
     }
 

@@ -32,8 +32,13 @@ internal static class Digests
         ? "sha512:" + Convert.ToHexStringLower(SHA512.HashData(bytes))
         : Sha256(bytes);
 
-    /// <summary>The hex part of a digest, as the referrers tag schema names its tag: <c>sha256-&lt;hex&gt;</c>.</summary>
-    public static string ReferrersTag(string digest) => digest.Replace(':', '-');
+    /// <summary>The tag the referrers tag schema gives a digest's referrers: <c>&lt;alg&gt;-&lt;hex&gt;</c>, the hex cut to 64 characters.</summary>
+    public static string ReferrersTag(string digest)
+    {
+        var colon = digest.IndexOf(':', StringComparison.Ordinal);
+        var hex = digest[(colon + 1)..];
+        return digest[..colon] + "-" + hex[..Math.Min(hex.Length, 64)];
+    }
 
     private static string Algorithm(string digest)
     {

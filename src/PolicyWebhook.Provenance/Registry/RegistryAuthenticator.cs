@@ -57,10 +57,11 @@ internal sealed class RegistryAuthenticator(RegistryHttp http, RegistryOptions o
     public RegistryUnavailableException Refused(RegistryCall call, AuthenticationHeaderValue authorization)
     {
         _tokens.TryRemove((call.Registry, call.Scope), out _);
-        var who = credentials.Find(call.Registry) is { } credential ? $"user {credential.Username}" : "anonymous access";
+        var user = credentials.Find(call.Registry)?.Username;
         return authorization.Scheme == "Bearer"
-            ? new($"registry {call.Registry} refused its own token service's token ({who}) for {call.Subject}: 401 Unauthorized")
-            : new($"registry {call.Registry} refused the credentials of {who} for {call.Subject}: 401 Unauthorized");
+            ? new($"registry {call.Registry} answered 401 Unauthorized for {call.Subject} even with the token its token service issued"
+                + (user is null ? " anonymously" : $" to user {user}"))
+            : new($"registry {call.Registry} refused the credentials of user {user} for {call.Subject}: 401 Unauthorized");
     }
 
     private async Task<AuthenticationHeaderValue> TokenAsync(RegistryCall call, AuthChallenge bearer, RegistryCredential? credential, CancellationToken cancellationToken)

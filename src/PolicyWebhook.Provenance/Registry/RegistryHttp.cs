@@ -88,6 +88,7 @@ internal sealed class RegistryHttp(HttpClient http)
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
+            cancellationToken.ThrowIfCancellationRequested(); // the deadline, not the registry, ended the read
             throw new RegistryUnavailableException($"registry {call.Registry} broke off {call.Subject}: {Reason(e)}", e);
         }
     }
@@ -120,6 +121,7 @@ internal sealed class RegistryHttp(HttpClient http)
         }
         catch (HttpRequestException e)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             throw new RegistryUnavailableException($"{where} could not be reached for {call.Subject}: {Reason(e)}", e);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)

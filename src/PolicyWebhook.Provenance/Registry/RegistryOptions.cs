@@ -6,13 +6,13 @@ public sealed class RegistryOptions
     public const int MiB = 1024 * 1024;
 
     /// <summary>Registries (<c>host:port</c>, as images name them) reached over plain HTTP; every other one over HTTPS.</summary>
-    public IList<string> InsecureRegistries { get; init; } = [];
+    public IList<string> InsecureRegistries { get; set; } = [];
 
     /// <summary>The most bytes read for a manifest, an index or a token answer.</summary>
-    public long MaxManifestBytes { get; init; } = 4 * MiB;
+    public long MaxManifestBytes { get; set; } = 4 * MiB;
 
     /// <summary>The most bytes read for a blob (signature payloads, attestations, configs: small by nature).</summary>
-    public long MaxBlobBytes { get; init; } = 4 * MiB;
+    public long MaxBlobBytes { get; set; } = 4 * MiB;
 
     internal bool IsInsecure(string registry) =>
         InsecureRegistries.Any(r => string.Equals(r.Trim(), registry, StringComparison.OrdinalIgnoreCase));

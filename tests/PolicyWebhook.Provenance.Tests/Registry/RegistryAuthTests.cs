@@ -49,6 +49,21 @@ public sealed class RegistryAuthTests
     }
 
     [Fact]
+    public async Task GetManifestAsync_RegistryRefusesTheIssuedToken_ThrowsSayingSoWithoutTheToken()
+    {
+        await using var registry = await BearerRegistryAsync("""{"token":"t-2-not-accepted"}""");
+
+        var error = await Assert.ThrowsAsync<RegistryUnavailableException>(
+            () => registry.Client(Credentials(registry.Host)).GetManifestAsync(registry.Host, "shop/app", "1.0", Ct));
+
+        Assert.Equal(
+            $"registry {registry.Host} answered 401 Unauthorized for shop/app manifest 1.0 even with the token its token service issued to user {User}",
+            error.Message);
+        Assert.DoesNotContain("t-2", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetManifestAsync_BasicChallenge_SendsTheDockerConfigCredentialsThenUpFront()
     {
         await using var registry = await BasicRegistryAsync();

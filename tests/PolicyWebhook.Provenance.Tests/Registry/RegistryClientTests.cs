@@ -151,6 +151,17 @@ public sealed class RegistryClientTests
         Assert.Single(registry.Requests);
     }
 
+    [Fact]
+    public async Task GetReferrersAsync_Sha512DigestWithoutReferrersApi_FallsBackToTheTagCutTo64HexDigits()
+    {
+        var digest = "sha512:" + new string('a', 128);
+        var recording = new RecordingHandler(_ => new HttpResponseMessage(HttpStatusCode.NotFound));
+        var client = new RegistryClient(new HttpClient(recording), new RegistryOptions());
+
+        Assert.Null(await client.GetReferrersAsync("registry.example.com", "shop/app", digest, Ct));
+        Assert.Equal([$"/v2/shop/app/referrers/{digest}", $"/v2/shop/app/manifests/sha512-{new string('a', 64)}"], recording.Requests.Select(u => u.AbsolutePath));
+    }
+
     [Theory]
     [InlineData("registry.example.com", "shop/app", "https://registry.example.com/v2/shop/app/manifests/1.0")]
     [InlineData("registry.example.com:5000", "shop/app", "https://registry.example.com:5000/v2/shop/app/manifests/1.0")]
