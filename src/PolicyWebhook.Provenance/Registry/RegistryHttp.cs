@@ -13,8 +13,8 @@ internal sealed class RegistryHttp(HttpClient http)
     public const int MaxRedirects = 3;
 
     /// <summary>
-    /// The first answer that is not a redirect. <paramref name="authorization"/> goes to <paramref name="uri"/> and to
-    /// redirects that stay on <paramref name="authorizedHost"/>'s scheme, host and port, never elsewhere.
+    /// The first answer that is not a redirect. <paramref name="authorization"/> goes only to the URLs
+    /// <paramref name="authorizedHost"/> accepts (the registry's own scheme, host and port), never to blob storage elsewhere.
     /// </summary>
     public async Task<HttpResponseMessage> GetAsync(
         RegistryCall call, Uri uri, string accept, AuthenticationHeaderValue? authorization, Func<Uri, bool> authorizedHost, CancellationToken cancellationToken)
@@ -35,10 +35,11 @@ internal sealed class RegistryHttp(HttpClient http)
             }
 
             var location = response.Headers.Location;
+            var status = Status(response);
             response.Dispose();
             if (location is null)
             {
-                throw new RegistryUnavailableException($"registry {call.Registry} answered {Status(response)} for {call.Subject} with no Location to go to");
+                throw new RegistryUnavailableException($"registry {call.Registry} answered {status} for {call.Subject} with no Location to go to");
             }
 
             var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
@@ -47,7 +48,7 @@ internal sealed class RegistryHttp(HttpClient http)
                 throw new RegistryUnavailableException($"registry {call.Registry} redirected {call.Subject} more than {MaxRedirects} times");
             }
 
-            if ((uri.Scheme == Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttps) || (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps))
+            if (next.Scheme != Uri.UriSchemeHttps && (uri.Scheme == Uri.UriSchemeHttps || next.Scheme != Uri.UriSchemeHttp))
             {
                 throw new RegistryUnavailableException(
                     $"registry {call.Registry} redirected {call.Subject} from {uri.Scheme} to {Shown(next)}: refused, it would leave HTTPS");

@@ -132,6 +132,23 @@ public sealed class RegistryAuthTests
     }
 
     [Fact]
+    public async Task GetManifestAsync_HttpsRegistryWithAPlainHttpTokenRealm_RefusedBeforeSendingCredentials()
+    {
+        var recording = new RecordingHandler(_ => new HttpResponseMessage(HttpStatusCode.Unauthorized)
+        {
+            Headers = { { "WWW-Authenticate", "Bearer realm=\"http://auth.example.com/token\",service=\"registry.example.com\"" } },
+        });
+        var client = new RegistryClient(new HttpClient(recording), new RegistryOptions(), Config("registry.example.com", $$"""{"username":"{{User}}","password":"{{Password}}"}"""));
+
+        var error = await Assert.ThrowsAsync<RegistryUnavailableException>(() => client.GetManifestAsync("registry.example.com", "shop/app", "1.0", Ct));
+
+        Assert.Equal(
+            "registry registry.example.com sent a Bearer challenge for shop/app manifest 1.0 whose realm is not an HTTPS URL: http://auth.example.com/token",
+            error.Message);
+        Assert.Equal(["registry.example.com"], recording.Requests.Select(u => u.Host));
+    }
+
+    [Fact]
     public async Task GetManifestAsync_RedirectedInACircle_StopsAfterThreeRedirects()
     {
         var recording = new RecordingHandler(request => new HttpResponseMessage(HttpStatusCode.TemporaryRedirect) { Headers = { Location = request.RequestUri } });
