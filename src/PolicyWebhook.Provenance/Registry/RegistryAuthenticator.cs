@@ -14,6 +14,7 @@ internal sealed class RegistryAuthenticator(RegistryHttp http, RegistryOptions o
 {
     private const int DefaultTokenSeconds = 60; // the token specification's default when expires_in is absent
     private const int EarlySeconds = 5; // renew a little before expiry, so a token does not lapse in flight
+    private const int PruneAbove = 256; // a token per repository: drop the expired ones once there are many
 
     private static readonly string[] TokenFields = ["token", "access_token"];
 
@@ -98,7 +99,16 @@ internal sealed class RegistryAuthenticator(RegistryHttp http, RegistryOptions o
         var (token, seconds) = ReadToken(body) ?? throw new RegistryUnavailableException(
             $"the token service of registry {call.Registry} ({realm.Authority}) answered {call.Repository} with no token");
         var header = new AuthenticationHeaderValue("Bearer", token);
-        _tokens[(call.Registry, call.Scope)] = (header, time.GetUtcNow().AddSeconds(Math.Max(1, seconds - EarlySeconds)));
+        var now = time.GetUtcNow();
+        if (_tokens.Count >= PruneAbove)
+        {
+            foreach (var expired in _tokens.Where(t => t.Value.Until <= now))
+            {
+                _tokens.TryRemove(expired.Key, out _);
+            }
+        }
+
+        _tokens[(call.Registry, call.Scope)] = (header, now.AddSeconds(Math.Max(1, seconds - EarlySeconds)));
         return header;
     }
 
