@@ -223,6 +223,18 @@ public sealed class ImageVerificationRuleTests
         Assert.Matches("^ClusterPolicy/verify-images/sha256:[0-9a-f]{16}/0$", entry.CacheKey);
     }
 
+    [Fact]
+    public void Guide_EveryExample_LoadsAsOneValidPolicy()
+    {
+        var blocks = System.Text.RegularExpressions.Regex.Matches(
+            File.ReadAllText(Path.Combine(Root, "docs", "image-verification.md")),
+            @"^```yaml\n(.*?)^```",
+            System.Text.RegularExpressions.RegexOptions.Multiline | System.Text.RegularExpressions.RegexOptions.Singleline);
+
+        Assert.NotEmpty(blocks);
+        Assert.All(blocks, b => Assert.NotNull(Assert.Single(PolicyLoader.LoadText(b.Groups[1].Value, "docs/image-verification.md")).Compiled.ImageVerification));
+    }
+
     private static readonly string Root = FindRoot();
 
     private static List<string> CacheKeys(PolicyResource policy) => [.. PolicyCompiler.Compile(policy).ImageVerification!.Entries.Select(e => e.CacheKey)];
