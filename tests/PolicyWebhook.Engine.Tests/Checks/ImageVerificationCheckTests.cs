@@ -36,6 +36,7 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
         ["built.yaml"] = Image("registry.example.com/built/worker:1.4") with { Attestations = [Provenance("builder", Builder)] },
         ["offline.yaml"] = Image("registry.example.com/shop/api:2.0", Unsigned),
         ["unsigned.yaml"] = Image("registry.example.com/shop/api:2.0", Unsigned),
+        ["pinned-unsigned.yaml"] = Image("registry.example.com/shop/api@" + Unsigned, Unsigned),
         ["other-digest.yaml"] = Image("registry.example.com/shop/api:1.1", Unsigned) with { SignaturesForOtherDigests = [("release", Signed)] },
         ["one-of-two.yaml"] = Image("registry.example.com/payments/ledger:3.3") with { SignedBy = ["alice", "alice", "mallory"] },
         ["no-scan.yaml"] = Image("registry.example.com/scanned/web:2.1") with
@@ -83,6 +84,12 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
         AssertViolations(
             "fail/unsigned.yaml",
             ("spec.containers[0].image", "container \"app\" image \"registry.example.com/shop/api:2.0\" (sha256:3e633cb6468a) has no signature by any of the 2 trusted keys (entry \"shop\")"));
+
+    [Fact]
+    public void Evaluate_ImageNamingItsDigest_DoesNotRepeatIt() =>
+        AssertViolations(
+            "fail/pinned-unsigned.yaml",
+            ("spec.containers[0].image", "container \"app\" image \"registry.example.com/shop/api@" + Unsigned + "\" has no signature by any of the 2 trusted keys (entry \"shop\")"));
 
     [Fact]
     public void Evaluate_SignatureForAnotherDigest_NamesKeyAndDigest() =>
