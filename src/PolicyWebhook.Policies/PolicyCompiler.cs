@@ -77,6 +77,11 @@ public static class PolicyCompiler
             checks.Add(Bind(registry.Get<ProbesCheck>(), probes.Require is { } require ? new ProbesOptions(require) : ProbesOptions.Default, probes.Mode, mode));
         }
 
+        if (rules?.ImageVerification is { } verification)
+        {
+            checks.Add(Bind(registry.Get<ImageVerificationCheck>(), ImageVerificationCompiler.Compile(verification, policy, reference), verification.Mode, mode));
+        }
+
         var match = CompileMatch(spec.Match);
         var exclude = CompileExclude(spec.Exclude);
 

@@ -23,7 +23,7 @@ public sealed class CheckRegistryTests
     [Fact]
     public void Default_HasTheLeastPrivilegeChecks() =>
         Assert.Equal(
-            ["automountServiceAccountToken", "imageRegistries", "imageTags", "inlineSecrets", "probes", "readOnlyRootFilesystem", "resources", "runtimeSockets"],
+            ["automountServiceAccountToken", "imageRegistries", "imageTags", "imageVerification", "inlineSecrets", "probes", "readOnlyRootFilesystem", "resources", "runtimeSockets"],
             Registry.All.Where(c => c.Level == CheckLevel.LeastPrivilege).Select(c => c.Id).Order(StringComparer.Ordinal));
 
     [Fact]

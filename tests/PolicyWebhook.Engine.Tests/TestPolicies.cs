@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using PolicyWebhook.Engine.Checks;
+using PolicyWebhook.Engine.Images;
 
 namespace PolicyWebhook.Engine.Tests;
 
@@ -33,6 +34,7 @@ internal static class TestPolicies
             RuntimeSocketsCheck c => c.Bind(options as RuntimeSocketsOptions ?? RuntimeSocketsOptions.Default),
             AutomountServiceAccountTokenCheck c => c.Bind(AutomountServiceAccountTokenOptions.Default),
             ProbesCheck c => c.Bind(options as ProbesOptions ?? ProbesOptions.Default),
+            ImageVerificationCheck c => c.Bind(options as ImageVerificationOptions ?? throw new ArgumentException($"{id} needs its entries as options")),
             _ => throw new ArgumentException($"no binding for {id}"),
         };
         return new CompiledPolicy(Reference, null, [new ConfiguredCheck(id, PolicyMode.Enforce, evaluate)], PolicyMatch.All, PolicyExclusions.None);

@@ -143,7 +143,7 @@ public sealed class DeployPoliciesTests
 
         var set = PolicyLoader.LoadAll([Path.Combine(root.FullName, "deploy", "policies")]);
 
-        Assert.Equal(["api-token-and-probes", "least-privilege", "namespace-isolation", "pss-baseline", "pss-restricted-warn", "trusted-registries"], set.Policies.Select(p => p.Resource.Metadata.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["api-token-and-probes", "least-privilege", "namespace-isolation", "pss-baseline", "pss-restricted-warn", "trusted-registries", "verify-images"], set.Policies.Select(p => p.Resource.Metadata.Name).Order(StringComparer.Ordinal));
         Assert.Equal("legacy-billing-root", Assert.Single(set.Exceptions).Resource.Metadata.Name);
     }
 }

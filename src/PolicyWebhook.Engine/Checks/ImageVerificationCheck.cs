@@ -101,7 +101,8 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
             return;
         }
 
-        var at = facts.Digest is { } digest ? $"{subject} ({digest})" : subject;
+        // The digest judged is named when the pod named a tag (the tag resolved), shortened as registries' UIs show it.
+        var at = facts.Digest is { } digest && !image.Contains('@', StringComparison.Ordinal) ? $"{subject} ({Short(digest)})" : subject;
         if (entry.Keys.Count > 0)
         {
             JudgeSignatures(path, at, rule, entry, facts, findings);
@@ -134,14 +135,14 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
             var other = facts.SignaturesForOtherDigests.Count > 0 ? facts.SignaturesForOtherDigests[0] : default;
             var message = other.Digest is null
                 ? $"{at} has no signature by any of the {entry.Keys.Count} trusted {Plural(entry.Keys.Count, "key")} {rule}"
-                : $"{at} has a signature by key {Text.Quote(other.KeyName)} that names another digest, {other.Digest} {rule}";
+                : $"{at} is signed by key {Text.Quote(other.KeyName)} only for another digest, {Short(other.Digest)} {rule}";
             findings.Add(path, message, other.Digest is null ? "no trusted signature" : "a signature for " + other.Digest, required);
             return;
         }
 
         findings.Add(
             path,
-            $"{at} is signed by {signed.Count} of the {entry.RequiredSignatures} distinct trusted keys required ({Text.QuoteAll(signed)}) {rule}",
+            $"{at} is signed by {signed.Count} of the {entry.RequiredSignatures} distinct keys required, {Text.QuoteAll(signed)} {rule}",
             $"{signed.Count} {Plural(signed.Count, "signature")}",
             required);
     }
@@ -167,7 +168,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
             }
             else if (now - finished > maximumAge)
             {
-                findings.Add(path, $"{at} has a vulnerability scan {Age(now - finished)} old where {Age(maximumAge)} are allowed {rule}", Age(now - finished), $"at most {Age(maximumAge)}");
+                findings.Add(path, $"{at} has a vulnerability scan {Age(now - finished)} old; the oldest allowed is {Age(maximumAge)} {rule}", Age(now - finished), $"at most {Age(maximumAge)}");
             }
         }
 
@@ -210,6 +211,11 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
 
     private static string Keys(IReadOnlyList<TrustedKeySource> keys) =>
         keys.Count == 1 ? $"key {Text.Quote(keys[0].Name)}" : $"keys {Text.QuoteAll(keys.Select(k => k.Name))}";
+
+    // sha256:0421e0e84e25, the algorithm and the first 12 hex digits.
+    private static string Short(string digest) => digest.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 && digest.Length > colon + 13
+        ? digest[..(colon + 13)]
+        : digest;
 
     private static string Plural(int count, string word) => count == 1 ? word : word + "s";
 

@@ -59,6 +59,8 @@ public sealed class RulesSpec
     public ModeOnlyRule? AutomountServiceAccountToken { get; set; }
 
     public ProbesRule? Probes { get; set; }
+
+    public ImageVerificationRule? ImageVerification { get; set; }
 }
 
 /// <summary>A rule with no parameter but its mode.</summary>

@@ -28,7 +28,7 @@ internal sealed partial class ImagesRuleValidator : AbstractValidator<ImagesRule
     private static partial Regex RegistryHost();
 
     // A glob is matched as written, so it must name its registry host first (docker.io/library/*), or be a lone *.
-    private static bool IsRepositoryPattern(string? pattern) =>
+    internal static bool IsRepositoryPattern(string? pattern) =>
         pattern is { Length: > 0 } && !pattern.Any(char.IsWhiteSpace)
         && (pattern == "*" || !pattern.Contains('*', StringComparison.Ordinal) || HasRegistryHost(pattern));
 
@@ -39,7 +39,7 @@ internal sealed partial class ImagesRuleValidator : AbstractValidator<ImagesRule
         return !first.Contains('*', StringComparison.Ordinal) && (first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost");
     }
 
-    private static string RepositoryPatternProblem(string? pattern) => pattern is { Length: > 0 } && !pattern.Any(char.IsWhiteSpace)
+    internal static string RepositoryPatternProblem(string? pattern) => pattern is { Length: > 0 } && !pattern.Any(char.IsWhiteSpace)
         ? $"{PolicyValidator.Show(pattern)} is a glob without a registry host; write it in full, such as docker.io/library/* or ghcr.io/acme/*"
         : $"{PolicyValidator.Show(pattern)} is not a repository pattern (such as ghcr.io/acme/* or nginx:1.27)";
 }

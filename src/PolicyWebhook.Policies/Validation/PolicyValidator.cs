@@ -74,7 +74,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
         }
 
         internal static bool HasAnyRule(RulesSpec? r) =>
-            r is not null && (r.Resources ?? r.ReadOnlyRootFilesystem ?? r.Images ?? r.ImageTags ?? r.InlineSecrets ?? r.RuntimeSockets ?? r.AutomountServiceAccountToken ?? (ModeOnlyRule?)r.Probes) is not null;
+            r is not null && (r.Resources ?? r.ReadOnlyRootFilesystem ?? r.Images ?? r.ImageTags ?? r.InlineSecrets ?? r.RuntimeSockets ?? r.AutomountServiceAccountToken ?? r.Probes ?? (ModeOnlyRule?)r.ImageVerification) is not null;
     }
 
     private sealed class PodSecurityValidator : AbstractValidator<PodSecuritySpec>
@@ -112,6 +112,7 @@ public sealed partial class PolicyValidator : AbstractValidator<PolicyResource>
             RuleForEach(r => r.Probes!.Require).Must(p => p is not null && ProbesOptions.Names.Contains(p))
                 .WithMessage((_, p) => $"{Show(p)} is not a probe (use {string.Join(", ", ProbesOptions.Names)})")
                 .When(r => r.Probes is not null).OverridePropertyName("probes.require");
+            RuleFor(r => r.ImageVerification!).SetValidator(new ImageVerificationRuleValidator()).When(r => r.ImageVerification is not null).OverridePropertyName("imageVerification");
         }
     }
 

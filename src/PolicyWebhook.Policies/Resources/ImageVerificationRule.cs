@@ -1,0 +1,85 @@
+namespace PolicyWebhook.Policies.Resources;
+
+/// <summary>Check <c>imageVerification</c>: images run only when trusted keys signed, scanned or attested their digest.</summary>
+public sealed class ImageVerificationRule : ModeOnlyRule
+{
+    /// <summary>Each entry covers the images its globs match; every entry covering an image is judged.</summary>
+    public List<ImageVerificationEntrySpec>? Entries { get; set; }
+}
+
+/// <summary>One entry: the images it covers, the keys that must have signed them, and the attestations required.</summary>
+public sealed class ImageVerificationEntrySpec
+{
+    /// <summary>Named in messages; defaults to <c>entries[i]</c>.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Globs over the full normalised reference, such as <c>registry.example.com/shop/*</c>.</summary>
+    public List<string>? Images { get; set; }
+
+    /// <summary>The keys whose signatures count.</summary>
+    public List<TrustedKeySpec>? Keys { get; set; }
+
+    /// <summary>How many distinct keys of <see cref="Keys"/> must have signed; 1 when left out.</summary>
+    public int? RequiredSignatures { get; set; }
+
+    public AttestationsSpec? Attestations { get; set; }
+
+    /// <summary>Deny (the default) or Allow, with a warning, when the registry cannot answer in time.</summary>
+    public string? OnError { get; set; }
+}
+
+/// <summary>
+/// A trusted public key: exactly one of <see cref="PublicKey"/>, <see cref="SecretRef"/> and <see cref="ConfigMapRef"/>.
+/// It is a one-of rather than a PEM string so that keyless signing (a future <c>keyless: {issuer, subject}</c>) can be
+/// added beside them without changing what existing policies mean.
+/// </summary>
+public sealed class TrustedKeySpec
+{
+    /// <summary>Named in messages; see the policy reference for the name a key gets when it has none.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The key inline, PEM (<c>-----BEGIN PUBLIC KEY-----</c>), as <c>cosign generate-key-pair</c> writes cosign.pub.</summary>
+    public string? PublicKey { get; set; }
+
+    /// <summary>A key of a Secret in the webhook's own namespace holding the PEM.</summary>
+    public KeyReferenceSpec? SecretRef { get; set; }
+
+    /// <summary>A key of a ConfigMap in the webhook's own namespace holding the PEM.</summary>
+    public KeyReferenceSpec? ConfigMapRef { get; set; }
+}
+
+/// <summary>A data key of a Secret or ConfigMap in the webhook's own namespace; there is no namespace field on purpose.</summary>
+public sealed class KeyReferenceSpec
+{
+    public string? Name { get; set; }
+
+    public string? Key { get; set; }
+}
+
+/// <summary>The attestations an image's digest must carry.</summary>
+public sealed class AttestationsSpec
+{
+    public VulnerabilityAttestationSpec? Vulnerabilities { get; set; }
+
+    public ProvenanceAttestationSpec? Provenance { get; set; }
+}
+
+/// <summary>A cosign vulnerability attestation (<c>cosign attest --type vuln</c>): who signs it, the worst finding and oldest scan allowed.</summary>
+public sealed class VulnerabilityAttestationSpec
+{
+    public List<TrustedKeySpec>? Keys { get; set; }
+
+    /// <summary>LOW, MEDIUM, HIGH or CRITICAL, in any case: findings above it are refused.</summary>
+    public string? MaximumSeverity { get; set; }
+
+    /// <summary>The oldest scan allowed, such as 30m, 12h or 7d.</summary>
+    public string? MaximumAge { get; set; }
+}
+
+/// <summary>An SLSA provenance attestation: who signs it, and the builders allowed (any when left out).</summary>
+public sealed class ProvenanceAttestationSpec
+{
+    public List<TrustedKeySpec>? Keys { get; set; }
+
+    public List<string>? BuilderIds { get; set; }
+}
