@@ -53,27 +53,48 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
     }
 
     /// <summary>
-    /// True when the facts satisfy the entry at <paramref name="now"/>: what the host pins a digest on and keeps in its
-    /// cache for the longer time. The same judgement as evaluation, so the two cannot disagree.
+    /// True when the facts satisfy the entry at <paramref name="now"/>: what the host pins a digest on. The same
+    /// judgement as evaluation, so the two cannot disagree.
     /// </summary>
     public static bool Passes(ImageVerificationEntry entry, ImageFacts facts, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(facts);
+        return facts.Unavailable is null && facts.Digest is not null && Problems(entry, facts, now).Count == 0;
+    }
+
+    /// <summary>
+    /// What is wrong with an image for one entry, each said as it follows the image's name in a message
+    /// (<c>has no signature by any of the 1 trusted key</c>); empty when the facts satisfy the entry.
+    /// </summary>
+    public static IReadOnlyList<ImageProblem> Problems(ImageVerificationEntry entry, ImageFacts facts, DateTimeOffset now)
+    {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(facts);
-        if (facts.Unavailable is not null || facts.Digest is null)
+        var problems = new List<ImageProblem>();
+        if (facts.Unavailable is { } why)
         {
-            return false;
+            problems.Add(entry.OnError == RegistryErrorAction.Allow
+                ? new ImageProblem($"is allowed unverified: {why}", why, "a registry answer", WarningOnly: true)
+                : new ImageProblem($"could not be verified: {why}", why, "a registry answer"));
+            return problems;
         }
 
-        var findings = new Findings();
-        findings.Begin(default, "imageVerification", PolicyMode.Enforce);
-        var pod = new PodView(new k8s.Models.V1PodSpec { Containers = [new k8s.Models.V1Container { Name = "image", Image = facts.Image }] }, null, "spec", "metadata");
-        foreach (var container in pod.Containers)
+        if (entry.Keys.Count > 0)
         {
-            Judge(container, facts.Image, entry, facts, now, findings);
+            JudgeSignatures(entry, facts, problems);
         }
 
-        return findings.Count == 0;
+        if (entry.Vulnerabilities is { } vulnerabilities)
+        {
+            JudgeScan(vulnerabilities, facts, now, problems);
+        }
+
+        if (entry.Provenance is { } provenance)
+        {
+            JudgeProvenance(provenance, facts, problems);
+        }
+
+        return problems;
     }
 
     private static void Judge(ContainerView container, string image, ImageVerificationEntry entry, ImageFacts? facts, DateTimeOffset now, Findings findings)
@@ -87,39 +108,22 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
             return;
         }
 
-        if (facts.Unavailable is { } why)
+        // The digest judged is named when the pod named a tag (the tag resolved), shortened as registries' UIs show it.
+        var at = facts.Unavailable is null && facts.Digest is { } digest && !image.Contains('@', StringComparison.Ordinal) ? $"{subject} ({Short(digest)})" : subject;
+        foreach (var problem in Problems(entry, facts, now))
         {
-            if (entry.OnError == RegistryErrorAction.Allow)
+            if (problem.WarningOnly)
             {
-                findings.AddWarning(path, $"{subject} is allowed unverified: {why} {rule}", why, "a registry answer");
+                findings.AddWarning(path, $"{at} {problem.Text} {rule}", problem.Found, problem.Required);
             }
             else
             {
-                findings.Add(path, $"{subject} could not be verified: {why} {rule}", why, "a registry answer");
+                findings.Add(path, $"{at} {problem.Text} {rule}", problem.Found, problem.Required);
             }
-
-            return;
-        }
-
-        // The digest judged is named when the pod named a tag (the tag resolved), shortened as registries' UIs show it.
-        var at = facts.Digest is { } digest && !image.Contains('@', StringComparison.Ordinal) ? $"{subject} ({Short(digest)})" : subject;
-        if (entry.Keys.Count > 0)
-        {
-            JudgeSignatures(path, at, rule, entry, facts, findings);
-        }
-
-        if (entry.Vulnerabilities is { } vulnerabilities)
-        {
-            JudgeScan(path, at, rule, vulnerabilities, facts, now, findings);
-        }
-
-        if (entry.Provenance is { } provenance)
-        {
-            JudgeProvenance(path, at, rule, provenance, facts, findings);
         }
     }
 
-    private static void JudgeSignatures(string path, string at, string rule, ImageVerificationEntry entry, ImageFacts facts, Findings findings)
+    private static void JudgeSignatures(ImageVerificationEntry entry, ImageFacts facts, List<ImageProblem> problems)
     {
         var signed = facts.SignedBy.Where(k => entry.Keys.Any(t => t.Name == k)).Distinct(StringComparer.Ordinal).ToList();
         if (signed.Count >= entry.RequiredSignatures)
@@ -134,20 +138,19 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         {
             var other = facts.SignaturesForOtherDigests.Count > 0 ? facts.SignaturesForOtherDigests[0] : default;
             var message = other.Digest is null
-                ? $"{at} has no signature by any of the {entry.Keys.Count} trusted {Plural(entry.Keys.Count, "key")} {rule}"
-                : $"{at} is signed by key {Text.Quote(other.KeyName)} only for another digest, {Short(other.Digest)} {rule}";
-            findings.Add(path, message, other.Digest is null ? "no trusted signature" : "a signature for " + other.Digest, required);
+                ? $"has no signature by any of the {entry.Keys.Count} trusted {Plural(entry.Keys.Count, "key")}"
+                : $"is signed by key {Text.Quote(other.KeyName)} only for another digest, {Short(other.Digest)}";
+            problems.Add(new ImageProblem(message, other.Digest is null ? "no trusted signature" : "a signature for " + other.Digest, required));
             return;
         }
 
-        findings.Add(
-            path,
-            $"{at} is signed by {signed.Count} of the {entry.RequiredSignatures} distinct keys required, {Text.QuoteAll(signed)} {rule}",
+        problems.Add(new ImageProblem(
+            $"is signed by {signed.Count} of the {entry.RequiredSignatures} distinct keys required, {Text.QuoteAll(signed)}",
             $"{signed.Count} {Plural(signed.Count, "signature")}",
-            required);
+            required));
     }
 
-    private static void JudgeScan(string path, string at, string rule, VulnerabilityRequirement requirement, ImageFacts facts, DateTimeOffset now, Findings findings)
+    private static void JudgeScan(VulnerabilityRequirement requirement, ImageFacts facts, DateTimeOffset now, List<ImageProblem> problems)
     {
         var scans = facts.Attestations
             .Where(a => a.PredicateType == AttestationFact.VulnerabilityPredicate && a.Scan is not null && requirement.Keys.Any(k => k.Name == a.KeyName))
@@ -155,7 +158,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
             .ToList();
         if (scans.Count == 0)
         {
-            findings.Add(path, $"{at} has no vulnerability scan attestation signed by {Keys(requirement.Keys)} {rule}", "no scan", "a vulnerability attestation");
+            problems.Add(new ImageProblem($"has no vulnerability scan attestation signed by {Keys(requirement.Keys)}", "no scan", "a vulnerability attestation"));
             return;
         }
 
@@ -164,11 +167,11 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         {
             if (scan.FinishedOn is not { } finished)
             {
-                findings.Add(path, $"{at} has a vulnerability scan that does not say when it finished {rule}", "no scanFinishedOn", $"a scan at most {Age(maximumAge)} old");
+                problems.Add(new ImageProblem($"has a vulnerability scan that does not say when it finished", "no scanFinishedOn", $"a scan at most {Age(maximumAge)} old"));
             }
             else if (now - finished > maximumAge)
             {
-                findings.Add(path, $"{at} has a vulnerability scan {Age(now - finished)} old; the oldest allowed is {Age(maximumAge)} {rule}", Age(now - finished), $"at most {Age(maximumAge)}");
+                problems.Add(new ImageProblem($"has a vulnerability scan {Age(now - finished)} old; the oldest allowed is {Age(maximumAge)}", Age(now - finished), $"at most {Age(maximumAge)}"));
             }
         }
 
@@ -179,30 +182,29 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
             {
                 var listed = string.Join(", ", above.Take(MaxListed).Select(v => $"{v.Id} {Name(v.Severity)}"));
                 var more = above.Count > MaxListed ? $" and {above.Count - MaxListed} more" : string.Empty;
-                findings.Add(path, $"{at} has {listed}{more} above the allowed {Name(maximum)} {rule}", listed + more, $"nothing above {Name(maximum)}");
+                problems.Add(new ImageProblem($"has {listed}{more} above the allowed {Name(maximum)}", listed + more, $"nothing above {Name(maximum)}"));
             }
         }
     }
 
-    private static void JudgeProvenance(string path, string at, string rule, ProvenanceRequirement requirement, ImageFacts facts, Findings findings)
+    private static void JudgeProvenance(ProvenanceRequirement requirement, ImageFacts facts, List<ImageProblem> problems)
     {
         var provenance = facts.Attestations
             .Where(a => AttestationFact.ProvenancePredicates.Contains(a.PredicateType) && requirement.Keys.Any(k => k.Name == a.KeyName))
             .ToList();
         if (provenance.Count == 0)
         {
-            findings.Add(path, $"{at} has no SLSA provenance attestation signed by {Keys(requirement.Keys)} {rule}", "no provenance", "a provenance attestation");
+            problems.Add(new ImageProblem($"has no SLSA provenance attestation signed by {Keys(requirement.Keys)}", "no provenance", "a provenance attestation"));
             return;
         }
 
         if (requirement.BuilderIds.Count > 0 && !provenance.Any(p => p.BuilderId is { } id && requirement.BuilderIds.Contains(id, StringComparer.Ordinal)))
         {
             var builders = provenance.Select(p => p.BuilderId ?? "none").Distinct(StringComparer.Ordinal).ToList();
-            findings.Add(
-                path,
-                $"{at} was built by {Text.QuoteAll(builders)}, not an allowed builder {rule}",
+            problems.Add(new ImageProblem(
+                $"was built by {Text.QuoteAll(builders)}, not an allowed builder",
                 string.Join(", ", builders),
-                "one of " + Text.QuoteAll(requirement.BuilderIds));
+                "one of " + Text.QuoteAll(requirement.BuilderIds)));
         }
     }
 
@@ -224,3 +226,6 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         : age.TotalHours >= 1 ? $"{(int)age.TotalHours} {Plural((int)age.TotalHours, "hour")}"
         : $"{(int)age.TotalMinutes} {Plural((int)age.TotalMinutes, "minute")}";
 }
+
+/// <summary>One thing wrong with an image for a verification entry, worded to follow the image's name; a warning-only problem never denies.</summary>
+public readonly record struct ImageProblem(string Text, string Found, string Required, bool WarningOnly = false);
