@@ -79,8 +79,22 @@ internal sealed class FileSystemRegistry : IRegistry
             return null;
         }
 
-        using var json = JsonDocument.Parse(bytes);
-        var mediaType = json.RootElement.TryGetProperty("mediaType", out var type) ? type.GetString() ?? string.Empty : string.Empty;
-        return new RegistryManifest(digest, mediaType, bytes);
+        return new RegistryManifest(digest, MediaTypeOf(bytes), bytes);
+    }
+
+    // What a registry sends as Content-Type: the manifest's own mediaType; nothing for a manifest that is not JSON.
+    private static string MediaTypeOf(byte[] manifest)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(manifest);
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("mediaType", out var type) && type.ValueKind == JsonValueKind.String
+                ? type.GetString()!
+                : string.Empty;
+        }
+        catch (JsonException)
+        {
+            return string.Empty;
+        }
     }
 }
