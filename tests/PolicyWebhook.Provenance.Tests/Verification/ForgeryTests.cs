@@ -1,16 +1,13 @@
 using System.Text.Json.Nodes;
 using PolicyWebhook.Engine.Images;
 using PolicyWebhook.Provenance.Formats;
+using static PolicyWebhook.Provenance.Tests.Verification.ProvenanceFixtures;
 
 namespace PolicyWebhook.Provenance.Tests.Verification;
 
 /// <summary>Signatures and attestations moved, altered or broken: none may count, and none may throw.</summary>
 public sealed class ForgeryTests
 {
-    private const string App10 = "sha256:42db45ae16fd87c2098919d2c45ecf87ef3ce21a7075e8a6a2c2c7ff88338c7f";
-    private const string App12 = "sha256:5dc463b9a89c9e1549f079ccdf5114d87fab46aa38f9380677324b008107c845";
-    private const string App20 = "sha256:0421e0e84e255e7cd0af86e30b975ac74b54c0514798fb932770cdfb1dd1dc0f";
-
     private readonly FileSystemRegistry _registry = new();
 
     [Fact]
@@ -38,14 +35,11 @@ public sealed class ForgeryTests
     [Fact]
     public async Task VerifyAsync_SignatureWithOneBitFlipped_NotCounted()
     {
-        var manifest = ManifestWithFirstLayer(Cosign.Tag(App10, ".sig"), layer =>
+        var facts = await VerifyAlteredSignatureAsync(App10, layer =>
         {
             var signature = Convert.FromBase64String(layer["annotations"]![Cosign.SignatureAnnotation]!.GetValue<string>());
             layer["annotations"]![Cosign.SignatureAnnotation] = Convert.ToBase64String(TestArtifacts.Flipped(signature, -1));
         });
-        _registry.PutManifest("shop/app", Cosign.Tag(App10, ".sig"), manifest);
-
-        var facts = await VerifyAsync(App10, ProvenanceFixtures.SignatureEntry(ProvenanceFixtures.Key("A")));
 
         Assert.Empty(facts.SignedBy);
         Assert.Empty(facts.SignaturesForOtherDigests);
@@ -55,15 +49,12 @@ public sealed class ForgeryTests
     public async Task VerifyAsync_PayloadNamingAnotherDigestUnderTheSameSignature_NotCounted()
     {
         // 1.0's signature kept, its payload rewritten to name 2.0, and served as 2.0's signature.
-        var manifest = ManifestWithFirstLayer(Cosign.Tag(App10, ".sig"), layer =>
+        var facts = await VerifyAlteredSignatureAsync(App20, layer =>
         {
             var payload = _registry.Blob(layer["digest"]!.GetValue<string>())!;
             var forged = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(payload).Replace(App10, App20, StringComparison.Ordinal));
             layer["digest"] = _registry.PutBlob(forged);
         });
-        _registry.PutManifest("shop/app", Cosign.Tag(App20, ".sig"), manifest);
-
-        var facts = await VerifyAsync(App20, ProvenanceFixtures.SignatureEntry(ProvenanceFixtures.Key("A")));
 
         Assert.Empty(facts.SignedBy);
         Assert.Empty(facts.SignaturesForOtherDigests);
@@ -189,6 +180,11 @@ public sealed class ForgeryTests
 
     private byte[] ManifestOfTag(string tag) => _registry.Blob(_registry.Tag("shop/app", tag)!)!;
 
-    private byte[] ManifestWithFirstLayer(string tag, Action<JsonNode> change) =>
-        TestArtifacts.With(ManifestOfTag(tag), m => change(m["layers"]![0]!));
+    // shop/app:1.0's legacy signature (by A) with its layer changed, served as the signature of digest, verified with A.
+    private Task<ImageFacts> VerifyAlteredSignatureAsync(string digest, Action<JsonNode> changeLayer)
+    {
+        var manifest = TestArtifacts.With(ManifestOfTag(Cosign.Tag(App10, ".sig")), m => changeLayer(m["layers"]![0]!));
+        _registry.PutManifest("shop/app", Cosign.Tag(digest, ".sig"), manifest);
+        return VerifyAsync(digest, ProvenanceFixtures.SignatureEntry(ProvenanceFixtures.Key("A")));
+    }
 }

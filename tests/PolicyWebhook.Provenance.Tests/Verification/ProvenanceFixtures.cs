@@ -10,6 +10,15 @@ internal static class ProvenanceFixtures
     /// <summary>The host the fixtures are served under here: not the 127.0.0.1:35000 their payloads name, which must not matter.</summary>
     public const string Host = "127.0.0.1:35001";
 
+    /// <summary>shop/app:1.0: legacy signature by A, legacy clean scan by S.</summary>
+    public const string App10 = "sha256:42db45ae16fd87c2098919d2c45ecf87ef3ce21a7075e8a6a2c2c7ff88338c7f";
+
+    /// <summary>shop/app:1.2: bundle signature by A and bundle clean scan by S, as referrers.</summary>
+    public const string App12 = "sha256:5dc463b9a89c9e1549f079ccdf5114d87fab46aa38f9380677324b008107c845";
+
+    /// <summary>shop/app:2.0: nothing.</summary>
+    public const string App20 = "sha256:0421e0e84e255e7cd0af86e30b975ac74b54c0514798fb932770cdfb1dd1dc0f";
+
     private static readonly Lazy<IReadOnlyDictionary<string, byte[]>> LazyStorage = new(ReadStorage);
 
     public static string Folder { get; } = FindFolder();
