@@ -7,15 +7,20 @@ using PolicyWebhook.Provenance.Registry;
 namespace PolicyWebhook.Provenance;
 
 /// <summary>
-/// Verifies images against a rule entry's keys in every format cosign writes: legacy <c>.sig</c> and <c>.att</c> tags,
-/// and Sigstore bundles found as OCI referrers. Only digests are matched, never the registry host a payload names; a
-/// malformed artifact does not count and never throws. Thread-safe; parsed keys are cached by their PEM text.
+/// Verifies images against a rule entry's keys in every format cosign writes (legacy <c>.sig</c> and <c>.att</c> tags,
+/// Sigstore bundles found as OCI referrers) and Notary Project signatures where a trusted key is a certificate. Only
+/// digests are matched, never the registry host a payload names; a malformed artifact does not count and never throws.
+/// Thread-safe; parsed keys are cached by their PEM text.
 /// </summary>
-public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys) : IImageVerifier
+/// <param name="registry">The registry client.</param>
+/// <param name="keys">Reads the PEM of the entries' keys.</param>
+/// <param name="time">The clock Notary Project certificates are judged valid at; the system clock when null.</param>
+public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimeProvider? time = null) : IImageVerifier
 {
     /// <summary>The most signature layers, attestation layers and referrers read for one image, each.</summary>
     public const int MaxArtifacts = 32;
 
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, TrustedKey> _parsed = new(StringComparer.Ordinal);
 
     public async Task<string> ResolveDigestAsync(ImageReference reference, CancellationToken cancellationToken)
@@ -89,31 +94,58 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys) : IImag
         await Task.WhenAll(referrers.Where(r => Digests.IsSha256(r.Digest)).Take(MaxArtifacts).Select(async referrer =>
         {
             var manifest = await registry.GetManifestAsync(at.Registry, at.Repository, referrer.Digest!, cancellationToken).ConfigureAwait(false);
-            if (manifest is null
-                || Json.Read<OciManifest>(manifest.Bytes.Span) is not { } bundleManifest
-                || !Cosign.IsBundle(bundleManifest.EffectiveArtifactType)
-                || !collector.Keys.Wants(bundleManifest.Annotation(Cosign.BundlePredicateTypeAnnotation))
-                || bundleManifest.Layers?.FirstOrDefault(l => Cosign.IsBundle(l.MediaType) && Digests.IsSha256(l.Digest)) is not { } layer)
+            if (manifest is null || Json.Read<OciManifest>(manifest.Bytes.Span) is not { } artifact)
             {
                 return;
             }
 
-            var blob = await registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken).ConfigureAwait(false);
-            if (SigstoreBundle.Read(blob.Span) is not { } bundle)
+            if (Cosign.IsBundle(artifact.EffectiveArtifactType) && collector.Keys.Wants(artifact.Annotation(Cosign.BundlePredicateTypeAnnotation)))
             {
-                return;
+                await ReadBundleAsync(at, artifact, collector, cancellationToken).ConfigureAwait(false);
             }
-
-            if (bundle.DsseEnvelope is { } envelope)
+            else if (artifact.EffectiveArtifactType == NotarySignature.ArtifactType && collector.Keys.Signatures.Any(k => k.Key.Certificate is not null))
             {
-                collector.AddEnvelope(envelope);
-            }
-
-            foreach (var (keyName, named) in bundle.MessageSignedBy(collector.Keys.Signatures))
-            {
-                collector.AddSignature(keyName, named);
+                await ReadNotarySignatureAsync(at, artifact, collector, cancellationToken).ConfigureAwait(false);
             }
         })).ConfigureAwait(false);
+    }
+
+    private async Task ReadBundleAsync(Location at, OciManifest artifact, FactsCollector collector, CancellationToken cancellationToken)
+    {
+        if (artifact.Layers?.FirstOrDefault(l => Cosign.IsBundle(l.MediaType) && Digests.IsSha256(l.Digest)) is not { } layer)
+        {
+            return;
+        }
+
+        var blob = await registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken).ConfigureAwait(false);
+        if (SigstoreBundle.Read(blob.Span) is not { } bundle)
+        {
+            return;
+        }
+
+        if (bundle.DsseEnvelope is { } envelope)
+        {
+            collector.AddEnvelope(envelope);
+        }
+
+        foreach (var (keyName, named) in bundle.MessageSignedBy(collector.Keys.Signatures))
+        {
+            collector.AddSignature(keyName, named);
+        }
+    }
+
+    private async Task ReadNotarySignatureAsync(Location at, OciManifest artifact, FactsCollector collector, CancellationToken cancellationToken)
+    {
+        if (artifact.Layers?.FirstOrDefault(l => l.MediaType == NotarySignature.JwsMediaType && Digests.IsSha256(l.Digest)) is not { } layer)
+        {
+            return;
+        }
+
+        var blob = await registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken).ConfigureAwait(false);
+        foreach (var (keyName, named) in NotarySignature.Verify(blob.Span, collector.Keys.Signatures, _time.GetUtcNow()))
+        {
+            collector.AddSignature(keyName, named);
+        }
     }
 
     // The layers of a legacy cosign tag of this media type that can be fetched, at most MaxArtifacts of them.

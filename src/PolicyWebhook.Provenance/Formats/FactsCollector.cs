@@ -44,7 +44,8 @@ internal sealed class FactsCollector(string digest, EntryKeys keys)
         {
             if (statement.PredicateType == Cosign.SignPredicate)
             {
-                foreach (var named in statement.SubjectDigests())
+                // A statement about several artifacts, this one among them, signs this one; the others are no concern here.
+                foreach (var named in statement.IsAbout(digest) ? [digest] : statement.SubjectDigests())
                 {
                     AddSignature(keyName, named);
                 }

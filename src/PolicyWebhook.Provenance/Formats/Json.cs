@@ -5,7 +5,7 @@ namespace PolicyWebhook.Provenance.Formats;
 /// <summary>Reads the JSON of registry artifacts without ever throwing: what does not parse simply does not count.</summary>
 internal static class Json
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { MaxDepth = 32 };
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { MaxDepth = 64 };
 
     /// <summary>The document as <typeparamref name="T"/>; null when it is not JSON or not of that shape.</summary>
     public static T? Read<T>(ReadOnlySpan<byte> utf8)
@@ -31,6 +31,19 @@ internal static class Json
 
         var bytes = new byte[text.Length * 3 / 4];
         return Convert.TryFromBase64String(text, bytes, out var written) ? bytes[..written] : null;
+    }
+
+    /// <summary>Base64url without padding (JWS) decoded; empty when it is not base64url, which no JSON reader accepts.</summary>
+    public static byte[] Base64Url(string? text)
+    {
+        try
+        {
+            return text is null ? [] : System.Buffers.Text.Base64Url.DecodeFromChars(text);
+        }
+        catch (FormatException)
+        {
+            return [];
+        }
     }
 
     /// <summary>The property of an object, or null when the element is not an object or lacks it.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Org.BouncyCastle.Crypto.Parameters;
 
 namespace PolicyWebhook.Provenance.Keys;
@@ -19,11 +20,15 @@ public enum TrustedKeyAlgorithm
 
     /// <summary>Ed25519 (pure, over the message itself).</summary>
     Ed25519,
+
+    /// <summary>An X.509 certificate: a Notary Project trust anchor, that signature chains must end at; it verifies no cosign signature.</summary>
+    Certificate,
 }
 
 /// <summary>
 /// A trusted public key parsed from PEM <c>PUBLIC KEY</c> (SubjectPublicKeyInfo): ECDSA P-256 or P-384, RSA of at least
-/// 2048 bits, or Ed25519. It verifies signatures as cosign writes them. Parsed once and kept for the process's life.
+/// 2048 bits, or Ed25519. It verifies signatures as cosign writes them. A PEM <c>CERTIFICATE</c> is a Notary Project trust
+/// anchor instead (<see cref="Certificate"/>). Parsed once and kept for the process's life.
 /// </summary>
 public sealed class TrustedKey
 {
@@ -48,7 +53,13 @@ public sealed class TrustedKey
         Hint = Convert.ToBase64String(SHA256.HashData(spki));
     }
 
+    private TrustedKey(X509Certificate2 certificate)
+        : this(TrustedKeyAlgorithm.Certificate, certificate.PublicKey.ExportSubjectPublicKeyInfo(), null, null) => Certificate = certificate;
+
     public TrustedKeyAlgorithm Algorithm { get; }
+
+    /// <summary>The trusted certificate when the PEM was a <c>CERTIFICATE</c>: the root a Notary Project signature's chain must end at.</summary>
+    public X509Certificate2? Certificate { get; }
 
     /// <summary>Base64 SHA-256 of the DER SubjectPublicKeyInfo: what a Sigstore bundle's <c>publicKey.hint</c> holds.</summary>
     public string Hint { get; }
@@ -57,32 +68,37 @@ public sealed class TrustedKey
     public static TrustedKey Parse(string pem) =>
         TryParse(pem, out var key, out var error) ? key : throw new KeyMaterialException(error);
 
-    /// <summary>Parses PEM <c>PUBLIC KEY</c> text, or says why it cannot: <c>not a PEM PUBLIC KEY</c>, <c>unsupported key type 1.2.3</c>.</summary>
+    /// <summary>
+    /// Parses PEM <c>PUBLIC KEY</c> (or <c>CERTIFICATE</c>) text, or says why it cannot: <c>not a PEM PUBLIC KEY</c>,
+    /// <c>unsupported key type 1.2.3</c>.
+    /// </summary>
     public static bool TryParse(string? pem, [NotNullWhen(true)] out TrustedKey? key, [NotNullWhen(false)] out string? error)
     {
         key = null;
-        if (pem is null || !PemEncoding.TryFind(pem, out var fields) || !pem.AsSpan()[fields.Label].SequenceEqual("PUBLIC KEY"))
+        if (pem is null || !PemEncoding.TryFind(pem, out var fields) || pem[fields.Label] is not ("PUBLIC KEY" or "CERTIFICATE"))
         {
             error = "not a PEM PUBLIC KEY";
             return false;
         }
 
-        var spki = new byte[fields.DecodedDataLength];
-        if (!Convert.TryFromBase64Chars(pem.AsSpan()[fields.Base64Data], spki, out _))
+        var label = pem[fields.Label];
+
+        var der = new byte[fields.DecodedDataLength];
+        if (!Convert.TryFromBase64Chars(pem.AsSpan()[fields.Base64Data], der, out _))
         {
-            error = "not a PEM PUBLIC KEY: the base64 does not decode";
+            error = $"not a PEM {label}: the base64 does not decode";
             return false;
         }
 
         try
         {
-            error = Read(spki, out key);
+            error = label == "CERTIFICATE" ? ReadCertificate(der, out key) : Read(der, out key);
             return error is null && key is not null;
         }
         catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or InvalidOperationException)
         {
             key = null;
-            error = "malformed PUBLIC KEY: " + e.Message;
+            error = $"malformed {label}: {e.Message}";
             return false;
         }
     }
@@ -141,6 +157,20 @@ public sealed class TrustedKey
         {
             return false;
         }
+    }
+
+    private static string? ReadCertificate(byte[] der, out TrustedKey? key)
+    {
+        var certificate = X509CertificateLoader.LoadCertificate(der);
+        using var rsa = certificate.GetRSAPublicKey();
+        if (rsa is not null && rsa.KeySize < MinimumRsaBits)
+        {
+            key = null;
+            return $"certificate with an RSA key of {rsa.KeySize} bits; at least {MinimumRsaBits} are required";
+        }
+
+        key = new TrustedKey(certificate);
+        return null;
     }
 
     private static string? Read(byte[] spki, out TrustedKey? key)

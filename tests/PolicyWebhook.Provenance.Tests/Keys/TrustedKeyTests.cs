@@ -93,11 +93,30 @@ public sealed class TrustedKeyTests
     [InlineData("hello")]
     [InlineData("-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n")]
     [InlineData("-----BEGIN RSA PUBLIC KEY-----\nMAA=\n-----END RSA PUBLIC KEY-----\n")]
+    [InlineData("-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n")]
     [InlineData("-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n")]
     public void TryParse_NotAPublicKeyPem_Refused(string pem)
     {
+        var expected = pem.Contains("BEGIN PUBLIC KEY", StringComparison.Ordinal) ? "malformed PUBLIC KEY"
+            : pem.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal) ? "malformed CERTIFICATE"
+            : "not a PEM PUBLIC KEY";
+
         Assert.False(TrustedKey.TryParse(pem, out _, out var error));
-        Assert.StartsWith(pem.Contains("BEGIN PUBLIC KEY", StringComparison.Ordinal) ? "malformed PUBLIC KEY" : "not a PEM PUBLIC KEY", error, StringComparison.Ordinal);
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_Certificate_NotationTrustAnchorThatVerifiesNoCosignSignature()
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=signer", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+
+        var key = TrustedKey.Parse(certificate.ExportCertificatePem());
+
+        Assert.Equal(TrustedKeyAlgorithm.Certificate, key.Algorithm);
+        Assert.Equal(certificate.RawData, key.Certificate!.RawData);
+        Assert.False(key.Verify(Data, rsa.SignData(Data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
     }
 
     [Fact]

@@ -13,6 +13,7 @@ public sealed class FixtureVerdictTests
         ["signed_by_A"] = "A",
         ["signed_by_B"] = "B",
         ["signed_by_ec_p256"] = "ec-p256",
+        ["notation_fixtures_cert"] = "notation",
     };
 
     public static TheoryData<string, string, string, string, bool> SignatureVerdicts()
@@ -86,7 +87,7 @@ public sealed class FixtureVerdictTests
     public async Task VerifyAsync_MultiPlatformIndex_VerifiesTheIndexDigestNotItsChildren()
     {
         var registry = new FileSystemRegistry();
-        var verifier = new ImageVerifier(registry, new InlineKeyMaterial());
+        var verifier = new ImageVerifier(registry, new InlineKeyMaterial(), ProvenanceFixtures.Clock);
         var entry = ProvenanceFixtures.SignatureEntry(ProvenanceFixtures.Key("A"));
         var reference = ImageReference.Parse($"{ProvenanceFixtures.Host}/base/multi:1.0");
 
@@ -101,7 +102,7 @@ public sealed class FixtureVerdictTests
     // A row with a tag is resolved through it (and must give the row's digest); a child of the index by its digest alone.
     private static async Task<ImageFacts> VerifyAsync(string repository, string tag, string digest, ImageVerificationEntry entry)
     {
-        var verifier = new ImageVerifier(new FileSystemRegistry(), new InlineKeyMaterial());
+        var verifier = new ImageVerifier(new FileSystemRegistry(), new InlineKeyMaterial(), ProvenanceFixtures.Clock);
         var reference = ImageReference.Parse(tag == "-" ? $"{ProvenanceFixtures.Host}/{repository}@{digest}" : $"{ProvenanceFixtures.Host}/{repository}:{tag}");
         var resolved = await verifier.ResolveDigestAsync(reference, TestContext.Current.CancellationToken);
         Assert.Equal(digest, resolved);
@@ -115,7 +116,7 @@ public sealed class FixtureVerdictTests
         var pod = new PodView(new V1PodSpec { Containers = [new V1Container { Name = "app", Image = image }] }, null, "spec", "metadata")
         {
             ImageFacts = new SingleFacts(facts),
-            Now = DateTimeOffset.Parse("2026-11-28T00:00:00Z", null),
+            Now = ProvenanceFixtures.Clock.GetUtcNow(),
         };
         var findings = new Findings();
         new ImageVerificationCheck().Evaluate(pod, new ImageVerificationOptions([entry]), findings);

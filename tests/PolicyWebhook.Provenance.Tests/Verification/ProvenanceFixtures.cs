@@ -19,6 +19,9 @@ internal static class ProvenanceFixtures
     /// <summary>shop/app:2.0: nothing.</summary>
     public const string App20 = "sha256:0421e0e84e255e7cd0af86e30b975ac74b54c0514798fb932770cdfb1dd1dc0f";
 
+    /// <summary>The day after the fixtures were made: their notation certificate is valid, their scans a day old.</summary>
+    public static TimeProvider Clock { get; } = new FixedTime(DateTimeOffset.Parse("2026-11-28T00:00:00Z", null));
+
     private static readonly Lazy<IReadOnlyDictionary<string, byte[]>> LazyStorage = new(ReadStorage);
 
     public static string Folder { get; } = FindFolder();
@@ -45,6 +48,12 @@ internal static class ProvenanceFixtures
     /// <summary>An entry requiring only a vulnerability attestation by these keys, nothing above HIGH.</summary>
     public static ImageVerificationEntry ScanEntry(params TrustedKeySource[] keys) =>
         new("fixtures", ["**"], [], 0, new VulnerabilityRequirement(keys, VulnerabilitySeverity.High, null), null, RegistryErrorAction.Deny);
+
+    /// <summary>A clock that always says the same time.</summary>
+    public sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 
     private static Dictionary<string, byte[]> ReadStorage()
     {

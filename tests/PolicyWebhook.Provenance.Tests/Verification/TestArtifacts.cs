@@ -107,9 +107,8 @@ internal static class TestArtifacts
     }
 
     /// <summary>Publishes a bundle as a referrer of <paramref name="digest"/>: its manifest, and the tag-schema index listing it (added to what is there).</summary>
-    public static string PublishReferrer(FileSystemRegistry registry, string digest, byte[] bundle, string predicateType)
-    {
-        var manifest = registry.PutBlob(Serialize(new JsonObject
+    public static string PublishReferrer(FileSystemRegistry registry, string digest, byte[] bundle, string predicateType) =>
+        PublishReferrer(registry, digest, new JsonObject
         {
             ["schemaVersion"] = 2,
             ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
@@ -118,7 +117,23 @@ internal static class TestArtifacts
             ["layers"] = new JsonArray(Descriptor(BundleType, registry.PutBlob(bundle))),
             ["annotations"] = new JsonObject { ["dev.sigstore.bundle.content"] = "dsse-envelope", [Cosign.BundlePredicateTypeAnnotation] = predicateType },
             ["subject"] = Descriptor("application/vnd.oci.image.manifest.v1+json", digest),
-        }));
+        });
+
+    /// <summary>Publishes a Notary Project signature (a JWS) as a referrer of <paramref name="digest"/>, as notation does.</summary>
+    public static string PublishNotarySignature(FileSystemRegistry registry, string digest, byte[] jws) =>
+        PublishReferrer(registry, digest, new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
+            ["config"] = Descriptor(NotarySignature.ArtifactType, registry.PutBlob("{}"u8.ToArray())),
+            ["layers"] = new JsonArray(Descriptor(NotarySignature.JwsMediaType, registry.PutBlob(jws))),
+            ["subject"] = Descriptor("application/vnd.oci.image.manifest.v1+json", digest),
+        });
+
+    // Stores a referrer manifest and lists it in the tag-schema index of the digest, after what is there.
+    private static string PublishReferrer(FileSystemRegistry registry, string digest, JsonObject referrer)
+    {
+        var manifest = registry.PutBlob(Serialize(referrer));
         var tag = digest.Replace(':', '-');
         var index = registry.Tag(Repository, tag) is { } existing ? JsonNode.Parse(registry.Blob(existing)!)!.AsObject() : new JsonObject
         {
@@ -128,6 +143,7 @@ internal static class TestArtifacts
         };
         var entry = Descriptor("application/vnd.oci.image.manifest.v1+json", manifest);
         entry["artifactType"] = EmptyConfig;
+        index["manifests"] ??= new JsonArray();
         index["manifests"]!.AsArray().Add(entry);
         registry.PutManifest(Repository, tag, Serialize(index));
         return manifest;
