@@ -64,7 +64,7 @@ public sealed class TrustedKey
     /// <summary>Base64 SHA-256 of the DER SubjectPublicKeyInfo: what a Sigstore bundle's <c>publicKey.hint</c> holds.</summary>
     public string Hint { get; }
 
-    /// <summary>Parses PEM <c>PUBLIC KEY</c> text; throws <see cref="KeyMaterialException"/> saying what is wrong with it.</summary>
+    /// <summary>Parses PEM <c>PUBLIC KEY</c> (or <c>CERTIFICATE</c>) text; throws <see cref="KeyMaterialException"/> saying what is wrong with it.</summary>
     public static TrustedKey Parse(string pem) =>
         TryParse(pem, out var key, out var error) ? key : throw new KeyMaterialException(error);
 
@@ -165,6 +165,7 @@ public sealed class TrustedKey
         using var rsa = certificate.GetRSAPublicKey();
         if (rsa is not null && rsa.KeySize < MinimumRsaBits)
         {
+            certificate.Dispose();
             key = null;
             return $"certificate with an RSA key of {rsa.KeySize} bits; at least {MinimumRsaBits} are required";
         }

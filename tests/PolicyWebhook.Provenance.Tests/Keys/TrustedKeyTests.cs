@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 using PolicyWebhook.Provenance.Keys;
@@ -13,7 +12,7 @@ public sealed class TrustedKeyTests
 {
     private static readonly byte[] Data = Encoding.UTF8.GetBytes("""{"critical":{"image":{"docker-manifest-digest":"sha256:00"}}}""");
 
-    public static TheoryData<string> Algorithms() => ["P-256", "P-384", "RSA-2048", "Ed25519"];
+    public static TheoryData<string> Algorithms() => [.. TestKeys.Algorithms];
 
     [Theory]
     [InlineData("A", "1B8WivkQL4oqcLh5Ev2QIBiXpVM7F6HWK58RLZ6KTfU=")]
@@ -32,7 +31,7 @@ public sealed class TrustedKeyTests
     [MemberData(nameof(Algorithms))]
     public void Verify_SignatureByTheKey_True(string algorithm)
     {
-        var (pem, sign) = Generate(algorithm);
+        var (pem, sign) = TestKeys.Generate(algorithm);
         var key = TrustedKey.Parse(pem);
 
         Assert.True(key.Verify(Data, sign(Data)));
@@ -42,8 +41,8 @@ public sealed class TrustedKeyTests
     [MemberData(nameof(Algorithms))]
     public void Verify_SignatureByAnotherKeyOfTheSameKind_False(string algorithm)
     {
-        var (pem, _) = Generate(algorithm);
-        var (_, otherSign) = Generate(algorithm);
+        var (pem, _) = TestKeys.Generate(algorithm);
+        var (_, otherSign) = TestKeys.Generate(algorithm);
 
         Assert.False(TrustedKey.Parse(pem).Verify(Data, otherSign(Data)));
     }
@@ -52,7 +51,7 @@ public sealed class TrustedKeyTests
     [MemberData(nameof(Algorithms))]
     public void Verify_OtherData_False(string algorithm)
     {
-        var (pem, sign) = Generate(algorithm);
+        var (pem, sign) = TestKeys.Generate(algorithm);
 
         Assert.False(TrustedKey.Parse(pem).Verify(TestArtifacts.Flipped(Data, 10), sign(Data)));
     }
@@ -61,7 +60,7 @@ public sealed class TrustedKeyTests
     [MemberData(nameof(Algorithms))]
     public void Verify_MalformedSignature_FalseWithoutThrowing(string algorithm)
     {
-        var key = TrustedKey.Parse(Generate(algorithm).Pem);
+        var key = TrustedKey.Parse(TestKeys.Generate(algorithm).Pem);
 
         Assert.False(key.Verify(Data, []));
         Assert.False(key.Verify(Data, [0x30, 0x03, 0x02, 0x01]));
@@ -132,7 +131,7 @@ public sealed class TrustedKeyTests
     public void TryParse_Ed448_UnsupportedKeyType()
     {
         var ed448 = new Ed448PrivateKeyParameters(new SecureRandom()).GeneratePublicKey();
-        var pem = PemOf(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(ed448).GetDerEncoded());
+        var pem = TestKeys.PemOf(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(ed448).GetDerEncoded());
 
         Assert.False(TrustedKey.TryParse(pem, out _, out var error));
         Assert.Equal("unsupported key type 1.3.101.113", error);
@@ -166,32 +165,4 @@ public sealed class TrustedKeyTests
         Assert.True(TrustedKey.Parse(rsa.ExportSubjectPublicKeyInfoPem()).VerifySha256Digest(hash, rsa.SignData(Data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
         Assert.False(TrustedKey.Parse(ecdsa.ExportSubjectPublicKeyInfoPem()).VerifySha256Digest(hash.AsSpan(1), []));
     }
-
-    // A key of the kind as PEM PUBLIC KEY, and a function that signs as cosign would with it.
-    private static (string Pem, Func<byte[], byte[]> Sign) Generate(string algorithm)
-    {
-        switch (algorithm)
-        {
-            case "P-256" or "P-384":
-                var ecdsa = ECDsa.Create(algorithm == "P-256" ? ECCurve.NamedCurves.nistP256 : ECCurve.NamedCurves.nistP384);
-                var hash = algorithm == "P-256" ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA384;
-                return (ecdsa.ExportSubjectPublicKeyInfoPem(), d => ecdsa.SignData(d, hash, DSASignatureFormat.Rfc3279DerSequence));
-            case "RSA-2048":
-                var rsa = RSA.Create(2048);
-                return (rsa.ExportSubjectPublicKeyInfoPem(), d => rsa.SignData(d, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
-            default:
-                var ed25519 = new Ed25519PrivateKeyParameters(new SecureRandom());
-                var pem = PemOf(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(ed25519.GeneratePublicKey()).GetDerEncoded());
-                return (pem, d =>
-                {
-                    var signer = new Ed25519Signer();
-                    signer.Init(forSigning: true, ed25519);
-                    signer.BlockUpdate(d, 0, d.Length);
-                    return signer.GenerateSignature();
-                }
-                );
-        }
-    }
-
-    private static string PemOf(byte[] spki) => new(PemEncoding.Write("PUBLIC KEY", spki));
 }

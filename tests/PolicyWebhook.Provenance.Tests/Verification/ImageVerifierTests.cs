@@ -105,6 +105,34 @@ public sealed class ImageVerifierTests
         Assert.Equal(ImageVerifier.MaxArtifacts, _registry.Calls.Count(c => c.StartsWith("blob", StringComparison.Ordinal)));
     }
 
+    public static TheoryData<string> KeyAlgorithms() => [.. Keys.TestKeys.Algorithms];
+
+    [Theory]
+    [MemberData(nameof(KeyAlgorithms))]
+    public async Task VerifyAsync_LegacySignatureByEveryKeyKind_Signed(string algorithm)
+    {
+        var (pem, sign) = Keys.TestKeys.Generate(algorithm);
+        var payload = TestArtifacts.SimpleSigningPayload(App20);
+        TestArtifacts.PublishLegacy(_registry, App20, ".sig", TestArtifacts.SignatureLayer(_registry, payload, sign(payload)));
+
+        var facts = await VerifyAsync(App20, ProvenanceFixtures.SignatureEntry(new TrustedKeySource(algorithm, pem)));
+
+        Assert.Equal([algorithm], facts.SignedBy);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ManyAtOnceWithOneVerifier_EachGetsItsOwnFacts()
+    {
+        var verifier = Verifier;
+        var entry = new ImageVerificationEntry("e", ["**"], [ProvenanceFixtures.Key("A")], 1, new VulnerabilityRequirement([ProvenanceFixtures.Key("S")], null, null), null, RegistryErrorAction.Deny);
+        var digests = Enumerable.Repeat(new[] { App10, App12, App20 }, 20).SelectMany(d => d).ToList();
+
+        var facts = await Task.WhenAll(digests.Select(d => Task.Run(() => verifier.VerifyAsync(ImageReference.Parse($"{ProvenanceFixtures.Host}/shop/app@{d}"), d, entry, Token), Token)));
+
+        Assert.All(facts, f => Assert.Equal(f.Digest == App20 ? [] : ["A"], f.SignedBy));
+        Assert.All(facts, f => Assert.Equal(f.Digest == App20 ? 0 : 1, f.Attestations.Count));
+    }
+
     [Fact]
     public async Task VerifyAsync_TwoKeysOneSigned_OnlyThatOne()
     {
