@@ -76,7 +76,8 @@ internal static class Predicates
 
     /// <summary>A severity as Trivy or Grype write it; anything else is <see cref="VulnerabilitySeverity.Unknown"/>.</summary>
     public static VulnerabilitySeverity Severity(string? text) =>
-        Enum.TryParse<VulnerabilitySeverity>(text, ignoreCase: true, out var severity) && Enum.IsDefined(severity) && !int.TryParse(text, out _)
+        // Letters only: Enum.TryParse would also read numbers and "LOW,HIGH" (the two or'ed together).
+        text is not null && text.All(char.IsAsciiLetter) && Enum.TryParse<VulnerabilitySeverity>(text, ignoreCase: true, out var severity)
             ? severity
             : VulnerabilitySeverity.Unknown;
 

@@ -50,6 +50,8 @@ public sealed class FormatTests
     [InlineData("UNKNOWN", VulnerabilitySeverity.Unknown)]
     [InlineData("5", VulnerabilitySeverity.Unknown)]
     [InlineData("severe", VulnerabilitySeverity.Unknown)]
+    [InlineData("LOW,MEDIUM", VulnerabilitySeverity.Unknown)]
+    [InlineData(" HIGH", VulnerabilitySeverity.Unknown)]
     [InlineData(null, VulnerabilitySeverity.Unknown)]
     public void Severity_ScannerText_Enum(string? text, VulnerabilitySeverity severity) =>
         Assert.Equal(severity, Predicates.Severity(text));
