@@ -1,0 +1,25 @@
+using PolicyWebhook.Engine.Images;
+
+namespace PolicyWebhook.Provenance.Formats;
+
+/// <summary>
+/// The parsed keys of one rule entry by what they may vouch for: image signatures, vulnerability attestations, SLSA
+/// provenance. A statement is verified only with the keys of its own predicate type, so a scanner's key never signs an
+/// image and a signer's key never vouches for a scan.
+/// </summary>
+internal sealed record EntryKeys(IReadOnlyList<NamedKey> Signatures, IReadOnlyList<NamedKey> Vulnerabilities, IReadOnlyList<NamedKey> Provenance)
+{
+    public bool WantsAttestations => Vulnerabilities.Count > 0 || Provenance.Count > 0;
+
+    /// <summary>The keys that may sign a statement of this predicate type; none for a type the engine does not judge.</summary>
+    public IReadOnlyList<NamedKey> For(string? predicateType) => predicateType switch
+    {
+        Cosign.SignPredicate => Signatures,
+        AttestationFact.VulnerabilityPredicate => Vulnerabilities,
+        _ when predicateType is not null && AttestationFact.ProvenancePredicates.Contains(predicateType) => Provenance,
+        _ => [],
+    };
+
+    /// <summary>True when an artifact announcing this predicate type (unsigned, so only a hint) is worth fetching.</summary>
+    public bool Wants(string? announcedPredicateType) => announcedPredicateType is null || For(announcedPredicateType).Count > 0;
+}

@@ -1,0 +1,84 @@
+using PolicyWebhook.Engine.Images;
+
+namespace PolicyWebhook.Provenance.Formats;
+
+/// <summary>
+/// Gathers what verified artifacts say about one digest, from several registry reads at once, and applies the rules:
+/// a signature counts only when it names the digest (else it is a signature for another digest), an attestation only
+/// when a subject is the digest.
+/// </summary>
+internal sealed class FactsCollector(string digest, EntryKeys keys)
+{
+    private readonly Lock _lock = new();
+    private readonly List<string> _signedBy = [];
+    private readonly List<(string KeyName, string Digest)> _otherDigests = [];
+    private readonly List<AttestationFact> _attestations = [];
+
+    public EntryKeys Keys { get; } = keys;
+
+    public void AddSignature(string keyName, string namedDigest)
+    {
+        lock (_lock)
+        {
+            if (namedDigest == digest)
+            {
+                AddOnce(_signedBy, keyName);
+            }
+            else
+            {
+                AddOnce(_otherDigests, (keyName, namedDigest));
+            }
+        }
+    }
+
+    /// <summary>Reads a DSSE envelope of an in-toto statement: a cosign signature statement, or an attestation.</summary>
+    public void AddEnvelope(DsseEnvelope envelope)
+    {
+        // The statement is read before it is verified only to choose the keys that may have signed it.
+        if (envelope.InTotoPayload() is not { } payload || InTotoStatement.Read(payload) is not { } statement)
+        {
+            return;
+        }
+
+        foreach (var keyName in envelope.SignedBy(payload, Keys.For(statement.PredicateType)))
+        {
+            if (statement.PredicateType == Cosign.SignPredicate)
+            {
+                // A statement about several artifacts, this one among them, signs this one; the others are no concern here.
+                foreach (var named in statement.IsAbout(digest) ? [digest] : statement.SubjectDigests())
+                {
+                    AddSignature(keyName, named);
+                }
+            }
+            else if (statement.IsAbout(digest) && Predicates.Fact(statement, keyName) is { } fact)
+            {
+                lock (_lock)
+                {
+                    AddOnce(_attestations, fact);
+                }
+            }
+        }
+    }
+
+    public ImageFacts ToFacts(string image)
+    {
+        lock (_lock)
+        {
+            return new ImageFacts(image)
+            {
+                Digest = digest,
+                SignedBy = [.. _signedBy],
+                SignaturesForOtherDigests = [.. _otherDigests],
+                Attestations = [.. _attestations],
+            };
+        }
+    }
+
+    private static void AddOnce<T>(List<T> list, T item)
+    {
+        if (!list.Contains(item))
+        {
+            list.Add(item);
+        }
+    }
+}
