@@ -242,9 +242,8 @@ public sealed class ImageFactsGatherer
     // What a developer is told when no verdict could be reached; the message names the registry, never a credential.
     private static string? Explains(Exception e) => e switch
     {
-        RegistryUnavailableException or KeyMaterialException => e.Message,
+        RegistryUnavailableException or RegistryContentException or KeyMaterialException or ImageNotFoundException => e.Message,
         OperationCanceledException => null,
-        _ when e.GetType().Name.EndsWith("NotFoundException", StringComparison.Ordinal) => e.Message,
         _ => $"verification failed unexpectedly ({e.GetType().Name}); the webhook's log has the details",
     };
 }

@@ -61,7 +61,7 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
         var layers = await LayersAsync(at, Cosign.Tag(at.Digest, ".sig"), Cosign.SimpleSigningLayer, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(layers.Select(async layer =>
         {
-            var blob = await registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken).ConfigureAwait(false);
+            var blob = await Refusable(registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken)).ConfigureAwait(false);
             foreach (var (keyName, named) in CosignSignature.Verify(layer, blob, collector.Keys.Signatures))
             {
                 collector.AddSignature(keyName, named);
@@ -74,7 +74,7 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
         var layers = await LayersAsync(at, Cosign.Tag(at.Digest, ".att"), Cosign.DsseLayer, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(layers.Where(l => collector.Keys.Wants(l.Annotation(Cosign.PredicateTypeAnnotation))).Select(async layer =>
         {
-            var blob = await registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken).ConfigureAwait(false);
+            var blob = await Refusable(registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken)).ConfigureAwait(false);
             if (Json.Read<DsseEnvelope>(blob.Span) is { } envelope)
             {
                 collector.AddEnvelope(envelope);
@@ -84,7 +84,7 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
 
     private async Task ReadReferrersAsync(Location at, FactsCollector collector, CancellationToken cancellationToken)
     {
-        var index = await registry.GetReferrersAsync(at.Registry, at.Repository, at.Digest, cancellationToken).ConfigureAwait(false);
+        var index = await Refusable(registry.GetReferrersAsync(at.Registry, at.Repository, at.Digest, cancellationToken)).ConfigureAwait(false);
         if (index is null || Json.Read<OciManifest>(index.Bytes.Span)?.Manifests is not { } referrers)
         {
             return;
@@ -93,7 +93,7 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
         // The index entry's artifactType is not read: cosign writes the empty type there (see the fixtures' README).
         await Task.WhenAll(referrers.Where(r => Digests.IsSha256(r.Digest)).Take(MaxArtifacts).Select(async referrer =>
         {
-            var manifest = await registry.GetManifestAsync(at.Registry, at.Repository, referrer.Digest!, cancellationToken).ConfigureAwait(false);
+            var manifest = await Refusable(registry.GetManifestAsync(at.Registry, at.Repository, referrer.Digest!, cancellationToken)).ConfigureAwait(false);
             if (manifest is null || Json.Read<OciManifest>(manifest.Bytes.Span) is not { } artifact)
             {
                 return;
@@ -117,7 +117,7 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
             return;
         }
 
-        var blob = await registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken).ConfigureAwait(false);
+        var blob = await Refusable(registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken)).ConfigureAwait(false);
         if (SigstoreBundle.Read(blob.Span) is not { } bundle)
         {
             return;
@@ -141,7 +141,7 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
             return;
         }
 
-        var blob = await registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken).ConfigureAwait(false);
+        var blob = await Refusable(registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken)).ConfigureAwait(false);
         foreach (var (keyName, named) in NotarySignature.Verify(blob.Span, collector.Keys.Signatures, _time.GetUtcNow()))
         {
             collector.AddSignature(keyName, named);
@@ -151,10 +151,24 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
     // The layers of a legacy cosign tag of this media type that can be fetched, at most MaxArtifacts of them.
     private async Task<IReadOnlyList<OciDescriptor>> LayersAsync(Location at, string tag, string mediaType, CancellationToken cancellationToken)
     {
-        var manifest = await registry.GetManifestAsync(at.Registry, at.Repository, tag, cancellationToken).ConfigureAwait(false);
+        var manifest = await Refusable(registry.GetManifestAsync(at.Registry, at.Repository, tag, cancellationToken)).ConfigureAwait(false);
         return manifest is null || Json.Read<OciManifest>(manifest.Bytes.Span)?.Layers is not { } layers
             ? []
             : [.. layers.Where(l => l.MediaType == mediaType && Digests.IsSha256(l.Digest)).Take(MaxArtifacts)];
+    }
+
+    // An artifact the registry serves oversized, under another digest or as broken JSON does not count: it is read as
+    // absent (null, or an empty blob that verifies nothing), so only a registry that does not answer is "unavailable".
+    private static async Task<T?> Refusable<T>(Task<T> fetch)
+    {
+        try
+        {
+            return await fetch.ConfigureAwait(false);
+        }
+        catch (RegistryContentException)
+        {
+            return default;
+        }
     }
 
     private List<NamedKey> Parse(IReadOnlyList<TrustedKeySource>? sources) =>

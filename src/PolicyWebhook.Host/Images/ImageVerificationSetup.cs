@@ -11,6 +11,15 @@ public static class ImageVerificationSetup
         services.AddOptions<ImageVerificationSettings>().BindConfiguration(ImageVerificationSettings.Section).ValidateOnStart();
         services.AddSingleton<ProvenanceMetrics>();
         services.AddSingleton<IKeyMaterial>(sp => new DirectoryKeyMaterial(sp.GetRequiredService<IOptions<ImageVerificationSettings>>().Value.KeysDirectory));
+        services.AddSingleton<IImageVerifier>(sp =>
+        {
+            var settings = sp.GetRequiredService<IOptions<ImageVerificationSettings>>().Value;
+            return Verification.CreateVerifier(
+                settings.InsecureRegistries,
+                RegistryCredentials.Merge(settings.RegistryAuthDirectory),
+                sp.GetRequiredService<IKeyMaterial>(),
+                sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton(sp => new ImageFactsGatherer(
             sp.GetRequiredService<IImageVerifier>(),
             sp.GetRequiredService<IOptions<ImageVerificationSettings>>().Value.Cache,

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using PolicyWebhook.Provenance.Registry;
 
 namespace PolicyWebhook.Provenance.Formats;
 

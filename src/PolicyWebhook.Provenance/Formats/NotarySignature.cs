@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Serialization;
+using PolicyWebhook.Provenance.Registry;
 
 namespace PolicyWebhook.Provenance.Formats;
 

@@ -1,3 +1,5 @@
+using PolicyWebhook.Provenance.Registry;
+
 namespace PolicyWebhook.Provenance.Formats;
 
 /*

@@ -2,10 +2,28 @@ using System.Security.Cryptography;
 
 namespace PolicyWebhook.Provenance.Registry;
 
-/// <summary>Content digests (<c>sha256:&lt;hex&gt;</c>, <c>sha512:&lt;hex&gt;</c>): checking their form and computing them.</summary>
+/// <summary>
+/// Content digests (<c>sha256:&lt;hex&gt;</c>, <c>sha512:&lt;hex&gt;</c>): checking their form and computing them, for the
+/// registry client and for the formats (which write the bare hex under <c>{"sha256": ...}</c>).
+/// </summary>
 internal static class Digests
 {
+    private const string Sha256Prefix = "sha256:";
     private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    /// <summary>True for <c>sha256:</c> and 64 lower-case hex digits, the only digests verified.</summary>
+    public static bool IsSha256(string? digest) =>
+        digest is { Length: 71 } && digest.StartsWith(Sha256Prefix, StringComparison.Ordinal) && !digest.AsSpan(Sha256Prefix.Length).ContainsAnyExcept(LowerHex);
+
+    /// <summary>The digest of a hex value as an in-toto subject gives it; null unless it is 64 hex digits.</summary>
+    public static string? FromSha256Hex(string? hex)
+    {
+        var digest = Sha256Prefix + hex?.ToLowerInvariant();
+        return IsSha256(digest) ? digest : null;
+    }
+
+    /// <summary>The <c>sha256:</c> digest of raw hash bytes (a bundle's <c>messageDigest</c>).</summary>
+    public static string FromSha256Bytes(ReadOnlySpan<byte> hash) => Sha256Prefix + Convert.ToHexStringLower(hash);
 
     public static bool IsDigest(string reference) => reference.Contains(':', StringComparison.Ordinal);
 

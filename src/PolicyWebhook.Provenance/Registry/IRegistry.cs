@@ -39,3 +39,25 @@ public sealed class RegistryUnavailableException : Exception
     {
     }
 }
+
+/// <summary>
+/// Raised when a registry answers with content that is refused: over the size cap, not the digest asked for, or not
+/// JSON where JSON is due. An artifact so refused simply does not count; it never makes the image "unavailable", so
+/// whoever may push to a repository cannot turn a rule's <c>onError: Allow</c> into a way around verification.
+/// </summary>
+public sealed class RegistryContentException : Exception
+{
+    public RegistryContentException(string message)
+        : base(message)
+    {
+    }
+
+    public RegistryContentException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public RegistryContentException()
+    {
+    }
+}

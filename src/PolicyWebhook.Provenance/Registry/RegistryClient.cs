@@ -145,7 +145,7 @@ public sealed class RegistryClient : IRegistry
         var actual = Digests.Compute(digest, bytes);
         return actual == digest
             ? digest
-            : throw new RegistryUnavailableException($"registry {call.Registry} served other content for {call.Subject}: the bytes it sent have digest {actual}");
+            : throw new RegistryContentException($"registry {call.Registry} served other content for {call.Subject}: the bytes it sent have digest {actual}");
     }
 
     /// <summary>The answer's Content-Type, or where that is generic, the <c>mediaType</c> the JSON declares.</summary>
@@ -185,7 +185,7 @@ public sealed class RegistryClient : IRegistry
         }
         catch (JsonException e)
         {
-            throw new RegistryUnavailableException($"registry {call.Registry} served {call.Subject} that is not JSON", e);
+            throw new RegistryContentException($"registry {call.Registry} served {call.Subject} that is not JSON", e);
         }
     }
 }

@@ -63,7 +63,7 @@ internal sealed class RegistryHttp(HttpClient http)
     {
         if (response.Content.Headers.ContentLength > cap)
         {
-            throw new RegistryUnavailableException(overCap);
+            throw new RegistryContentException(overCap);
         }
 
         try
@@ -78,7 +78,7 @@ internal sealed class RegistryHttp(HttpClient http)
                 {
                     if (buffer.Length + read > cap)
                     {
-                        throw new RegistryUnavailableException(overCap);
+                        throw new RegistryContentException(overCap);
                     }
 
                     buffer.Write(chunk, 0, read);

@@ -1,6 +1,7 @@
 using System.Text;
 using PolicyWebhook.Engine.Images;
 using PolicyWebhook.Provenance.Formats;
+using PolicyWebhook.Provenance.Registry;
 using PolicyWebhook.Provenance.Tests.Verification;
 
 namespace PolicyWebhook.Provenance.Tests.Formats;

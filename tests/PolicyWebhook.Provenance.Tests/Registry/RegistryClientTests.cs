@@ -79,7 +79,7 @@ public sealed class RegistryClientTests
             await context.Response.Body.WriteAsync(body.AsMemory(1024), context.RequestAborted);
         }));
 
-        var error = await Assert.ThrowsAsync<RegistryUnavailableException>(
+        var error = await Assert.ThrowsAsync<RegistryContentException>(
             () => registry.Client(maxManifestBytes: 1024).GetManifestAsync(registry.Host, "shop/app", "1.0", Ct));
 
         Assert.Equal($"manifest of {registry.Host}/shop/app:1.0 is over the 1 KiB cap", error.Message);
@@ -93,7 +93,7 @@ public sealed class RegistryClientTests
         await using var registry = await FakeRegistry.StartAsync(app =>
             app.MapGet($"/v2/shop/app/manifests/{asked}", () => Results.Text(served, RegistryClient.OciManifest)));
 
-        var error = await Assert.ThrowsAsync<RegistryUnavailableException>(() => registry.Client().GetManifestAsync(registry.Host, "shop/app", asked, Ct));
+        var error = await Assert.ThrowsAsync<RegistryContentException>(() => registry.Client().GetManifestAsync(registry.Host, "shop/app", asked, Ct));
 
         Assert.Equal(
             $"registry {registry.Host} served other content for shop/app manifest {asked}: the bytes it sent have digest {Digests.Sha256(Encoding.UTF8.GetBytes(served))}",
@@ -106,7 +106,7 @@ public sealed class RegistryClientTests
         var asked = Digests.Sha256("payload"u8);
         await using var registry = await FakeRegistry.StartAsync(app => app.MapGet($"/v2/shop/app/blobs/{asked}", () => Results.Bytes("tampered"u8.ToArray())));
 
-        var error = await Assert.ThrowsAsync<RegistryUnavailableException>(() => registry.Client().GetBlobAsync(registry.Host, "shop/app", asked, Ct));
+        var error = await Assert.ThrowsAsync<RegistryContentException>(() => registry.Client().GetBlobAsync(registry.Host, "shop/app", asked, Ct));
 
         Assert.StartsWith($"registry {registry.Host} served other content for shop/app blob {asked}", error.Message, StringComparison.Ordinal);
     }

@@ -55,9 +55,17 @@ internal sealed class FileSystemRegistry : IRegistry
         return Task.FromResult(Manifest(repository, reference));
     }
 
+    /// <summary>Blobs the registry serves as content the client refuses (over the cap, another digest).</summary>
+    public HashSet<string> Refused { get; } = [];
+
     public Task<ReadOnlyMemory<byte>> GetBlobAsync(string registry, string repository, string digest, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"blob {repository} {digest}");
+        if (Refused.Contains(digest))
+        {
+            return Task.FromException<ReadOnlyMemory<byte>>(new RegistryContentException($"blob {digest} of {repository} is over the 4 MiB cap"));
+        }
+
         return Blob(digest) is { } bytes
             ? Task.FromResult<ReadOnlyMemory<byte>>(bytes)
             : Task.FromException<ReadOnlyMemory<byte>>(new RegistryUnavailableException($"blob {digest} not found in {repository}"));

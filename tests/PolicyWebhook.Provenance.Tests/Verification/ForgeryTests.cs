@@ -174,6 +174,39 @@ public sealed class ForgeryTests
         Assert.Empty(facts.Attestations);
     }
 
+    [Fact]
+    public async Task VerifyAsync_ArtifactTheRegistryServesOversized_DoesNotCountAndDoesNotHideTheValidSignature()
+    {
+        // A second signature layer whose blob the client refuses (a push of a 5 MiB "signature"), beside A's real one.
+        var refused = _registry.PutBlob("refused"u8.ToArray());
+        _registry.Refused.Add(refused);
+        var manifest = TestArtifacts.With(ManifestOfTag(Cosign.Tag(App10, ".sig")), m =>
+        {
+            var extra = m["layers"]![0]!.DeepClone();
+            extra["digest"] = refused;
+            m["layers"]!.AsArray().Insert(0, extra);
+        });
+        _registry.PutManifest("shop/app", Cosign.Tag(App10, ".sig"), manifest);
+
+        var facts = await VerifyAsync(App10, ProvenanceFixtures.SignatureEntry(ProvenanceFixtures.Key("A")));
+
+        Assert.Equal(["A"], facts.SignedBy);
+        Assert.Null(facts.Unavailable);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_OnlySignatureRefused_IsUnsignedNotUnavailable()
+    {
+        // Were a refused artifact "unavailable", whoever may push could make onError: Allow admit an unsigned image.
+        var layer = JsonNode.Parse(ManifestOfTag(Cosign.Tag(App10, ".sig")))!["layers"]![0]!["digest"]!.GetValue<string>();
+        _registry.Refused.Add(layer);
+
+        var facts = await VerifyAsync(App10, ProvenanceFixtures.SignatureEntry(ProvenanceFixtures.Key("A")));
+
+        Assert.Empty(facts.SignedBy);
+        Assert.Null(facts.Unavailable);
+    }
+
     private Task<ImageFacts> VerifyAsync(string digest, ImageVerificationEntry entry) =>
         new ImageVerifier(_registry, new InlineKeyMaterial()).VerifyAsync(
             ImageReference.Parse($"{ProvenanceFixtures.Host}/shop/app@{digest}"), digest, entry, TestContext.Current.CancellationToken);
