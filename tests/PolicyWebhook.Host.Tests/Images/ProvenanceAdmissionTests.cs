@@ -1,0 +1,172 @@
+using System.Text.Json.Nodes;
+using PolicyWebhook.Tests.Shared;
+
+namespace PolicyWebhook.Host.Tests.Images;
+
+/// <summary>
+/// Every verdict of the shared cosign/notation fixtures (tests/Shared/provenance/index.tsv) holds through /validate,
+/// and /mutate pins each image a policy verified to its digest, against Debian's docker-registry serving the real
+/// signatures on a free loopback port. Each verdict column is a policy of its own, matching a namespace of its own.
+/// </summary>
+public sealed class ProvenanceAdmissionTests(RegistryServer registry) : IClassFixture<RegistryServer>, IDisposable
+{
+    // Column of index.tsv, the namespace its policy matches, and the rule entry that asks what the column asks.
+    private static readonly (string Column, string Namespace, string Entry)[] Columns =
+    [
+        ("signed_by_A", "column-a", "keys: [{secretRef: {name: cosign-keys, key: A.pub}}]"),
+        ("signed_by_B", "column-b", "keys: [{secretRef: {name: cosign-keys, key: B.pub}}]"),
+        ("signed_by_ec_p256", "column-ec", "keys: [{secretRef: {name: cosign-keys, key: ec-p256.pem}}]"),
+        ("notation_fixtures_cert", "column-notation", "keys: [{configMapRef: {name: notation-certs, key: fixtures.crt}}]"),
+        ("attested_by_S_no_critical", "column-s", "attestations: {vulnerabilities: {keys: [{secretRef: {name: cosign-keys, key: S.pub}}], maximumSeverity: HIGH}}"),
+    ];
+
+    private static readonly string[][] Rows = [.. File.ReadAllLines(Path.Combine(RegistryServer.FixtureFolder, "index.tsv")).Skip(1)
+        .Where(l => l.Length > 0).Select(l => l.Split('\t'))];
+
+    private static readonly string[] Header = File.ReadLines(Path.Combine(RegistryServer.FixtureFolder, "index.tsv")).First().Split('\t');
+
+    private readonly string _keys = MountedKeys();
+    private string? _policies;
+
+    public static TheoryData<string, string> Cells() =>
+        new(Columns.SelectMany(c => Rows.Select(r => (c.Column, Reference(r)))));
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public async Task Validate_EveryFixtureVerdict_HoldsThroughTheWebhook(string column, string image)
+    {
+        using var factory = Factory();
+        var ns = Columns.Single(c => c.Column == column).Namespace;
+
+        var answer = await WebhookFactory.ReviewAsync(factory.CreateClient(), "/validate", Review($"{registry.Host}/{image}", ns));
+
+        var expected = Expected(column, image);
+        var message = answer["status"]?["message"]?.GetValue<string>() ?? string.Empty;
+        Assert.True(expected == answer["allowed"]!.GetValue<bool>(), $"{column} {image}: expected {(expected ? "allowed" : "denied")}; the webhook said {message} {answer}");
+        Assert.True(expected || message.Contains("imageVerification", StringComparison.Ordinal), message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public async Task Mutate_VerifiedTaggedImage_IsPinnedToItsDigestAndNothingElseIs(string column, string image)
+    {
+        using var factory = Factory();
+        var ns = Columns.Single(c => c.Column == column).Namespace;
+        var full = $"{registry.Host}/{image}";
+
+        var answer = await WebhookFactory.ReviewAsync(factory.CreateClient(), "/mutate", Review(full, ns));
+
+        Assert.True(answer["allowed"]!.GetValue<bool>());
+        var pinned = Expected(column, image) && !image.Contains('@', StringComparison.Ordinal);
+        var patch = answer["patch"] is { } encoded ? JsonNode.Parse(Convert.FromBase64String(encoded.GetValue<string>()))!.AsArray() : [];
+        if (pinned)
+        {
+            var digest = Rows.Single(r => Reference(r) == image)[2];
+            var operation = Assert.Single(patch);
+            Assert.Equal("replace", operation!["op"]!.GetValue<string>());
+            Assert.Equal("/spec/containers/0/image", operation["path"]!.GetValue<string>());
+            Assert.Equal($"{full}@{digest}", operation["value"]!.GetValue<string>());
+        }
+        else
+        {
+            Assert.Empty(patch);
+        }
+    }
+
+    [Fact]
+    public async Task Validate_CriticalCveAboveTheMaximum_SaysWhichCveAndWhichEntry()
+    {
+        using var factory = Factory();
+
+        var answer = await WebhookFactory.ReviewAsync(factory.CreateClient(), "/validate", Review($"{registry.Host}/shop/app:1.3", "column-s"));
+
+        Assert.False(answer["allowed"]!.GetValue<bool>());
+        Assert.Contains(
+            $"container \"app\" image \"{registry.Host}/shop/app:1.3\" (sha256:a7280b1fa879) has CVE-2024-3094 CRITICAL above the allowed HIGH (entry \"entries[0]\")",
+            answer["status"]!["message"]!.GetValue<string>(),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_UnsignedImage_SaysNoSignatureByTheTrustedKey()
+    {
+        using var factory = Factory();
+
+        var answer = await WebhookFactory.ReviewAsync(factory.CreateClient(), "/validate", Review($"{registry.Host}/shop/app:2.0", "column-a"));
+
+        Assert.Contains(
+            $"- imageVerification (container \"app\" image \"{registry.Host}/shop/app:2.0\" (sha256:0421e0e84e25) has no signature by any of the 1 trusted key (entry \"entries[0]\") at spec.containers[0].image)",
+            answer["status"]!["message"]!.GetValue<string>(),
+            StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        Directory.Delete(_keys, recursive: true);
+        if (_policies is not null)
+        {
+            Directory.Delete(_policies, recursive: true);
+        }
+    }
+
+    private static string Review(string image, string @namespace)
+    {
+        var pod = Reviews.Pod(image: image);
+        pod["metadata"]!["namespace"] = @namespace;
+        return Reviews.Of(pod, @namespace: @namespace);
+    }
+
+    // The row's image as a pod names it: repository and tag, or repository and digest where the row has no tag.
+    private static string Reference(string[] row) => row[1] == "-" ? $"{row[0]}@{row[2]}" : $"{row[0]}:{row[1]}";
+
+    private static bool Expected(string column, string image) =>
+        Rows.Single(r => Reference(r) == image)[Array.IndexOf(Header, column)] == "pass";
+
+    // The keys as the chart mounts the Secret and ConfigMap the policies name.
+    private static string MountedKeys()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "policywebhook-tests", Guid.NewGuid().ToString("N"));
+        var keys = Path.Combine(RegistryServer.FixtureFolder, "keys");
+        var secret = Directory.CreateDirectory(Path.Combine(folder, "secrets", "cosign-keys")).FullName;
+        foreach (var name in new[] { "A", "B", "S" })
+        {
+            File.Copy(Path.Combine(keys, name, "cosign.pub"), Path.Combine(secret, $"{name}.pub"));
+        }
+
+        File.Copy(Path.Combine(keys, "ec-p256", "ec-p256.pub.pem"), Path.Combine(secret, "ec-p256.pem"));
+        var configMap = Directory.CreateDirectory(Path.Combine(folder, "configmaps", "notation-certs")).FullName;
+        File.Copy(Path.Combine(keys, "notation", "notation-fixtures.crt"), Path.Combine(configMap, "fixtures.crt"));
+        return folder;
+    }
+
+    private WebhookFactory Factory()
+    {
+        var policies = Columns.Select(c => ($"{c.Namespace}.yaml", $"""
+            apiVersion: policywebhook.io/v1alpha1
+            kind: ClusterPolicy
+            metadata:
+              name: {c.Namespace}
+            spec:
+              match:
+                namespaces: [{c.Namespace}]
+              rules:
+                imageVerification:
+                  entries:
+                    - images: ["{registry.Host}/*"]
+                      {c.Entry}
+            """)).ToArray();
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "policywebhook-tests", Guid.NewGuid().ToString("N"))).FullName;
+        foreach (var (name, yaml) in policies)
+        {
+            File.WriteAllText(Path.Combine(folder, name), yaml);
+        }
+
+        _policies = folder;
+        return new WebhookFactory(new Dictionary<string, string?>
+        {
+            ["Policies:Directory"] = folder,
+            ["ImageVerification:KeysDirectory"] = _keys,
+            ["ImageVerification:InsecureRegistries:0"] = registry.Host,
+        });
+    }
+}
