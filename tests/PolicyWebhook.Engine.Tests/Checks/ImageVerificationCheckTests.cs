@@ -63,7 +63,7 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
         },
         ["no-provenance.yaml"] = Image("registry.example.com/built/worker:1.5") with { Attestations = [Scan("builder", Now)] },
         ["wrong-builder.yaml"] = Image("registry.example.com/built/worker:1.6") with { Attestations = [Provenance("builder", "https://ci.example.net/rogue")] },
-        ["registry-down.yaml"] = new("registry.example.com/shop/api:3.0") { Unavailable = "registry.example.com did not answer within 2 s" },
+        ["registry-down.yaml"] = new("registry.example.com/shop/api:3.0") { Unavailable = "registry registry.example.com did not answer within 2 s" },
         ["registry-down-allowed.yaml"] = new("registry.example.com/tolerant/batch:1.0") { Unavailable = "registry.example.com answered 503" },
     };
 
@@ -138,7 +138,7 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
     {
         AssertViolations(
             "fail/registry-down.yaml",
-            ("spec.containers[0].image", "container \"app\" image \"registry.example.com/shop/api:3.0\" could not be verified: registry.example.com did not answer within 2 s (entry \"shop\")"));
+            ("spec.containers[0].image", "container \"app\" image \"registry.example.com/shop/api:3.0\" could not be verified: registry registry.example.com did not answer within 2 s (entry \"shop\")"));
         Assert.Equal(PolicyMode.Enforce, Assert.Single(Violations("fail/registry-down.yaml")).Mode);
     }
 

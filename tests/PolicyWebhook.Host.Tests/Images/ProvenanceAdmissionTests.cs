@@ -100,6 +100,42 @@ public sealed class ProvenanceAdmissionTests(RegistryServer registry) : IClassFi
             StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Readme_TheRejectionOfAnUnsignedImage_IsWhatTheWebhookAnswers()
+    {
+        using var factory = ReadmeFactory();
+
+        var answer = await WebhookFactory.ReviewAsync(factory.CreateClient(), "/validate", KubectlRun($"{registry.Host}/shop/app:2.0"));
+
+        Assert.False(answer["allowed"]!.GetValue<bool>());
+        var printed = $"Error from server (Forbidden): admission webhook \"validate.pods.policywebhook.io\" denied the request: {answer["status"]!["message"]}"
+            .Replace(registry.Host, "localhost:5000", StringComparison.Ordinal).Split('\n');
+        var readme = ReadmeBlocks.Block(RepoPaths.Root, "verify-images-rejection");
+        Assert.Equal("$ kubectl run app -n shop --image=localhost:5000/shop/app:2.0", readme[0]);
+        Assert.Equal(readme.Skip(1), printed);
+    }
+
+    [Fact]
+    public async Task Readme_TheDigestASignedImageIsPinnedTo_IsWhatTheMutatingWebhookWrites()
+    {
+        using var factory = ReadmeFactory();
+        var client = factory.CreateClient();
+        var review = KubectlRun($"{registry.Host}/shop/app:1.0");
+
+        var mutated = await WebhookFactory.ReviewAsync(client, "/mutate", review);
+        var pod = JsonNode.Parse(JsonNode.Parse(review)!["request"]!["object"]!.ToJsonString())!;
+        var patch = JsonNode.Parse(Convert.FromBase64String(mutated["patch"]!.GetValue<string>()))!.AsArray();
+        pod["spec"]!["containers"]![0]!["image"] = Assert.Single(patch)!["value"]!.GetValue<string>();
+        var validated = await WebhookFactory.ReviewAsync(client, "/validate", Reviews.Of(pod.AsObject()));
+
+        Assert.True(validated["allowed"]!.GetValue<bool>());
+        var readme = ReadmeBlocks.Block(RepoPaths.Root, "verify-images-pinned");
+        Assert.Equal(
+            ["$ kubectl run app -n shop --image=localhost:5000/shop/app:1.0", "pod/app created", "$ kubectl get pod app -n shop -o jsonpath='{.spec.containers[0].image}'"],
+            readme.Take(3));
+        Assert.Equal(readme[3], pod["spec"]!["containers"]![0]!["image"]!.GetValue<string>().Replace(registry.Host, "localhost:5000", StringComparison.Ordinal));
+    }
+
     public void Dispose()
     {
         Directory.Delete(_keys, recursive: true);
@@ -108,6 +144,29 @@ public sealed class ProvenanceAdmissionTests(RegistryServer registry) : IClassFi
             Directory.Delete(_policies, recursive: true);
         }
     }
+
+    // The pod `kubectl run app -n shop --image=IMAGE` sends.
+    private static string KubectlRun(string image) => Reviews.Of(JsonNode.Parse($$$"""
+        {"apiVersion":"v1","kind":"Pod","metadata":{"name":"app","namespace":"shop","labels":{"run":"app"}},
+         "spec":{"containers":[{"name":"app","image":"{{{image}}}","resources":{}}],"restartPolicy":"Always","dnsPolicy":"ClusterFirst"}}
+        """)!.AsObject());
+
+    // The README's policy, its registry the test's.
+    private WebhookFactory ReadmeFactory() => Factory(("verify-images.yaml", $$"""
+        apiVersion: policywebhook.io/v1alpha1
+        kind: ClusterPolicy
+        metadata:
+          name: verify-images
+        spec:
+          rules:
+            imageVerification:
+              entries:
+                - name: shop
+                  images: [{{registry.Host}}/shop/*]
+                  keys:
+                    - secretRef: {name: image-verification-keys, key: release.pub}
+                  onError: Deny
+        """));
 
     private static string Review(string image, string @namespace)
     {
@@ -134,14 +193,14 @@ public sealed class ProvenanceAdmissionTests(RegistryServer registry) : IClassFi
         }
 
         File.Copy(Path.Combine(keys, "ec-p256", "ec-p256.pub.pem"), Path.Combine(secret, "ec-p256.pem"));
+        var readme = Directory.CreateDirectory(Path.Combine(folder, "secrets", "image-verification-keys")).FullName;
+        File.Copy(Path.Combine(keys, "A", "cosign.pub"), Path.Combine(readme, "release.pub"));
         var configMap = Directory.CreateDirectory(Path.Combine(folder, "configmaps", "notation-certs")).FullName;
         File.Copy(Path.Combine(keys, "notation", "notation-fixtures.crt"), Path.Combine(configMap, "fixtures.crt"));
         return folder;
     }
 
-    private WebhookFactory Factory()
-    {
-        var policies = Columns.Select(c => ($"{c.Namespace}.yaml", $"""
+    private WebhookFactory Factory() => Factory(Columns.Select(c => ($"{c.Namespace}.yaml", $"""
             apiVersion: policywebhook.io/v1alpha1
             kind: ClusterPolicy
             metadata:
@@ -154,7 +213,10 @@ public sealed class ProvenanceAdmissionTests(RegistryServer registry) : IClassFi
                   entries:
                     - images: ["{registry.Host}/*"]
                       {c.Entry}
-            """)).ToArray();
+            """)).ToArray());
+
+    private WebhookFactory Factory(params (string Name, string Yaml)[] policies)
+    {
         var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "policywebhook-tests", Guid.NewGuid().ToString("N"))).FullName;
         foreach (var (name, yaml) in policies)
         {
