@@ -146,7 +146,7 @@ public sealed class ImageFactsGatherer
             }
 
             var key = entry.CacheKey + "|" + reference.Name + "@" + digest;
-            var facts = await Lookup(_facts, key, () => VerifyRoundAsync(reference, digest, entry), Keep)
+            var facts = await Lookup(_facts, key, () => VerifyRoundAsync(reference, digest, entry), f => Keep(entry, f))
                 .WaitAsync(Remaining(deadline), _time, cancellationToken).ConfigureAwait(false);
             return facts with { Image = image };
         }
@@ -205,10 +205,12 @@ public sealed class ImageFactsGatherer
         }
     }
 
-    private (TimeSpan, long) Keep(ImageFacts facts)
+    // Facts that satisfy their entry now are kept long; those that do not, briefly (a signature pushed a moment later
+    // should count soon). Either way they are judged again at every admission, against the clock of that admission.
+    private (TimeSpan, long) Keep(ImageVerificationEntry entry, ImageFacts facts)
     {
         var ttl = facts.Unavailable is not null ? _options.UnavailableTtl
-            : facts.SignedBy.Count > 0 || facts.Attestations.Count > 0 ? _options.SuccessTtl
+            : ImageVerificationCheck.Passes(entry, facts, _time.GetUtcNow()) ? _options.SuccessTtl
             : _options.FailureTtl;
         return (ttl, Size(facts));
     }

@@ -82,6 +82,22 @@ public sealed class ImageFactsGathererTests
     }
 
     [Fact]
+    public async Task GatherAsync_SignedByTooFewKeys_IsKeptOnlyForTheFailureTtl()
+    {
+        // One signature where two distinct keys are required: a verdict that fails, however much it shows.
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-27T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var twoKeys = Signed with { Keys = [new TrustedKeySource("A", Pem: "unused"), new TrustedKeySource("B", Pem: "unused")], RequiredSignatures = 2 };
+        var verifier = new CountingVerifier();
+        var gatherer = new ImageFactsGatherer(verifier, new VerificationCacheOptions { TagTtl = TimeSpan.FromHours(1) }, time);
+
+        await gatherer.GatherAsync([(twoKeys, Image)], Budget, TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromSeconds(31));
+        await gatherer.GatherAsync([(twoKeys, Image)], Budget, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, verifier.Verifies);
+    }
+
+    [Fact]
     public async Task GatherAsync_ChangedPolicyGeneration_DoesNotReuseTheResult()
     {
         var verifier = new CountingVerifier();
