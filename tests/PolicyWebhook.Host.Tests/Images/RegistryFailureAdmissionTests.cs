@@ -25,7 +25,7 @@ public sealed class RegistryFailureAdmissionTests
     }
 
     [Theory]
-    [InlineData("5s", "4 s")] // what WebhookFactory and the API server's default send, less the one-second margin
+    [InlineData("5s", "4 s")] // what WebhookFactory.PostAsync sends, less the one-second margin
     [InlineData("2s", "1 s")]
     public async Task Validate_RegistryHangsOnErrorDeny_IsDeniedSayingTheBudgetTheTimeoutLeft(string timeout, string budget)
     {
