@@ -24,6 +24,12 @@ public interface IKeyMaterial
 {
     /// <summary>The PEM text; throws <see cref="KeyMaterialException"/> saying which Secret or key is missing.</summary>
     string ReadPem(TrustedKeySource source);
+
+    /// <summary>
+    /// A short fingerprint of the PEM the source names as it is now, cheap enough for every admission: the cache keys
+    /// results by it, so a verdict made with a key since replaced is not reused. Empty where the PEM cannot change.
+    /// </summary>
+    string Fingerprint(TrustedKeySource source);
 }
 
 /// <summary>A trusted key that cannot be read: a Secret, ConfigMap or key that does not exist, or PEM that does not parse.</summary>

@@ -23,15 +23,25 @@ public sealed class ImageFactsGatherer
     private readonly VerificationCacheOptions _options;
     private readonly TimeProvider _time;
     private readonly ProvenanceMetrics? _metrics;
+    private readonly IKeyMaterial? _keys;
     private readonly SingleFlightCache<string> _digests;
     private readonly SingleFlightCache<ImageFacts> _facts;
 
-    public ImageFactsGatherer(IImageVerifier verifier, VerificationCacheOptions? options = null, TimeProvider? time = null, ProvenanceMetrics? metrics = null)
+    /// <param name="verifier">Fetches and verifies what the cache lacks.</param>
+    /// <param name="options">Its bounds and times to live; the defaults when null.</param>
+    /// <param name="time">The clock; the system clock when null.</param>
+    /// <param name="metrics">Where lookups, verdicts and rounds are counted; nowhere when null.</param>
+    /// <param name="keys">
+    /// The key material the verifier reads, whose fingerprints are part of every cache key, so a key replaced in its
+    /// Secret or ConfigMap is never vouched for by a verdict made with the old one; null where keys cannot change.
+    /// </param>
+    public ImageFactsGatherer(IImageVerifier verifier, VerificationCacheOptions? options = null, TimeProvider? time = null, ProvenanceMetrics? metrics = null, IKeyMaterial? keys = null)
     {
         _verifier = verifier ?? throw new ArgumentNullException(nameof(verifier));
         _options = options ?? new VerificationCacheOptions();
         _time = time ?? TimeProvider.System;
         _metrics = metrics;
+        _keys = keys;
         // Tags take a tenth of the room: they are short, and a digest's facts are what is costly to fetch again.
         _digests = new SingleFlightCache<string>(Math.Max(1, _options.MaxEntries / 10), Math.Max(1, _options.MaxBytes / 10), _time);
         _facts = new SingleFlightCache<ImageFacts>(_options.MaxEntries, _options.MaxBytes, _time);
@@ -93,7 +103,16 @@ public sealed class ImageFactsGatherer
     /// Gathers the facts for each (entry, image), waiting at most <paramref name="budget"/>; an image whose registry
     /// has not answered by then gets facts saying so, which the entry's <c>onError</c> judges.
     /// </summary>
-    public async Task<GatheredImages> GatherAsync(IReadOnlyList<(ImageVerificationEntry Entry, string Image)> work, TimeSpan budget, CancellationToken cancellationToken)
+    public Task<GatheredImages> GatherAsync(IReadOnlyList<(ImageVerificationEntry Entry, string Image)> work, TimeSpan budget, CancellationToken cancellationToken) =>
+        GatherAsync(work, budget, null, cancellationToken);
+
+    /// <summary>
+    /// As the overload above, and tells <paramref name="unexpected"/> (image, exception) of each exception no message
+    /// explains, for the caller to log where the developer is told to look. A verdict another request's round reached
+    /// was told to that request.
+    /// </summary>
+    public async Task<GatheredImages> GatherAsync(
+        IReadOnlyList<(ImageVerificationEntry Entry, string Image)> work, TimeSpan budget, Action<string, Exception>? unexpected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         if (work.Count == 0)
@@ -104,7 +123,7 @@ public sealed class ImageFactsGatherer
         var deadline = _time.GetTimestamp() + (long)(budget.TotalSeconds * _time.TimestampFrequency);
         // A pod naming thousands of images must not make thousands of registry rounds.
         var results = await Task.WhenAll(work.Select((w, i) => i < MaxImagesPerRequest
-            ? GatherOneAsync(w.Entry, w.Image, budget, deadline, cancellationToken)
+            ? GatherOneAsync(w.Entry, w.Image, budget, deadline, unexpected, cancellationToken)
             : Task.FromResult(new ImageFacts(w.Image) { Unavailable = $"the pod names more than {MaxImagesPerRequest} images to verify" }))).ConfigureAwait(false);
         var facts = new Dictionary<(string, string), ImageFacts>(results.Length);
         var verdicts = new Dictionary<string, bool>(StringComparer.Ordinal);
@@ -132,7 +151,8 @@ public sealed class ImageFactsGatherer
         return new GatheredImages(facts, pins);
     }
 
-    private async Task<ImageFacts> GatherOneAsync(ImageVerificationEntry entry, string image, TimeSpan budget, long deadline, CancellationToken cancellationToken)
+    private async Task<ImageFacts> GatherOneAsync(
+        ImageVerificationEntry entry, string image, TimeSpan budget, long deadline, Action<string, Exception>? unexpected, CancellationToken cancellationToken)
     {
         var reference = ImageReference.Parse(image);
         try
@@ -145,8 +165,8 @@ public sealed class ImageFactsGatherer
                     .WaitAsync(Remaining(deadline), _time, cancellationToken).ConfigureAwait(false);
             }
 
-            var key = entry.CacheKey + "|" + reference.Name + "@" + digest;
-            var facts = await Lookup(_facts, key, () => VerifyRoundAsync(reference, digest, entry), f => Keep(entry, f))
+            var key = entry.CacheKey + "|" + KeysFingerprint(entry) + "|" + reference.Name + "@" + digest;
+            var facts = await Lookup(_facts, key, () => VerifyRoundAsync(reference, digest, entry, unexpected), f => Keep(entry, f))
                 .WaitAsync(Remaining(deadline), _time, cancellationToken).ConfigureAwait(false);
             return facts with { Image = image };
         }
@@ -156,8 +176,27 @@ public sealed class ImageFactsGatherer
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && Explains(e) is { } why)
         {
+            Tell(unexpected, image, e);
             return new ImageFacts(image) { Unavailable = why };
         }
+    }
+
+    // The fingerprints of the PEM each key of the entry names. The fingerprint is taken before a round reads the PEM,
+    // so a round keyed by a fingerprint never verifies with older keys than that fingerprint's.
+    private string KeysFingerprint(ImageVerificationEntry entry)
+    {
+        if (_keys is null)
+        {
+            return string.Empty;
+        }
+
+        var fingerprint = new System.Text.StringBuilder();
+        foreach (var source in entry.Keys.Concat(entry.Vulnerabilities?.Keys ?? []).Concat(entry.Provenance?.Keys ?? []))
+        {
+            fingerprint.Append(_keys.Fingerprint(source)).Append(',');
+        }
+
+        return fingerprint.ToString();
     }
 
     private Task<T> Lookup<T>(SingleFlightCache<T> cache, string key, Func<Task<T>> round, Func<T, (TimeSpan, long)> keep)
@@ -168,7 +207,7 @@ public sealed class ImageFactsGatherer
         return task;
     }
 
-    private async Task<ImageFacts> VerifyRoundAsync(ImageReference reference, string digest, ImageVerificationEntry entry)
+    private async Task<ImageFacts> VerifyRoundAsync(ImageReference reference, string digest, ImageVerificationEntry entry, Action<string, Exception>? unexpected)
     {
         try
         {
@@ -177,6 +216,7 @@ public sealed class ImageFactsGatherer
         }
         catch (Exception e) when (Explains(e) is { } why)
         {
+            Tell(unexpected, reference.ToString(), e);
             // Cached briefly as facts, so a registry that is down is not asked again by every retry.
             return new ImageFacts(reference.ToString()) { Digest = digest, Unavailable = why };
         }
@@ -241,11 +281,22 @@ public sealed class ImageFactsGatherer
         return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / _time.TimestampFrequency);
     }
 
+    private static void Tell(Action<string, Exception>? unexpected, string image, Exception e)
+    {
+        if (unexpected is not null && IsUnexpected(e))
+        {
+            unexpected(image, e);
+        }
+    }
+
+    private static bool IsUnexpected(Exception e) =>
+        e is not (RegistryUnavailableException or RegistryContentException or KeyMaterialException or ImageNotFoundException or OperationCanceledException);
+
     // What a developer is told when no verdict could be reached; the message names the registry, never a credential.
     private static string? Explains(Exception e) => e switch
     {
-        RegistryUnavailableException or RegistryContentException or KeyMaterialException or ImageNotFoundException => e.Message,
         OperationCanceledException => null,
-        _ => $"verification failed unexpectedly ({e.GetType().Name}); the webhook's log has the details",
+        _ when IsUnexpected(e) => $"verification failed unexpectedly ({e.GetType().Name}); the webhook's log has the details",
+        _ => e.Message,
     };
 }

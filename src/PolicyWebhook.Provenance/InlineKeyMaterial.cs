@@ -19,4 +19,7 @@ public sealed class InlineKeyMaterial : IKeyMaterial
         var key = source.Key is null ? string.Empty : $" key {source.Key}";
         throw new KeyMaterialException($"trusted key {source.Name} comes from {from}{key}: only inline PEM is read here, the host must read the others");
     }
+
+    /// <summary>Inline PEM is part of the policy, whose generation the cache key already holds.</summary>
+    public string Fingerprint(TrustedKeySource source) => string.Empty;
 }

@@ -10,7 +10,17 @@ public sealed class ImageVerificationSettings
     /// <summary>The folder the chart mounts the named key Secrets and ConfigMaps under (<c>secrets/NAME/KEY</c>, <c>configmaps/NAME/KEY</c>).</summary>
     public string? KeysDirectory { get; set; }
 
-    /// <summary>The folder the chart mounts the named docker-config Secrets under (<c>NAME/.dockerconfigjson</c>).</summary>
+    /// <summary>
+    /// How long a mounted key file's fingerprint is trusted before the file is read again. Verdicts are cached by the
+    /// fingerprints of their entry's keys, so a key rotated in its Secret or ConfigMap counts within this time of the
+    /// kubelet updating the file, and no verdict made with the old key is reused.
+    /// </summary>
+    public TimeSpan KeyRecheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The folder the chart mounts the named docker-config Secrets under (<c>NAME/.dockerconfigjson</c>). They are read
+    /// once, at start: changed registry credentials take effect after the webhook restarts (<c>kubectl rollout restart</c>).
+    /// </summary>
     public string? RegistryAuthDirectory { get; set; }
 
     /// <summary>Registries (<c>host:port</c>) reached over plain HTTP; every other one over HTTPS.</summary>

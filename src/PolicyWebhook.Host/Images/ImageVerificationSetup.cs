@@ -10,7 +10,11 @@ public static class ImageVerificationSetup
     {
         services.AddOptions<ImageVerificationSettings>().BindConfiguration(ImageVerificationSettings.Section).ValidateOnStart();
         services.AddSingleton<ProvenanceMetrics>();
-        services.AddSingleton<IKeyMaterial>(sp => new DirectoryKeyMaterial(sp.GetRequiredService<IOptions<ImageVerificationSettings>>().Value.KeysDirectory));
+        services.AddSingleton<IKeyMaterial>(sp =>
+        {
+            var settings = sp.GetRequiredService<IOptions<ImageVerificationSettings>>().Value;
+            return new DirectoryKeyMaterial(settings.KeysDirectory, settings.KeyRecheckInterval, sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton<IImageVerifier>(sp =>
         {
             var settings = sp.GetRequiredService<IOptions<ImageVerificationSettings>>().Value;
@@ -24,7 +28,8 @@ public static class ImageVerificationSetup
             sp.GetRequiredService<IImageVerifier>(),
             sp.GetRequiredService<IOptions<ImageVerificationSettings>>().Value.Cache,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ProvenanceMetrics>()));
+            sp.GetRequiredService<ProvenanceMetrics>(),
+            sp.GetRequiredService<IKeyMaterial>()));
         services.AddSingleton<ImageVerificationStep>();
         return services;
     }

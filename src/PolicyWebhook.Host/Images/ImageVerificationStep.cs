@@ -47,17 +47,38 @@ public sealed partial class ImageVerificationStep(
 
     private async Task GatherAsync(AdmissionRequest request, IReadOnlyList<(Engine.Images.ImageVerificationEntry Entry, string Image)> work, CancellationToken cancellationToken)
     {
-        var images = await gatherer.GatherAsync(work, settings.Value.BudgetFor(request.Timeout), cancellationToken).ConfigureAwait(false);
+        // Read now: a round this request starts may finish, and tell of a failure, after the request has been answered.
+        var (uid, kind, ns, name) = (request.Uid, request.Kind, request.Namespace ?? string.Empty, request.Name ?? string.Empty);
+        var images = await gatherer.GatherAsync(
+            work,
+            settings.Value.BudgetFor(request.Timeout),
+            (image, e) => LogFailed(logger, uid, kind, ns, name, image, e.GetType().FullName ?? e.GetType().Name, Trace(e)),
+            cancellationToken).ConfigureAwait(false);
         foreach (var facts in images.All)
         {
             if (facts.Unavailable is { } why)
             {
-                LogUnverified(logger, request.Uid, request.Kind, request.Namespace ?? string.Empty, request.Name ?? string.Empty, facts.Image, why);
+                LogUnverified(logger, uid, kind, ns, name, facts.Image, why);
             }
         }
 
         request.Images = images;
     }
+
+    // Types and stacks down to the innermost exception, never a message: one could quote a credential or a registry's answer.
+    private static string Trace(Exception e)
+    {
+        var trace = new System.Text.StringBuilder();
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            trace.Append(current == e ? string.Empty : " ---> ").Append(current.GetType().FullName).Append('\n').Append(current.StackTrace).Append('\n');
+        }
+
+        return trace.ToString();
+    }
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Error, Message = "Verifying image {Image} of request {Uid} ({Kind} {Namespace}/{Name}) failed unexpectedly: {ErrorType}\n{StackTrace}")]
+    private static partial void LogFailed(ILogger logger, string uid, string kind, string @namespace, string name, string image, string errorType, string stackTrace);
 
     [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Image {Image} of request {Uid} ({Kind} {Namespace}/{Name}) could not be verified: {Reason}")]
     private static partial void LogUnverified(ILogger logger, string uid, string kind, string @namespace, string name, string image, string reason);

@@ -198,6 +198,48 @@ public sealed class ImageFactsGathererTests
         Assert.Equal("the pod names more than 64 images to verify", result.Find(Signed, "registry.example.com/shop/app69:1.0")!.Unavailable);
     }
 
+    [Fact]
+    public async Task GatherAsync_KeyReplacedInItsSecret_VerifiesAgainRatherThanReuseTheVerdict()
+    {
+        var verifier = new CountingVerifier();
+        var keys = new RotatingKeys { Current = "old" };
+        var gatherer = new ImageFactsGatherer(verifier, keys: keys);
+
+        await gatherer.GatherAsync([(Signed, Image)], Budget, TestContext.Current.CancellationToken);
+        await gatherer.GatherAsync([(Signed, Image)], Budget, TestContext.Current.CancellationToken);
+        var verifiesWithTheOldKey = verifier.Verifies;
+        keys.Current = "new";
+        await gatherer.GatherAsync([(Signed, Image)], Budget, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, verifiesWithTheOldKey);
+        Assert.Equal(2, verifier.Verifies);
+    }
+
+    [Fact]
+    public async Task GatherAsync_VerifierThrowsUnexpectedly_TellsTheCallerTheImageAndTheException()
+    {
+        var failure = new InvalidOperationException("not for developers' eyes");
+        var gatherer = new ImageFactsGatherer(new CountingVerifier { Failure = failure });
+        var told = new System.Collections.Concurrent.ConcurrentQueue<(string Image, Exception Error)>();
+
+        var result = await gatherer.GatherAsync([(Signed, Image)], Budget, (image, e) => told.Enqueue((image, e)), TestContext.Current.CancellationToken);
+
+        Assert.Equal((Image, failure), Assert.Single(told));
+        Assert.Equal("verification failed unexpectedly (InvalidOperationException); the webhook's log has the details", result.Find(Signed, Image)!.Unavailable);
+    }
+
+    [Fact]
+    public async Task GatherAsync_RegistryDidNotAnswer_TellsTheCallerNothingUnexpected()
+    {
+        var gatherer = new ImageFactsGatherer(new CountingVerifier { Failure = new RegistryUnavailableException("registry registry.example.com answered 500 Internal Server Error") });
+        var told = new System.Collections.Concurrent.ConcurrentQueue<(string Image, Exception Error)>();
+
+        var result = await gatherer.GatherAsync([(Signed, Image)], Budget, (image, e) => told.Enqueue((image, e)), TestContext.Current.CancellationToken);
+
+        Assert.Empty(told);
+        Assert.Equal("registry registry.example.com answered 500 Internal Server Error", result.Find(Signed, Image)!.Unavailable);
+    }
+
     private static async Task<GatheredImages> WhenCached(ImageFactsGatherer gatherer)
     {
         // The round stores its result just after finishing; ask until the cache answers without a new round.
@@ -254,5 +296,14 @@ public sealed class ImageFactsGathererTests
                 : [];
             return Task.FromResult(new ImageFacts(reference.ToString()) { Digest = digest, SignedBy = Signers, Attestations = scan });
         }
+    }
+
+    private sealed class RotatingKeys : IKeyMaterial
+    {
+        public string Current { get; set; } = string.Empty;
+
+        public string ReadPem(TrustedKeySource source) => "unused";
+
+        public string Fingerprint(TrustedKeySource source) => Current;
     }
 }
