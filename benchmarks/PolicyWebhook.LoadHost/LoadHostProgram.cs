@@ -14,8 +14,15 @@ internal static class LoadHostProgram
 
     public static void Main(string[] args)
     {
+        if (args.Contains("--trivial"))
+        {
+            TrivialWebhook.Run(args);
+            return;
+        }
+
         var rest = DevMode.Apply(args, out var devSettings);
-        var builder = WebApplication.CreateBuilder(rest);
+        // The server's options (content root = its own folder), so its appsettings.json configures logging as in the image.
+        var builder = WebApplication.CreateBuilder(WebhookHost.Options(rest));
         builder.UseDevSettings(devSettings, rest);
         builder.AddWebhookServices();
 
