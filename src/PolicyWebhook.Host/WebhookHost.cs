@@ -5,6 +5,7 @@ using PolicyWebhook.Host.Admission;
 using PolicyWebhook.Host.Cluster;
 using PolicyWebhook.Host.Health;
 using PolicyWebhook.Host.Hosting;
+using PolicyWebhook.Host.Logging;
 using PolicyWebhook.Host.Policies;
 using PolicyWebhook.Host.Server;
 using PolicyWebhook.Host.Telemetry;
@@ -80,6 +81,7 @@ public static class WebhookHost
         services.AddSingleton<PolicyValidationHandler>();
         services.AddSingleton<AdmissionPipeline>();
         services.AddWebhookHealth();
+        builder.AddWebhookLogging();
         builder.AddWebhookTelemetry();
         builder.ConfigureWebhookKestrel();
         return builder;
