@@ -25,6 +25,11 @@ internal static class LoadHostProgram
         var builder = WebApplication.CreateBuilder(WebhookHost.Options(rest));
         builder.UseDevSettings(devSettings, rest);
         builder.AddWebhookServices();
+        // LOADHOST_IOQUEUECOUNT: the socket transport's IOQueueCount, to measure it (benchmarks/load/cpu.sh VARIANTS).
+        if (int.TryParse(Environment.GetEnvironmentVariable("LOADHOST_IOQUEUECOUNT"), System.Globalization.CultureInfo.InvariantCulture, out var ioQueues))
+        {
+            builder.WebHost.UseSockets(sockets => sockets.IOQueueCount = ioQueues);
+        }
 
         var app = builder.Build();
         app.MapWebhookEndpoints();
