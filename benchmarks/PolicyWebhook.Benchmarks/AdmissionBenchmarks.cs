@@ -24,6 +24,7 @@ public class AdmissionBenchmarks
     private WorkloadTarget _target = null!;
     private ValidatingHandler _handler = null!;
     private byte[] _objectBytes = null!;
+    private byte[] _scratch = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -38,7 +39,8 @@ public class AdmissionBenchmarks
         var sample = File.ReadAllText(Path.Combine(root.FullName, "tests", "PolicyWebhook.Engine.Tests", "Samples", "pod-create.json"));
         _body = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.Nodes.JsonNode.Parse(sample)!.ToJsonString());
         _document = JsonDocument.Parse(_body);
-        _request = AdmissionReviewReader.ReadRequest(_body).Request!;
+        _scratch = new byte[_body.Length];
+        _request = AdmissionReviewReader.ReadRequest(Fresh()).Request!;
         _objectBytes = _request.ObjectJson.ToArray();
         var policies = BuiltInPolicies.Default.Select(p => p.Compiled).ToList();
         _evaluator = new PolicyEvaluator(policies);
@@ -56,8 +58,8 @@ public class AdmissionBenchmarks
         return document.RootElement.GetArrayLength_OrZero();
     }
 
-    [Benchmark(Description = "read the request (one pass, objects kept as slices)")]
-    public string Read() => AdmissionReviewReader.ReadRequest(_body).Request!.Uid;
+    [Benchmark(Description = "read the request (one pass, objects kept as slices, managedFields cut)")]
+    public string Read() => AdmissionReviewReader.ReadRequest(Fresh()).Request!.Uid;
 
     [Benchmark(Description = "decode the pod from its bytes")]
     public object DecodeBytes() => WorkloadDecoder.Decode("Pod", _objectBytes);
@@ -81,10 +83,17 @@ public class AdmissionBenchmarks
     [Benchmark(Description = "whole: read, handle, write the answer")]
     public int Whole()
     {
-        using var request = AdmissionReviewReader.ReadRequest(_body).Request!;
+        using var request = AdmissionReviewReader.ReadRequest(Fresh()).Request!;
         var writer = new ArrayBufferWriter<byte>(1024);
         _handler.Handle(request).Response.WriteReview(writer, request.ApiVersion, request.Uid);
         return writer.WrittenCount;
+    }
+
+    /// <summary>The body as received: the reader cuts managedFields out of its buffer in place, as the webhook's is.</summary>
+    private Memory<byte> Fresh()
+    {
+        _body.CopyTo(_scratch, 0);
+        return _scratch;
     }
 
     private sealed class FixedSource(PolicySnapshot snapshot) : IPolicySource

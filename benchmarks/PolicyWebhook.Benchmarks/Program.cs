@@ -1,9 +1,15 @@
 using BenchmarkDotNet.Running;
 
-// `reports` measures one full policy-report pass; anything else goes to BenchmarkDotNet.
+// `reports` measures one full policy-report pass, `yaml` how fast check reads a big manifest; anything else goes
+// to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "reports")
 {
     return await PolicyWebhook.Benchmarks.ReportPassMeasurement.RunAsync(args);
+}
+
+if (args.Length > 0 && args[0] == "yaml")
+{
+    return PolicyWebhook.Benchmarks.YamlReadMeasurement.Run(args);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(PolicyWebhook.Benchmarks.EvaluationBenchmarks).Assembly).Run(args);

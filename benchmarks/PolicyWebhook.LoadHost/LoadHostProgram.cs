@@ -14,10 +14,22 @@ internal static class LoadHostProgram
 
     public static void Main(string[] args)
     {
+        if (args.Contains("--trivial"))
+        {
+            TrivialWebhook.Run(args);
+            return;
+        }
+
         var rest = DevMode.Apply(args, out var devSettings);
-        var builder = WebApplication.CreateBuilder(rest);
+        // The server's options (content root = its own folder), so its appsettings.json configures logging as in the image.
+        var builder = WebApplication.CreateBuilder(WebhookHost.Options(rest));
         builder.UseDevSettings(devSettings, rest);
         builder.AddWebhookServices();
+        // LOADHOST_IOQUEUECOUNT: the socket transport's IOQueueCount, to measure it (benchmarks/load/cpu.sh VARIANTS).
+        if (int.TryParse(Environment.GetEnvironmentVariable("LOADHOST_IOQUEUECOUNT"), System.Globalization.CultureInfo.InvariantCulture, out var ioQueues))
+        {
+            builder.WebHost.UseSockets(sockets => sockets.IOQueueCount = ioQueues);
+        }
 
         var app = builder.Build();
         app.MapWebhookEndpoints();

@@ -6,6 +6,7 @@ using PolicyWebhook.Host.Cluster;
 using PolicyWebhook.Host.Health;
 using PolicyWebhook.Host.Hosting;
 using PolicyWebhook.Host.Images;
+using PolicyWebhook.Host.Logging;
 using PolicyWebhook.Host.Policies;
 using PolicyWebhook.Host.Server;
 using PolicyWebhook.Host.Telemetry;
@@ -82,6 +83,7 @@ public static class WebhookHost
         services.AddSingleton<PolicyValidationHandler>();
         services.AddSingleton<AdmissionPipeline>();
         services.AddWebhookHealth();
+        builder.AddWebhookLogging();
         builder.AddWebhookTelemetry();
         builder.ConfigureWebhookKestrel();
         return builder;

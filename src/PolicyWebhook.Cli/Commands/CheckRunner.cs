@@ -80,8 +80,8 @@ internal static class CheckRunner
             try
             {
                 entries = file == StandardInput
-                    ? ManifestReader.ReadEach(input?.ReadToEnd() ?? string.Empty, "stdin", YamlDialect.Kubectl)
-                    : ManifestReader.ReadEach(ManifestReader.ReadText(file), file, YamlDialect.Kubectl);
+                    ? ManifestReader.ReadEach(input?.ReadToEnd() ?? string.Empty, "stdin", YamlDialect.Kubectl, Judged)
+                    : ManifestReader.ReadEach(ManifestReader.ReadText(file), file, YamlDialect.Kubectl, Judged);
             }
             catch (ManifestReadException e)
             {
@@ -158,6 +158,14 @@ internal static class CheckRunner
 
         return new CheckRun(results, errors, skipped) { NotObjects = notObjects, Notes = notes, UnreadableFiles = unreadable.Count };
     }
+
+    /// <summary>
+    /// Whether a document's tree is needed: workloads, lists (their items may be workloads) and kustomize files
+    /// (noted as such). Any other object is only counted as skipped, so its YAML need not be parsed.
+    /// </summary>
+    private static bool Judged(string apiVersion, string kind) =>
+        WorkloadDecoder.IsWorkload(apiVersion, kind) || kind.EndsWith("List", StringComparison.Ordinal)
+        || apiVersion.StartsWith("kustomize.config.k8s.io/", StringComparison.Ordinal);
 
     /// <summary>Why a document is no Kubernetes object, or null when it is one.</summary>
     private static string? NotAnObject(ManifestDocument document) =>

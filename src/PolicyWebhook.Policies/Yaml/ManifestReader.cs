@@ -67,9 +67,26 @@ public static class ManifestReader
     /// Every document of the text, each read or failed on its own: a broken document (invalid YAML, a duplicate key,
     /// not a mapping) fails alone, and the documents around it are still read.
     /// </summary>
-    public static IReadOnlyList<ManifestEntry> ReadEach(string text, string source, YamlDialect dialect)
+    /// <remarks>
+    /// With <paramref name="wanted"/>, a plain block-style document whose top-level apiVersion and kind it refuses is
+    /// not parsed at all: its entry holds those two fields only. (Most of a big install manifest is
+    /// CustomResourceDefinitions, which the command line only counts.) Such a document's YAML is then not checked.
+    /// </remarks>
+    public static IReadOnlyList<ManifestEntry> ReadEach(string text, string source, YamlDialect dialect, Func<string, string, bool>? wanted = null)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (wanted is not null && Separators(text) is { Count: > 1 } documentStarts && WellFormed(text))
+        {
+            var (kept, skipped) = TopLevelKinds.Blank(text, documentStarts, wanted);
+            if (skipped.Count > 0)
+            {
+                var lineStarts = TopLevelKinds.LineStarts(text);
+                var read = ReadEach(kept, source, dialect);
+                var stubs = skipped.Select(d => TopLevelKinds.Document(source, d, text, lineStarts)).Select(d => new ManifestEntry(d, null, d.Line));
+                return Renumber([.. read.Concat(stubs).OrderBy(e => e.Line)], source);
+            }
+        }
+
         try
         {
             return LoadAll(text, source, dialect);
@@ -183,6 +200,69 @@ public static class ManifestReader
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// True when one pass of the event parser finds none of the problems reading the tree would report (invalid
+    /// YAML, nesting, undefined aliases, duplicate or non-scalar keys, merge keys): documents may then be skipped
+    /// unparsed, and nothing goes unreported. Otherwise every document is read, each problem in its own words.
+    /// </summary>
+    private static bool WellFormed(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        var anchors = new HashSet<string>(StringComparer.Ordinal);
+        // Per open collection: its keys so far when it is a mapping (null for a sequence), and whether a key is next.
+        var keys = new Stack<(HashSet<string>? Keys, bool KeyNext)>();
+        try
+        {
+            while (parser.MoveNext())
+            {
+                var current = parser.Current!;
+                if (current is YamlDotNet.Core.Events.NodeEvent { Anchor.IsEmpty: false } anchored)
+                {
+                    anchors.Add(anchored.Anchor.Value);
+                }
+
+                if (current is YamlDotNet.Core.Events.NodeEvent && keys.TryPeek(out var open) && open.Keys is { } seen)
+                {
+                    if (open.KeyNext && (current is not YamlDotNet.Core.Events.Scalar key || key.Value == "<<" || !seen.Add(key.Value)))
+                    {
+                        return false; // a non-scalar, merge or duplicate key
+                    }
+
+                    keys.Pop();
+                    keys.Push((seen, !open.KeyNext));
+                }
+
+                switch (current)
+                {
+                    case YamlDotNet.Core.Events.DocumentStart:
+                        anchors.Clear();
+                        break;
+                    case YamlDotNet.Core.Events.AnchorAlias alias when !anchors.Contains(alias.Value.Value):
+                        return false;
+                    case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                        if (++depth > MaxDepth)
+                        {
+                            return false;
+                        }
+
+                        keys.Push((current is YamlDotNet.Core.Events.MappingStart ? new HashSet<string>(StringComparer.Ordinal) : null, true));
+                        break;
+                    case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                        depth--;
+                        keys.Pop();
+                        break;
+                }
+            }
+        }
+        catch (YamlException)
+        {
+            return false;
+        }
+
+        return true;
     }
 
     private static void CheckDepth(string text, string source)
