@@ -43,7 +43,7 @@ public class AdmissionBenchmarks
         var policies = BuiltInPolicies.Default.Select(p => p.Compiled).ToList();
         _evaluator = new PolicyEvaluator(policies);
         PodSpecLocator.TryLocate(WorkloadDecoder.Decode("Pod", _objectBytes), "default", out _target);
-        _handler = new ValidatingHandler(new FixedSource(new PolicySnapshot(policies, "built-in", DateTimeOffset.UnixEpoch)), Options.Create(new AdmissionOptions()));
+        _handler = new ValidatingHandler(new FixedPolicySource(new PolicySnapshot(policies, "built-in", DateTimeOffset.UnixEpoch)), Options.Create(new AdmissionOptions()));
     }
 
     [GlobalCleanup]
@@ -85,15 +85,6 @@ public class AdmissionBenchmarks
         var writer = new ArrayBufferWriter<byte>(1024);
         _handler.Handle(request).Response.WriteReview(writer, request.ApiVersion, request.Uid);
         return writer.WrittenCount;
-    }
-
-    private sealed class FixedSource(PolicySnapshot snapshot) : IPolicySource
-    {
-        public PolicySnapshot? Current => snapshot;
-
-        public IReadOnlyList<string> Problems => [];
-
-        public long FailedLoads => 0;
     }
 }
 
