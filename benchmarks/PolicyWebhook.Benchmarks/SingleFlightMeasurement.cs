@@ -20,16 +20,22 @@ internal static class SingleFlightMeasurement
         await registry.InitializeAsync();
         try
         {
+            var sent = new List<string>();
             Console.WriteLine($"| image | requests, one gather | requests, {concurrent:N0} concurrent gathers | verified | wall time of the {concurrent:N0} |");
             Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
             foreach (var image in new[] { "shop/app:1.0", "shop/app:1.2" })
             {
                 var full = $"{registry.Host}/{image}";
-                var (one, _, _) = await GatherAsync(registry.Host, full, 1);
-                var (many, verified, elapsed) = await GatherAsync(registry.Host, full, concurrent);
+                var (one, _, _, requests) = await GatherAsync(registry.Host, full, 1);
+                var (many, verified, elapsed, _) = await GatherAsync(registry.Host, full, concurrent);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {image} | {one} | {many} | {verified:N0} of {concurrent:N0} | {elapsed.TotalMilliseconds:0} ms |"));
+                sent.Add($"{image}, one gather:");
+                sent.AddRange(requests.Select(r => "  " + r));
             }
+
+            Console.WriteLine();
+            sent.ForEach(Console.WriteLine);
         }
         finally
         {
@@ -40,7 +46,7 @@ internal static class SingleFlightMeasurement
     }
 
     // All gathers start before any can finish: the first starts the round, the rest find it under way.
-    private static async Task<(int Requests, int Verified, TimeSpan Elapsed)> GatherAsync(string host, string image, int count)
+    private static async Task<(int Requests, int Verified, TimeSpan Elapsed, IReadOnlyCollection<string> Sent)> GatherAsync(string host, string image, int count)
     {
         using var fresh = new CountingGatherer(host);
         var entry = CountingGatherer.SignedAndScanned;
@@ -48,6 +54,6 @@ internal static class SingleFlightMeasurement
         var results = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => fresh.Gatherer.GatherAsync([(entry, image)], Budget, CancellationToken.None)));
         var elapsed = Stopwatch.GetElapsedTime(start);
         var verified = results.Count(r => r.Find(entry, image) is { Unavailable: null, SignedBy.Count: 1, Attestations.Count: 1 });
-        return (fresh.Requests, verified, elapsed);
+        return (fresh.Requests, verified, elapsed, [.. fresh.Sent]);
     }
 }

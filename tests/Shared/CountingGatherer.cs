@@ -26,6 +26,9 @@ public sealed class CountingGatherer : IDisposable
     /// <summary>HTTP requests sent to the registry so far.</summary>
     public int Requests => _counter.Requests;
 
+    /// <summary>Each request's method and path, in the order they were sent.</summary>
+    public IReadOnlyCollection<string> Sent => _counter.Sent;
+
     /// <summary>
     /// The entry that reads every artifact of shop/app:1.0 (legacy .sig and .att tags) and shop/app:1.2 (bundles as
     /// referrers): a signature by fixture key A and a vulnerability attestation by S with nothing above HIGH.
