@@ -45,7 +45,7 @@ public class AdmissionBenchmarks
         var policies = BuiltInPolicies.Default.Select(p => p.Compiled).ToList();
         _evaluator = new PolicyEvaluator(policies);
         PodSpecLocator.TryLocate(WorkloadDecoder.Decode("Pod", _objectBytes), "default", out _target);
-        _handler = new ValidatingHandler(new FixedSource(new PolicySnapshot(policies, "built-in", DateTimeOffset.UnixEpoch)), Options.Create(new AdmissionOptions()));
+        _handler = new ValidatingHandler(new FixedPolicySource(new PolicySnapshot(policies, "built-in", DateTimeOffset.UnixEpoch)), Options.Create(new AdmissionOptions()));
     }
 
     [GlobalCleanup]
@@ -94,15 +94,6 @@ public class AdmissionBenchmarks
     {
         _body.CopyTo(_scratch, 0);
         return _scratch;
-    }
-
-    private sealed class FixedSource(PolicySnapshot snapshot) : IPolicySource
-    {
-        public PolicySnapshot? Current => snapshot;
-
-        public IReadOnlyList<string> Problems => [];
-
-        public long FailedLoads => 0;
     }
 }
 

@@ -122,9 +122,18 @@ public sealed class ImageFactsGatherer
 
         var deadline = _time.GetTimestamp() + (long)(budget.TotalSeconds * _time.TimestampFrequency);
         // A pod naming thousands of images must not make thousands of registry rounds.
-        var results = await Task.WhenAll(work.Select((w, i) => i < MaxImagesPerRequest
-            ? GatherOneAsync(w.Entry, w.Image, budget, deadline, unexpected, cancellationToken)
-            : Task.FromResult(new ImageFacts(w.Image) { Unavailable = $"the pod names more than {MaxImagesPerRequest} images to verify" }))).ConfigureAwait(false);
+        var lookups = new Task<ImageFacts>[work.Count];
+        for (var i = 0; i < lookups.Length; i++)
+        {
+            lookups[i] = i < MaxImagesPerRequest
+                ? GatherOneAsync(work[i].Entry, work[i].Image, budget, deadline, unexpected, cancellationToken)
+                : Task.FromResult(new ImageFacts(work[i].Image) { Unavailable = $"the pod names more than {MaxImagesPerRequest} images to verify" });
+        }
+
+        // Served from the cache, every lookup has finished already: their results are read without a combined task.
+        var results = Array.TrueForAll(lookups, t => t.IsCompletedSuccessfully)
+            ? Array.ConvertAll(lookups, t => t.Result)
+            : await Task.WhenAll(lookups).ConfigureAwait(false);
         var facts = new Dictionary<(string, string), ImageFacts>(results.Length);
         var verdicts = new Dictionary<string, bool>(StringComparer.Ordinal);
         var now = _time.GetUtcNow();
@@ -141,14 +150,29 @@ public sealed class ImageFactsGatherer
         var pins = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (image, verified) in verdicts)
         {
-            var digest = results.First(r => r.Image == image).Digest;
-            if (verified && digest is not null && ImageReference.Parse(image).Digest is null)
+            var digest = FirstFor(results, image).Digest;
+            ImageReference.TagOf(image, out var hasDigest);
+            if (verified && digest is not null && !hasDigest)
             {
                 pins[image] = image + "@" + digest;
             }
         }
 
         return new GatheredImages(facts, pins);
+    }
+
+    // The facts of the first (entry, image) naming the image: the digest every entry saw for a tag, resolved once.
+    private static ImageFacts FirstFor(ImageFacts[] results, string image)
+    {
+        foreach (var result in results)
+        {
+            if (result.Image == image)
+            {
+                return result;
+            }
+        }
+
+        throw new InvalidOperationException("every image judged has facts");
     }
 
     private async Task<ImageFacts> GatherOneAsync(
@@ -168,7 +192,7 @@ public sealed class ImageFactsGatherer
             var key = entry.CacheKey + "|" + KeysFingerprint(entry) + "|" + reference.Name + "@" + digest;
             var facts = await Lookup(_facts, key, () => VerifyRoundAsync(reference, digest, entry, unexpected), f => Keep(entry, f))
                 .WaitAsync(Remaining(deadline), _time, cancellationToken).ConfigureAwait(false);
-            return facts with { Image = image };
+            return facts.Image == image ? facts : facts with { Image = image };
         }
         catch (TimeoutException)
         {

@@ -8,8 +8,9 @@ namespace PolicyWebhook.Tests.Shared;
 /// Debian's <c>docker-registry</c> (distribution 2.8) serving a copy of tests/Shared/provenance/registry-storage.tar.gz
 /// on a free loopback port, over plain HTTP: the real registry the cosign and notation fixtures were pushed to. One
 /// per test class (a class fixture); <c>tools/install-registry.sh</c> installs the binary, <c>DOCKER_REGISTRY</c> overrides it.
+/// The benchmarks link this file alone and start it themselves; RegistryServer.Fixture.cs makes it an xunit fixture.
 /// </summary>
-public sealed class RegistryServer : IAsyncLifetime
+public sealed partial class RegistryServer
 {
     private const int StartAttempts = 3; // another process may take the free port before the registry binds it
     private static readonly TimeSpan ReadyWithin = TimeSpan.FromSeconds(30);

@@ -70,14 +70,22 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(facts);
-        var problems = new List<ImageProblem>();
         if (facts.Unavailable is { } why)
         {
-            problems.Add(entry.OnError == RegistryErrorAction.Allow
+            return [entry.OnError == RegistryErrorAction.Allow
                 ? new ImageProblem($"is allowed unverified: {why}", why, "a registry answer", WarningOnly: true)
-                : new ImageProblem($"could not be verified: {why}", why, "a registry answer"));
-            return problems;
+                : new ImageProblem($"could not be verified: {why}", why, "a registry answer")];
         }
+
+        // Checked without allocating first: every admission of a verified image asks twice (to pin, then to judge).
+        if ((entry.Keys.Count == 0 || CountSigned(entry, facts) >= entry.RequiredSignatures)
+            && (entry.Vulnerabilities is not { } wanted || CleanScan(wanted, facts, now))
+            && entry.Provenance is null)
+        {
+            return [];
+        }
+
+        var problems = new List<ImageProblem>();
 
         if (entry.Keys.Count > 0)
         {
@@ -99,10 +107,17 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
 
     private static void Judge(ContainerView container, string image, ImageVerificationEntry entry, ImageFacts? facts, DateTimeOffset now, Findings findings)
     {
+        // A verified image, the common case, costs no message text.
+        var problems = facts is null ? null : Problems(entry, facts, now);
+        if (problems is { Count: 0 })
+        {
+            return;
+        }
+
         var path = container.PathOf("image");
         var subject = $"{container.Subject} image {Text.Quote(image)}";
         var rule = $"(entry {Text.Quote(entry.Name)})";
-        if (facts is null)
+        if (facts is null || problems is null)
         {
             findings.Add(path, $"{subject} was not verified {rule}", image, "verified");
             return;
@@ -110,7 +125,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
 
         // The digest judged is named when the pod named a tag (the tag resolved), shortened as registries' UIs show it.
         var at = facts.Unavailable is null && facts.Digest is { } digest && !image.Contains('@', StringComparison.Ordinal) ? $"{subject} ({Short(digest)})" : subject;
-        foreach (var problem in Problems(entry, facts, now))
+        foreach (var problem in problems)
         {
             if (problem.WarningOnly)
             {
@@ -121,6 +136,78 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
                 findings.Add(path, $"{at} {problem.Text} {rule}", problem.Found, problem.Required);
             }
         }
+    }
+
+    // Distinct keys of the entry that signed: SignedBy holds a handful of names, so no set is needed.
+    private static int CountSigned(ImageVerificationEntry entry, ImageFacts facts)
+    {
+        var count = 0;
+        for (var i = 0; i < facts.SignedBy.Count; i++)
+        {
+            var name = facts.SignedBy[i];
+            if (Trusted(entry.Keys, name) && !SeenBefore(facts.SignedBy, i, name))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    // The newest scan by a trusted key is within age and has nothing above the maximum: what JudgeScan finds no fault with.
+    private static bool CleanScan(VulnerabilityRequirement requirement, ImageFacts facts, DateTimeOffset now)
+    {
+        VulnerabilityScan? newest = null;
+        foreach (var attestation in facts.Attestations)
+        {
+            if (attestation.PredicateType == AttestationFact.VulnerabilityPredicate && attestation.Scan is { } scan && Trusted(requirement.Keys, attestation.KeyName)
+                && (newest is null || (scan.FinishedOn ?? DateTimeOffset.MinValue) > (newest.FinishedOn ?? DateTimeOffset.MinValue)))
+            {
+                newest = scan;
+            }
+        }
+
+        if (newest is null
+            || (requirement.MaximumAge is { } maximumAge && (newest.FinishedOn is not { } finished || now - finished > maximumAge)))
+        {
+            return false;
+        }
+
+        foreach (var vulnerability in newest.Vulnerabilities)
+        {
+            if (vulnerability.Severity > requirement.MaximumSeverity)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Trusted(IReadOnlyList<TrustedKeySource> keys, string name)
+    {
+        foreach (var key in keys)
+        {
+            if (key.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool SeenBefore(IReadOnlyList<string> names, int index, string name)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            if (names[i] == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void JudgeSignatures(ImageVerificationEntry entry, ImageFacts facts, List<ImageProblem> problems)

@@ -45,9 +45,16 @@ public sealed record ImageVerificationEntry(
     {
         ArgumentNullException.ThrowIfNull(image);
         var reference = ImageReference.Parse(image);
-        return _images.Matches(reference.Name)
-            || (reference.Tag is not null && _images.Matches(reference.Name + ":" + reference.Tag))
-            || _images.Matches(reference.ToString());
+        // Name builds a string each time it is read: once here, and the longer forms only when the shorter did not match.
+        var name = reference.Name;
+        if (_images.Matches(name))
+        {
+            return true;
+        }
+
+        var tagged = reference.Tag is null ? name : name + ":" + reference.Tag;
+        return (reference.Tag is not null && _images.Matches(tagged))
+            || _images.Matches(reference.Digest is null ? tagged : tagged + "@" + reference.Digest);
     }
 }
 

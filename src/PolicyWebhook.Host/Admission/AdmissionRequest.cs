@@ -48,6 +48,9 @@ public sealed class AdmissionRequest : IDisposable
     /// <summary>What was gathered about the pod's images before the handler ran; null when no policy verifies them.</summary>
     public PolicyWebhook.Provenance.GatheredImages? Images { get; set; }
 
+    /// <summary>The decoded workload, or the answer saying why it could not be read, once <see cref="AdmittedObject.TryLocate"/> has run.</summary>
+    internal (PolicyWebhook.Engine.WorkloadTarget? Target, AdmissionOutcome? Invalid)? Located { get; set; }
+
     /// <summary>The API server's <c>?timeout=</c> query (a Go duration such as <c>5s</c>), when it sent one.</summary>
     public string? Timeout { get; set; }
 

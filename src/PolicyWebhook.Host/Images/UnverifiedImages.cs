@@ -16,7 +16,8 @@ public static class UnverifiedImages
     public static AdmissionOutcome Annotate(AdmissionOutcome outcome, GatheredImages? images)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        if (images is null || !outcome.Response.Allowed)
+        // Every image answered, the common case: nothing to list, nothing allocated.
+        if (images is null || !outcome.Response.Allowed || images.All.All(f => f.Unavailable is null))
         {
             return outcome;
         }
