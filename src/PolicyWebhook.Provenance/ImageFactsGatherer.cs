@@ -127,7 +127,7 @@ public sealed class ImageFactsGatherer
         {
             lookups[i] = i < MaxImagesPerRequest
                 ? GatherOneAsync(work[i].Entry, work[i].Image, budget, deadline, unexpected, cancellationToken)
-                : Task.FromResult(new ImageFacts(work[i].Image) { Unavailable = $"the pod names more than {MaxImagesPerRequest} images to verify" });
+                : Task.FromResult(new ImageFacts(work[i].Image) { Failure = $"the pod names more than {MaxImagesPerRequest} images to verify" });
         }
 
         // Served from the cache, every lookup has finished already: their results are read without a combined task.
@@ -201,7 +201,7 @@ public sealed class ImageFactsGatherer
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && Explains(e) is { } why)
         {
             Tell(unexpected, image, e);
-            return new ImageFacts(image) { Unavailable = why };
+            return Failed(new ImageFacts(image), e, why);
         }
     }
 
@@ -242,7 +242,7 @@ public sealed class ImageFactsGatherer
         {
             Tell(unexpected, reference.ToString(), e);
             // Cached briefly as facts, so a registry that is down is not asked again by every retry.
-            return new ImageFacts(reference.ToString()) { Digest = digest, Unavailable = why };
+            return Failed(new ImageFacts(reference.ToString()) { Digest = digest }, e, why);
         }
     }
 
@@ -282,7 +282,7 @@ public sealed class ImageFactsGatherer
     // Strings dominate; each object adds a header and a few references.
     private static long Size(ImageFacts facts)
     {
-        long bytes = 128 + (2L * ((facts.Image?.Length ?? 0) + (facts.Digest?.Length ?? 0) + (facts.Unavailable?.Length ?? 0)));
+        long bytes = 128 + (2L * ((facts.Image?.Length ?? 0) + (facts.Digest?.Length ?? 0) + (facts.Unavailable?.Length ?? 0) + (facts.Failure?.Length ?? 0)));
         bytes += facts.SignedBy.Sum(s => 32L + (2 * s.Length));
         bytes += facts.SignaturesForOtherDigests.Sum(s => 48L + (2 * (s.KeyName.Length + s.Digest.Length)));
         foreach (var attestation in facts.Attestations)
@@ -304,6 +304,12 @@ public sealed class ImageFactsGatherer
         var left = deadline - _time.GetTimestamp();
         return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / _time.TimestampFrequency);
     }
+
+    // Only a registry that did not answer is "unavailable", which a rule's onError: Allow may admit. Anything else (no
+    // such image, a key that cannot be read, content refused, an unexpected error) is a failure that always denies:
+    // otherwise a tag pushed after admission, or a key Secret left unmounted, would be a way around verification.
+    private static ImageFacts Failed(ImageFacts facts, Exception e, string why) =>
+        e is RegistryUnavailableException ? facts with { Unavailable = why } : facts with { Failure = why };
 
     private static void Tell(Action<string, Exception>? unexpected, string image, Exception e)
     {

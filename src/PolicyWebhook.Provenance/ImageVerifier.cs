@@ -50,7 +50,26 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
                 entryKeys.Signatures.Count > 0 || entryKeys.WantsAttestations ? ReadReferrersAsync(at, collector, cancellationToken) : Task.CompletedTask).ConfigureAwait(false);
         }
 
-        return collector.ToFacts(reference.ToString());
+        var facts = collector.ToFacts(reference.ToString());
+        return facts.SignedBy.Count < 2 ? facts : facts with { SignedBy = DistinctKeys(facts.SignedBy, entryKeys.Signatures) };
+    }
+
+    // "Distinct keys" are distinct keys, not names: one PEM named twice (inline and from a Secret, or two Secrets during
+    // a rotation) must not meet requiredSignatures: 2 with one signer. The first name of each key is kept.
+    private static List<string> DistinctKeys(IReadOnlyList<string> signedBy, IReadOnlyList<NamedKey> keys)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var distinct = new List<string>(signedBy.Count);
+        foreach (var name in signedBy)
+        {
+            var key = keys.FirstOrDefault(k => k.Name == name);
+            if (key is null || seen.Add(key.Key.Hint))
+            {
+                distinct.Add(name);
+            }
+        }
+
+        return distinct;
     }
 
     /// <summary>The path after the registry host, as the distribution API names it: Docker Hub's <c>nginx</c> is <c>library/nginx</c>.</summary>
@@ -59,27 +78,27 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
     private async Task ReadLegacySignaturesAsync(Location at, FactsCollector collector, CancellationToken cancellationToken)
     {
         var layers = await LayersAsync(at, Cosign.Tag(at.Digest, ".sig"), Cosign.SimpleSigningLayer, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(layers.Select(async layer =>
+        await Task.WhenAll(layers.Select(layer => Guarded(async () =>
         {
             var blob = await Refusable(registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken)).ConfigureAwait(false);
             foreach (var (keyName, named) in CosignSignature.Verify(layer, blob, collector.Keys.Signatures))
             {
                 collector.AddSignature(keyName, named);
             }
-        })).ConfigureAwait(false);
+        }))).ConfigureAwait(false);
     }
 
     private async Task ReadLegacyAttestationsAsync(Location at, FactsCollector collector, CancellationToken cancellationToken)
     {
         var layers = await LayersAsync(at, Cosign.Tag(at.Digest, ".att"), Cosign.DsseLayer, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(layers.Where(l => collector.Keys.Wants(l.Annotation(Cosign.PredicateTypeAnnotation))).Select(async layer =>
+        await Task.WhenAll(layers.Where(l => collector.Keys.Wants(l.Annotation(Cosign.PredicateTypeAnnotation))).Select(layer => Guarded(async () =>
         {
             var blob = await Refusable(registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken)).ConfigureAwait(false);
             if (Json.Read<DsseEnvelope>(blob.Span) is { } envelope)
             {
                 collector.AddEnvelope(envelope);
             }
-        })).ConfigureAwait(false);
+        }))).ConfigureAwait(false);
     }
 
     private async Task ReadReferrersAsync(Location at, FactsCollector collector, CancellationToken cancellationToken)
@@ -91,7 +110,7 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
         }
 
         // The index entry's artifactType is not read: cosign writes the empty type there (see the fixtures' README).
-        await Task.WhenAll(referrers.Where(r => Digests.IsSha256(r.Digest)).Take(MaxArtifacts).Select(async referrer =>
+        await Task.WhenAll(referrers.Where(r => Digests.IsSha256(r.Digest)).Take(MaxArtifacts).Select(referrer => Guarded(async () =>
         {
             var manifest = await Refusable(registry.GetManifestAsync(at.Registry, at.Repository, referrer.Digest!, cancellationToken)).ConfigureAwait(false);
             if (manifest is null || Json.Read<OciManifest>(manifest.Bytes.Span) is not { } artifact)
@@ -107,7 +126,7 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
             {
                 await ReadNotarySignatureAsync(at, artifact, collector, cancellationToken).ConfigureAwait(false);
             }
-        })).ConfigureAwait(false);
+        }))).ConfigureAwait(false);
     }
 
     private async Task ReadBundleAsync(Location at, OciManifest artifact, FactsCollector collector, CancellationToken cancellationToken)
@@ -155,6 +174,19 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
         return manifest is null || Json.Read<OciManifest>(manifest.Bytes.Span)?.Layers is not { } layers
             ? []
             : [.. layers.Where(l => l.MediaType == mediaType && Digests.IsSha256(l.Digest)).Take(MaxArtifacts)];
+    }
+
+    // One artifact's reading and checking: whatever goes wrong in it (a format this code misreads, a crafted header)
+    // makes that artifact not count, and never fails the image as a whole; a registry that does not answer still does.
+    private static async Task Guarded(Func<Task> work)
+    {
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or RegistryUnavailableException))
+        {
+        }
     }
 
     // An artifact the registry serves oversized, under another digest or as broken JSON does not count: it is read as

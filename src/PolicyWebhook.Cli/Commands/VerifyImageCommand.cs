@@ -231,6 +231,7 @@ internal static class VerifyImageCommand
                 entry = r.Entry,
                 signedBy = r.Facts?.SignedBy ?? [],
                 unavailable = r.Facts?.Unavailable,
+                failure = r.Facts?.Failure,
                 reasons = r.Reasons,
             }),
         };

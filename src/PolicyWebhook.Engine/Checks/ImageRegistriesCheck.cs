@@ -74,7 +74,19 @@ public sealed class ImageRegistriesCheck : LeastPrivilegeCheck<ImageRegistriesOp
     public static string NormalizePattern(string pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
-        return pattern.Contains('*', StringComparison.Ordinal) ? pattern.Trim() : ImageReference.Parse(pattern).ToString();
+        if (!pattern.Contains('*', StringComparison.Ordinal))
+        {
+            return ImageReference.Parse(pattern).ToString();
+        }
+
+        // A glob's registry host is normalised as an image's is (case, index.docker.io, :443), or it would match nothing.
+        var trimmed = pattern.Trim();
+        var slash = trimmed.IndexOf('/', StringComparison.Ordinal);
+        var first = slash > 0 ? trimmed[..slash] : string.Empty;
+        return first.Length > 0 && !first.Contains('*', StringComparison.Ordinal)
+            && (first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost")
+            ? ImageReference.NormalizeRegistry(first) + trimmed[slash..]
+            : trimmed;
     }
 
     private static List<GlobSet>? Patterns(IReadOnlyList<string>? patterns) =>

@@ -20,6 +20,9 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
 {
     private const int MaxListed = 3;
 
+    // How far ahead of the webhook's clock a scan may be dated (clocks differ a little).
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
     public override string Id => "imageVerification";
 
     public override string Title => "unsigned or unscanned images";
@@ -59,7 +62,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
     public static bool Passes(ImageVerificationEntry entry, ImageFacts facts, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        return facts.Unavailable is null && facts.Digest is not null && Problems(entry, facts, now).Count == 0;
+        return facts.Unavailable is null && facts.Failure is null && facts.Digest is not null && Problems(entry, facts, now).Count == 0;
     }
 
     /// <summary>
@@ -70,6 +73,11 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(facts);
+        if (facts.Failure is { } failure)
+        {
+            return [new ImageProblem($"could not be verified: {failure}", failure, "a verifiable image")];
+        }
+
         if (facts.Unavailable is { } why)
         {
             return [entry.OnError == RegistryErrorAction.Allow
@@ -124,7 +132,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         }
 
         // The digest judged is named when the pod named a tag (the tag resolved), shortened as registries' UIs show it.
-        var at = facts.Unavailable is null && facts.Digest is { } digest && !image.Contains('@', StringComparison.Ordinal) ? $"{subject} ({Short(digest)})" : subject;
+        var at = facts.Unavailable is null && facts.Failure is null && facts.Digest is { } digest && !image.Contains('@', StringComparison.Ordinal) ? $"{subject} ({Short(digest)})" : subject;
         foreach (var problem in problems)
         {
             if (problem.WarningOnly)
@@ -168,7 +176,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         }
 
         if (newest is null
-            || (requirement.MaximumAge is { } maximumAge && (newest.FinishedOn is not { } finished || now - finished > maximumAge)))
+            || (requirement.MaximumAge is { } maximumAge && (newest.FinishedOn is not { } finished || now - finished > maximumAge || finished - now > ClockSkew)))
         {
             return false;
         }
@@ -255,6 +263,11 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
             if (scan.FinishedOn is not { } finished)
             {
                 problems.Add(new ImageProblem($"has a vulnerability scan that does not say when it finished", "no scanFinishedOn", $"a scan at most {Age(maximumAge)} old"));
+            }
+            else if (finished - now > ClockSkew)
+            {
+                // A scan dated ahead would pass every age rule for ever: a wrong clock or a forged date.
+                problems.Add(new ImageProblem($"has a vulnerability scan dated in the future, {finished.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}", "a scan in the future", $"a scan at most {Age(maximumAge)} old"));
             }
             else if (now - finished > maximumAge)
             {

@@ -56,6 +56,13 @@ public sealed record ImageFacts(string Image)
     /// <summary>Why the registry gave no answer (did not answer within 2 s, answered 500, unreachable); null when it answered.</summary>
     public string? Unavailable { get; init; }
 
+    /// <summary>
+    /// Why the image could not be verified for good, whatever the rule's <c>onError</c> says: the image does not exist,
+    /// a trusted key cannot be read, verification failed unexpectedly, the pod names too many images. Null otherwise.
+    /// Only a registry that does not answer is <see cref="Unavailable"/>; nothing else may turn into an allow.
+    /// </summary>
+    public string? Failure { get; init; }
+
     /// <summary>True when the facts came from the cache rather than a registry round.</summary>
     public bool Cached { get; init; }
 }

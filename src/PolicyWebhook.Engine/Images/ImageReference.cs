@@ -74,6 +74,12 @@ public readonly record struct ImageReference(string Registry, string Repository,
     {
         ArgumentNullException.ThrowIfNull(registry);
         var lower = registry.Trim().ToLowerInvariant();
+        // HTTPS's own port names the same registry: registry.example.com:443 is registry.example.com.
+        if (lower.EndsWith(":443", StringComparison.Ordinal))
+        {
+            lower = lower[..^4];
+        }
+
         return lower is "index.docker.io" or "registry-1.docker.io" ? DockerHub : lower;
     }
 }

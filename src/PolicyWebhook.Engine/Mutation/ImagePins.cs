@@ -10,8 +10,11 @@ public static class ImagePins
 {
     private static readonly string[] Lists = ["initContainers", "containers"];
 
-    /// <summary>Replaces each container image found in <paramref name="pins"/>; returns how many changed.</summary>
-    public static int Apply(JsonObject spec, IReadOnlyDictionary<string, string> pins)
+    /// <summary>
+    /// Replaces each container image found in <paramref name="pins"/>; returns how many changed. With
+    /// <paramref name="ephemeralOnly"/>, only the ephemeral containers of those names (the ones <c>kubectl debug</c> adds).
+    /// </summary>
+    public static int Apply(JsonObject spec, IReadOnlyDictionary<string, string> pins, IReadOnlySet<string>? ephemeralOnly = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(pins);
@@ -21,7 +24,7 @@ public static class ImagePins
             return changed;
         }
 
-        foreach (var list in Lists)
+        foreach (var list in ephemeralOnly is null ? Lists : ["ephemeralContainers"])
         {
             if (spec[list] is not JsonArray containers)
             {
@@ -31,6 +34,7 @@ public static class ImagePins
             foreach (var container in containers)
             {
                 if (container is JsonObject fields
+                    && (ephemeralOnly is null || (fields["name"] is JsonValue name && name.TryGetValue<string>(out var named) && ephemeralOnly.Contains(named)))
                     && fields["image"] is JsonValue value && value.TryGetValue<string>(out var image)
                     && pins.TryGetValue(image, out var pinned))
                 {

@@ -21,9 +21,12 @@ public sealed class MutatingHandler(IPolicySource policies)
         }
 
         var ephemeral = RequestFilter.IsEphemeralContainers(request);
-        // Verified images are pinned to their digests; kubectl debug's ephemeral containers are judged, not pinned.
-        var pins = ephemeral ? null : request.Images?.Pins;
-        if ((snapshot.Mutating.Count == 0 && pins is not { Count: > 0 }) || (!ephemeral && !Mutable(request)))
+        // Verified images are pinned to their digests, those of new ephemeral containers (kubectl debug) too. A Pod's
+        // UPDATE may change its images (kubectl set image) though nothing else: those are pinned, nothing is filled in.
+        var pins = request.Images?.Pins;
+        var mutable = ephemeral || Mutable(request);
+        var pinOnly = !mutable && pins is { Count: > 0 } && request is { Kind: "Pod", Operation: "UPDATE" };
+        if ((snapshot.Mutating.Count == 0 && pins is not { Count: > 0 }) || (!mutable && !pinOnly))
         {
             return AdmissionOutcome.Skip;
         }
@@ -34,7 +37,7 @@ public sealed class MutatingHandler(IPolicySource policies)
         }
 
         var context = new EvaluationContext(request.Namespace ?? "default", snapshot.LabelsOf(request.Namespace));
-        var applicable = snapshot.Mutating.Where(p => p.Applies(target, context)).ToList();
+        var applicable = pinOnly ? [] : snapshot.Mutating.Where(p => p.Applies(target, context)).ToList();
         if (applicable.Count == 0 && pins is not { Count: > 0 })
         {
             return AdmissionOutcome.Skip;
@@ -60,7 +63,7 @@ public sealed class MutatingHandler(IPolicySource policies)
 
             if (pins is not null)
             {
-                ImagePins.Apply(spec, pins);
+                ImagePins.Apply(spec, pins, onlyNames);
             }
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or FormatException)

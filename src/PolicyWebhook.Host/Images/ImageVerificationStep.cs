@@ -23,6 +23,10 @@ public sealed partial class ImageVerificationStep(
     public Task PrepareAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // Nothing gathered, rather than no gathering at all: should the handler meet a policy set that verifies images
+        // where this step met none (a policy applied between the two), a covered image is "not verified" and denied.
+        request.Images = GatheredImages.None;
         if (policies.Current is not { Verifying.Count: > 0 } snapshot
             || request.Operation is not ("CREATE" or "UPDATE")
             || !request.HasObject
@@ -56,7 +60,7 @@ public sealed partial class ImageVerificationStep(
             cancellationToken).ConfigureAwait(false);
         foreach (var facts in images.All)
         {
-            if (facts.Unavailable is { } why)
+            if ((facts.Unavailable ?? facts.Failure) is { } why)
             {
                 LogUnverified(logger, uid, kind, ns, name, facts.Image, why);
             }

@@ -64,7 +64,7 @@ internal static class NotarySignature
 
     // The x509 scheme, the notary payload, and no critical header this reader does not understand; not expired.
     private static bool Acceptable(ProtectedHeader header, DateTimeOffset now) =>
-        header is { Cty: PayloadContentType, SigningScheme: "notary.x509", Crit: { } crit }
+        header is { Cty: PayloadContentType, SigningScheme: "notary.x509", Alg: { Length: 5 }, Crit: { } crit }
         && crit.Contains(SigningSchemeHeader)
         && crit.All(c => c is SigningSchemeHeader or ExpiryHeader)
         && (header.Expiry is null || (crit.Contains(ExpiryHeader) && now <= header.Expiry));

@@ -75,7 +75,8 @@ public sealed class RegistryClient : IRegistry
         using var response = await GetAsync(call, "blobs/" + digest, "*/*", cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            throw new RegistryUnavailableException($"registry {call.Registry} has no {call.What} in {call.Repository} (404 Not Found)");
+            // A blob a manifest lists but the registry lacks is content refused: that artifact does not count.
+            throw new RegistryContentException($"registry {call.Registry} has no {call.What} in {call.Repository} (404 Not Found)");
         }
 
         var bytes = await ReadOkAsync(call, response, _options.MaxBlobBytes, $"blob {digest} of {call.Registry}/{call.Repository}", cancellationToken)

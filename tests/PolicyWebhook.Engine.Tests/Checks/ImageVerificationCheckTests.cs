@@ -186,4 +186,34 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
     {
         public ImageFacts? Find(ImageVerificationEntry entry, string image) => facts;
     }
+
+    [Fact]
+    public void Problems_ScanDatedInTheFuture_IsRefusedNotFreshForEver()
+    {
+        var now = DateTimeOffset.Parse("2026-11-27T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var scanner = new TrustedKeySource("scanner", Pem: "unused");
+        var entry = new ImageVerificationEntry("scanned", ["registry.example.com/*"], [], 1, new VulnerabilityRequirement([scanner], VulnerabilitySeverity.High, TimeSpan.FromDays(7)), null, RegistryErrorAction.Deny);
+        var facts = new ImageFacts("registry.example.com/web:1.0")
+        {
+            Digest = "sha256:" + new string('a', 64),
+            Attestations = [new AttestationFact(AttestationFact.VulnerabilityPredicate, "scanner") { Scan = new VulnerabilityScan(now.AddDays(30), []) }],
+        };
+
+        var problem = Assert.Single(PolicyWebhook.Engine.Checks.ImageVerificationCheck.Problems(entry, facts, now));
+
+        Assert.Equal("has a vulnerability scan dated in the future, 2026-12-27T12:00:00Z", problem.Text);
+        Assert.False(PolicyWebhook.Engine.Checks.ImageVerificationCheck.Passes(entry, facts, now));
+    }
+
+    [Fact]
+    public void Problems_FailureWithOnErrorAllow_StillDenies()
+    {
+        var entry = new ImageVerificationEntry("tolerant", ["registry.example.com/*"], [new TrustedKeySource("release", Pem: "unused")], 1, null, null, RegistryErrorAction.Allow);
+        var facts = new ImageFacts("registry.example.com/web:next") { Failure = "image web:next does not exist in registry registry.example.com" };
+
+        var problem = Assert.Single(PolicyWebhook.Engine.Checks.ImageVerificationCheck.Problems(entry, facts, DateTimeOffset.UtcNow));
+
+        Assert.False(problem.WarningOnly);
+        Assert.Equal("could not be verified: image web:next does not exist in registry registry.example.com", problem.Text);
+    }
 }

@@ -136,6 +136,50 @@ public sealed class ProvenanceAdmissionTests(RegistryServer registry) : IClassFi
         Assert.Equal(readme[3], pod["spec"]!["containers"]![0]!["image"]!.GetValue<string>().Replace(registry.Host, "localhost:5000", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("shop/app:9.9", "keys: [{secretRef: {name: cosign-keys, key: A.pub}}]", "could not be verified: image shop/app:9.9 does not exist in registry")]
+    [InlineData("shop/app:1.0", "keys: [{secretRef: {name: not-mounted, key: A.pub}}]", "could not be verified: Secret \"not-mounted\" is not mounted into the webhook")]
+    public async Task Validate_FailureThatIsNotARegistryOutage_DeniesEvenWithOnErrorAllow(string image, string keys, string expected)
+    {
+        // A tag pushed after admission, or a key Secret left unmounted, must not become a way around verification.
+        using var factory = Factory(("tolerant.yaml", $$"""
+            apiVersion: policywebhook.io/v1alpha1
+            kind: ClusterPolicy
+            metadata:
+              name: tolerant
+            spec:
+              rules:
+                imageVerification:
+                  entries:
+                    - images: ["{{registry.Host}}/*"]
+                      {{keys}}
+                      onError: Allow
+            """));
+
+        var answer = await WebhookFactory.ReviewAsync(factory.CreateClient(), "/validate", Review($"{registry.Host}/{image}", "shop"));
+
+        Assert.False(answer["allowed"]!.GetValue<bool>());
+        Assert.Contains(expected, answer["status"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Mutate_PodUpdateThatChangesTheImage_PinsTheNewImage()
+    {
+        // kubectl set image: a Pod's image may change on UPDATE, and the new one must be pinned as a new pod's is.
+        using var factory = Factory();
+        var old = Reviews.Pod(image: $"{registry.Host}/shop/app:1.0@sha256:42db45ae16fd87c2098919d2c45ecf87ef3ce21a7075e8a6a2c2c7ff88338c7f");
+        old["metadata"]!["namespace"] = "column-a";
+        var updated = Reviews.Pod(image: $"{registry.Host}/shop/app:1.1");
+        updated["metadata"]!["namespace"] = "column-a";
+
+        var answer = await WebhookFactory.ReviewAsync(factory.CreateClient(), "/mutate", Reviews.Of(updated, "UPDATE", "column-a", old));
+
+        var patch = JsonNode.Parse(Convert.FromBase64String(answer["patch"]!.GetValue<string>()))!.AsArray();
+        Assert.Equal(
+            $"{registry.Host}/shop/app:1.1@sha256:19db00ee5a640a9a19bd2ff662e2ddc07f7f65c5b32317d4dfc1bc3687870905",
+            Assert.Single(patch)!["value"]!.GetValue<string>());
+    }
+
     public void Dispose()
     {
         Directory.Delete(_keys, recursive: true);

@@ -195,7 +195,7 @@ public sealed class ImageFactsGathererTests
         var result = await gatherer.GatherAsync(work, Budget, TestContext.Current.CancellationToken);
 
         Assert.Equal(64, verifier.Verifies);
-        Assert.Equal("the pod names more than 64 images to verify", result.Find(Signed, "registry.example.com/shop/app69:1.0")!.Unavailable);
+        Assert.Equal("the pod names more than 64 images to verify", result.Find(Signed, "registry.example.com/shop/app69:1.0")!.Failure);
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public sealed class ImageFactsGathererTests
         var result = await gatherer.GatherAsync([(Signed, Image)], Budget, (image, e) => told.Enqueue((image, e)), TestContext.Current.CancellationToken);
 
         Assert.Equal((Image, failure), Assert.Single(told));
-        Assert.Equal("verification failed unexpectedly (InvalidOperationException); the webhook's log has the details", result.Find(Signed, Image)!.Unavailable);
+        Assert.Equal("verification failed unexpectedly (InvalidOperationException); the webhook's log has the details", result.Find(Signed, Image)!.Failure);
     }
 
     [Fact]

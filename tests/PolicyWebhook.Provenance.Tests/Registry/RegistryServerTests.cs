@@ -106,7 +106,7 @@ public sealed class RegistryServerTests(RegistryServer server) : IClassFixture<R
     {
         var digest = "sha256:" + new string('0', 64);
 
-        var error = await Assert.ThrowsAsync<RegistryUnavailableException>(() => Client().GetBlobAsync(server.Host, "shop/app", digest, Ct));
+        var error = await Assert.ThrowsAsync<RegistryContentException>(() => Client().GetBlobAsync(server.Host, "shop/app", digest, Ct));
 
         Assert.Equal($"registry {server.Host} has no blob {digest} in shop/app (404 Not Found)", error.Message);
     }

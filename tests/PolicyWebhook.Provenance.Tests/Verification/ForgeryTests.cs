@@ -207,6 +207,18 @@ public sealed class ForgeryTests
         Assert.Null(facts.Unavailable);
     }
 
+    [Fact]
+    public async Task VerifyAsync_OneKeyNamedTwice_CountsAsOneDistinctSigner()
+    {
+        // The same PEM inline and "from a Secret" (two names): requiredSignatures: 2 must not be met by one signer.
+        var a = ProvenanceFixtures.Key("A");
+        var entry = new ImageVerificationEntry("e", ["**"], [a with { Name = "inline" }, a with { Name = "secret keys/a.pub" }], 2, null, null, RegistryErrorAction.Deny);
+
+        var facts = await VerifyAsync(App10, entry);
+
+        Assert.Equal(["inline"], facts.SignedBy);
+    }
+
     private Task<ImageFacts> VerifyAsync(string digest, ImageVerificationEntry entry) =>
         new ImageVerifier(_registry, new InlineKeyMaterial()).VerifyAsync(
             ImageReference.Parse($"{ProvenanceFixtures.Host}/shop/app@{digest}"), digest, entry, TestContext.Current.CancellationToken);
