@@ -14,6 +14,7 @@ namespace PolicyWebhook.Provenance;
 /// a tag's digest and an entry's facts about a digest are each fetched once per time to live, and concurrent
 /// requests for one key share one registry round. A request waits at most its budget; the round goes on for others.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose; the gatherer lives as long as the process.")]
 public sealed class ImageFactsGatherer
 {
     /// <summary>At most this many (entry, image) pairs are verified for one request; the rest are reported unverified.</summary>
@@ -26,6 +27,7 @@ public sealed class ImageFactsGatherer
     private readonly IKeyMaterial? _keys;
     private readonly SingleFlightCache<string> _digests;
     private readonly SingleFlightCache<ImageFacts> _facts;
+    private readonly SemaphoreSlim _rounds;
 
     /// <param name="verifier">Fetches and verifies what the cache lacks.</param>
     /// <param name="options">Its bounds and times to live; the defaults when null.</param>
@@ -45,6 +47,7 @@ public sealed class ImageFactsGatherer
         // Tags take a tenth of the room: they are short, and a digest's facts are what is costly to fetch again.
         _digests = new SingleFlightCache<string>(Math.Max(1, _options.MaxEntries / 10), Math.Max(1, _options.MaxBytes / 10), _time);
         _facts = new SingleFlightCache<ImageFacts>(_options.MaxEntries, _options.MaxBytes, _time);
+        _rounds = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentRounds));
         if (metrics is not null)
         {
             metrics.CacheSize = () => (_digests.Count + _facts.Count, _digests.Bytes + _facts.Bytes);
@@ -251,8 +254,12 @@ public sealed class ImageFactsGatherer
     {
         using var timeout = new CancellationTokenSource(_options.RoundTimeout, _time);
         var start = Stopwatch.GetTimestamp();
+        var entered = false;
         try
         {
+            // Waiting for a turn counts against the round's own timeout, as a registry that is slow to answer would.
+            await _rounds.WaitAsync(timeout.Token).ConfigureAwait(false);
+            entered = true;
             var result = await call(timeout.Token).ConfigureAwait(false);
             _metrics?.Round(kind, "answered", ProvenanceMetrics.Since(start));
             return result;
@@ -266,6 +273,13 @@ public sealed class ImageFactsGatherer
         {
             _metrics?.Round(kind, "error", ProvenanceMetrics.Since(start));
             throw;
+        }
+        finally
+        {
+            if (entered)
+            {
+                _rounds.Release();
+            }
         }
     }
 

@@ -26,4 +26,10 @@ public sealed class VerificationCacheOptions
     /// finishes for the requests that joined it and for the API server's retry.
     /// </summary>
     public TimeSpan RoundTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// At most this many registry rounds at once, across all requests: each may hold a few capped blobs in memory, so
+    /// a burst of pods naming many new images waits (within its budget) instead of growing the webhook past its limit.
+    /// </summary>
+    public int MaxConcurrentRounds { get; set; } = 16;
 }

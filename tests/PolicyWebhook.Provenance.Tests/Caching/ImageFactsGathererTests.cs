@@ -240,6 +240,20 @@ public sealed class ImageFactsGathererTests
         Assert.Equal("registry registry.example.com answered 500 Internal Server Error", result.Find(Signed, Image)!.Unavailable);
     }
 
+    [Fact]
+    public async Task GatherAsync_ManyNewImagesAtOnce_RunsNoMoreRoundsAtATimeThanAllowed()
+    {
+        var verifier = new ConcurrencyVerifier();
+        var gatherer = new ImageFactsGatherer(verifier, new VerificationCacheOptions { MaxConcurrentRounds = 2 });
+        var work = Enumerable.Range(0, 12).Select(i => (Signed, $"registry.example.com/shop/app{i}@{Digest}")).ToList();
+
+        var result = await gatherer.GatherAsync(work, Budget, TestContext.Current.CancellationToken);
+
+        Assert.Equal(12, verifier.Calls);
+        Assert.InRange(verifier.MostAtOnce, 1, 2);
+        Assert.All(work, w => Assert.Equal(["A"], result.Find(Signed, w.Item2)!.SignedBy));
+    }
+
     private static async Task<GatheredImages> WhenCached(ImageFactsGatherer gatherer)
     {
         // The round stores its result just after finishing; ask until the cache answers without a new round.
@@ -305,5 +319,32 @@ public sealed class ImageFactsGathererTests
         public string ReadPem(TrustedKeySource source) => "unused";
 
         public string Fingerprint(TrustedKeySource source) => Current;
+    }
+
+    private sealed class ConcurrencyVerifier : IImageVerifier
+    {
+        private int _now;
+        private int _most;
+        private int _calls;
+
+        public int MostAtOnce => _most;
+
+        public int Calls => _calls;
+
+        public Task<string> ResolveDigestAsync(ImageReference reference, CancellationToken cancellationToken) => Task.FromResult(Digest);
+
+        public async Task<ImageFacts> VerifyAsync(ImageReference reference, string digest, ImageVerificationEntry entry, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            var now = Interlocked.Increment(ref _now);
+            int most;
+            while (now > (most = Volatile.Read(ref _most)) && Interlocked.CompareExchange(ref _most, now, most) != most)
+            {
+            }
+
+            await Task.Delay(20, cancellationToken);
+            Interlocked.Decrement(ref _now);
+            return new ImageFacts(reference.ToString()) { Digest = digest, SignedBy = ["A"] };
+        }
     }
 }
