@@ -3,8 +3,11 @@ using System.Text.Json;
 
 namespace PolicyWebhook.Host.Admission;
 
-/// <summary>The answer to one AdmissionReview: allowed or not, why, warnings, audit annotations and a patch.</summary>
-public sealed class AdmissionResponse
+/// <summary>
+/// The answer to one AdmissionReview: allowed or not, why, warnings, audit annotations and a patch. A record, so a
+/// decorator that adds to an answer (a warning, an annotation) copies it with <c>with</c>, every other field kept.
+/// </summary>
+public sealed record AdmissionResponse
 {
     public bool Allowed { get; init; }
 

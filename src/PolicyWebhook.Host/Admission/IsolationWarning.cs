@@ -25,20 +25,7 @@ public static class IsolationWarning
             return outcome;
         }
 
-        var response = outcome.Response;
-        return outcome with
-        {
-            Response = new AdmissionResponse
-            {
-                Allowed = response.Allowed,
-                Code = response.Code,
-                Reason = response.Reason,
-                Message = response.Message,
-                Warnings = [.. response.Warnings, Text(rule, ns)],
-                AuditAnnotations = response.AuditAnnotations,
-                Patch = response.Patch,
-            },
-        };
+        return outcome with { Response = outcome.Response with { Warnings = [.. outcome.Response.Warnings, Text(rule, ns)] } };
     }
 
     /// <summary><c>isolate: namespace "shop" is not isolated: add a NetworkPolicy with podSelector: {} for Ingress</c>, cut to 120 characters.</summary>
@@ -46,6 +33,6 @@ public static class IsolationWarning
     {
         ArgumentNullException.ThrowIfNull(rule);
         var text = $"{rule.PolicyName}: namespace \"{@namespace}\" is not isolated: add a NetworkPolicy with podSelector: {{}} for {(rule.Egress ? "Ingress, Egress" : "Ingress")}";
-        return text.Length <= VerdictResponse.WarningLength ? text : string.Concat(text.AsSpan(0, VerdictResponse.WarningLength - 3), "...");
+        return VerdictResponse.Shorten(text, VerdictResponse.WarningLength);
     }
 }

@@ -12,7 +12,8 @@ public static class VerdictResponse
     /// <summary>The API server asks for warnings of 120 characters where possible and may cut those over 256.</summary>
     public const int WarningLength = 120;
 
-    private const int AnnotationValueLength = 1000;
+    /// <summary>The longest audit annotation value written; a longer one is cut.</summary>
+    public const int AnnotationValueLength = 1000;
 
     public static AdmissionOutcome From(EvaluationResult result, AdmissionOptions options)
     {
@@ -49,8 +50,14 @@ public static class VerdictResponse
             return full;
         }
 
-        var withoutPath = head + violation.Message;
-        return withoutPath.Length <= WarningLength ? withoutPath : string.Concat(withoutPath.AsSpan(0, WarningLength - 3), "...");
+        return Shorten(head + violation.Message, WarningLength);
+    }
+
+    /// <summary>The text as it is when it fits in <paramref name="max"/> characters, else cut to fit with <c>...</c> at its end.</summary>
+    public static string Shorten(string text, int max)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 3), "...");
     }
 
     private static List<string> Warnings(EvaluationResult result, int max)
@@ -94,7 +101,7 @@ public static class VerdictResponse
                 value.Append(value.Length > 0 ? "; " : string.Empty).Append(violation.Message).Append(" at ").Append(violation.Path);
             }
 
-            annotations[key] = value.Length <= AnnotationValueLength ? value.ToString() : string.Concat(value.ToString().AsSpan(0, AnnotationValueLength - 3), "...");
+            annotations[key] = Shorten(value.ToString(), AnnotationValueLength);
         }
 
         return annotations;

@@ -11,8 +11,6 @@ public static class UnverifiedImages
 {
     public const string AnnotationKey = "unverified-images";
 
-    private const int ValueLength = 1000;
-
     public static AdmissionOutcome Annotate(AdmissionOutcome outcome, GatheredImages? images)
     {
         ArgumentNullException.ThrowIfNull(outcome);
@@ -22,30 +20,11 @@ public static class UnverifiedImages
             return outcome;
         }
 
-        var unverified = images.All.Where(f => f.Unavailable is not null).Select(f => $"{f.Image}: {f.Unavailable}").Distinct(StringComparer.Ordinal).ToList();
-        if (unverified.Count == 0)
+        var value = string.Join("; ", images.All.Where(f => f.Unavailable is not null).Select(f => $"{f.Image}: {f.Unavailable}").Distinct(StringComparer.Ordinal));
+        var annotations = new Dictionary<string, string>(outcome.Response.AuditAnnotations, StringComparer.Ordinal)
         {
-            return outcome;
-        }
-
-        var value = string.Join("; ", unverified);
-        var response = outcome.Response;
-        var annotations = new Dictionary<string, string>(response.AuditAnnotations, StringComparer.Ordinal)
-        {
-            [AnnotationKey] = value.Length <= ValueLength ? value : string.Concat(value.AsSpan(0, ValueLength - 3), "..."),
+            [AnnotationKey] = VerdictResponse.Shorten(value, VerdictResponse.AnnotationValueLength),
         };
-        return outcome with
-        {
-            Response = new AdmissionResponse
-            {
-                Allowed = response.Allowed,
-                Code = response.Code,
-                Reason = response.Reason,
-                Message = response.Message,
-                Warnings = response.Warnings,
-                AuditAnnotations = annotations,
-                Patch = response.Patch,
-            },
-        };
+        return outcome with { Response = outcome.Response with { AuditAnnotations = annotations } };
     }
 }
