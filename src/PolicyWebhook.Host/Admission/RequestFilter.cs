@@ -11,18 +11,17 @@ public static class RequestFilter
     public static AdmissionHandler Wrap(AdmissionHandler next)
     {
         ArgumentNullException.ThrowIfNull(next);
-        return request =>
-        {
-            if (request.Operation is not ("CREATE" or "UPDATE")
-                || !WorkloadDecoder.IsWorkload(request.ApiGroupVersion, request.Kind)
-                || (request.SubResource.Length > 0 && !IsEphemeralContainers(request))
-                || !request.HasObject)
-            {
-                return AdmissionOutcome.Skip;
-            }
+        return request => Judges(request) ? next(request) : AdmissionOutcome.Skip;
+    }
 
-            return next(request);
-        };
+    /// <summary>True for a request this webhook judges: a CREATE or UPDATE of a kind that carries a pod spec, or kubectl debug.</summary>
+    public static bool Judges(AdmissionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Operation is "CREATE" or "UPDATE"
+            && WorkloadDecoder.IsWorkload(request.ApiGroupVersion, request.Kind)
+            && (request.SubResource.Length == 0 || IsEphemeralContainers(request))
+            && request.HasObject;
     }
 
     internal static bool IsEphemeralContainers(AdmissionRequest request) =>

@@ -27,13 +27,11 @@ public sealed partial class ImageVerificationStep(
         // Nothing gathered, rather than no gathering at all: should the handler meet a policy set that verifies images
         // where this step met none (a policy applied between the two), a covered image is "not verified" and denied.
         request.Images = GatheredImages.None;
+        // What the handlers would skip (RequestFilter, the exempt namespaces, an UPDATE leaving the pod spec alone) costs nothing.
         if (policies.Current is not { Verifying.Count: > 0 } snapshot
-            || request.Operation is not ("CREATE" or "UPDATE")
-            || !request.HasObject
+            || !RequestFilter.Judges(request)
             || (request.Namespace is { } ns && _exempt.Contains(ns))
-            || (request.SubResource.Length > 0 && !(request.SubResource == "ephemeralcontainers" && request.Kind == "Pod"))
-            || !Engine.Workloads.WorkloadDecoder.IsWorkload(request.ApiGroupVersion, request.Kind)
-            || (request.Operation == "UPDATE" && request.SubResource.Length == 0 && AdmittedObject.PodSpecUnchanged(request)))
+            || (!RequestFilter.IsEphemeralContainers(request) && AdmittedObject.PodSpecUnchanged(request)))
         {
             return Task.CompletedTask;
         }
