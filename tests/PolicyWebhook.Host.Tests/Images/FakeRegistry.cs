@@ -1,14 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using PolicyWebhook.Tests.Shared;
 
 namespace PolicyWebhook.Host.Tests.Images;
 
@@ -88,18 +83,17 @@ internal sealed class FakeRegistry : IAsyncDisposable
 
     private static async Task<FakeRegistry> StartAsync(Func<HttpContext, FakeRegistry, Task> answer)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var fake = new FakeRegistry(app);
-        app.Run(context =>
+        FakeRegistry? fake = null;
+        var (app, host) = await LoopbackApp.StartAsync(app =>
         {
-            fake.Requests.Enqueue(context.Request.Path.ToString());
-            return answer(context, fake);
+            fake = new FakeRegistry(app);
+            app.Run(context =>
+            {
+                fake.Requests.Enqueue(context.Request.Path.ToString());
+                return answer(context, fake);
+            });
         });
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        fake.Host = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Authority;
+        fake!.Host = host;
         return fake;
     }
 

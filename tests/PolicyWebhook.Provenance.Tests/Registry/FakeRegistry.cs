@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using PolicyWebhook.Provenance.Registry;
+using PolicyWebhook.Tests.Shared;
 
 namespace PolicyWebhook.Provenance.Tests.Registry;
 
@@ -25,20 +20,19 @@ internal sealed class FakeRegistry : IAsyncDisposable
 
     public static async Task<FakeRegistry> StartAsync(Action<WebApplication> map)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var fake = new FakeRegistry(app);
-        app.Use(async (context, next) =>
+        FakeRegistry? fake = null;
+        var (_, host) = await LoopbackApp.StartAsync(app =>
         {
-            var authorization = context.Request.Headers.Authorization.ToString();
-            fake.Requests.Enqueue((context.Request.Path + context.Request.QueryString, authorization.Length == 0 ? null : authorization));
-            await next(context);
+            fake = new FakeRegistry(app);
+            app.Use(async (context, next) =>
+            {
+                var authorization = context.Request.Headers.Authorization.ToString();
+                fake.Requests.Enqueue((context.Request.Path + context.Request.QueryString, authorization.Length == 0 ? null : authorization));
+                await next(context);
+            });
+            map(app);
         });
-        map(app);
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        fake.Host = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Authority;
+        fake!.Host = host;
         return fake;
     }
 
