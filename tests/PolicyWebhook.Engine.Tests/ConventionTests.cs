@@ -1,6 +1,4 @@
 using System.Reflection;
-using System.Reflection.Metadata;
-using System.Reflection.PortableExecutable;
 using PolicyWebhook.Engine.Checks;
 
 namespace PolicyWebhook.Engine.Tests;
@@ -18,12 +16,7 @@ public sealed class ConventionTests
         Assert.DoesNotContain(assemblies, a => forbidden.Any(f => a.StartsWith(f, StringComparison.Ordinal)));
 
         // KubernetesClient holds both the model types (allowed) and the API client (not): look at every type the engine names.
-        using var stream = File.OpenRead(Engine.Location);
-        using var pe = new PEReader(stream);
-        var reader = pe.GetMetadataReader();
-        var named = reader.TypeReferences.Select(h => reader.GetTypeReference(h))
-            .Select(t => reader.GetString(t.Namespace) + "." + reader.GetString(t.Name))
-            .ToList();
+        var named = PolicyWebhook.Tests.Shared.TypeReferences.Of(Engine);
         Assert.DoesNotContain(named, n => n is "k8s.IKubernetes" or "k8s.Kubernetes" or "k8s.KubernetesClientConfiguration");
         Assert.Contains("k8s.Models.V1PodSpec", named);
     }

@@ -1,6 +1,4 @@
 using System.Reflection;
-using System.Reflection.Metadata;
-using System.Reflection.PortableExecutable;
 
 namespace PolicyWebhook.Provenance.Tests;
 
@@ -27,12 +25,7 @@ public sealed class LayeringTests
         var assemblies = Provenance.GetReferencedAssemblies().Select(a => a.Name!).ToList();
         Assert.DoesNotContain(assemblies, a => forbidden.Any(f => a.StartsWith(f, StringComparison.Ordinal)));
 
-        using var stream = File.OpenRead(Provenance.Location);
-        using var pe = new PEReader(stream);
-        var reader = pe.GetMetadataReader();
-        var named = reader.TypeReferences.Select(h => reader.GetTypeReference(h))
-            .Select(t => reader.GetString(t.Namespace) + "." + reader.GetString(t.Name))
-            .ToList();
+        var named = PolicyWebhook.Tests.Shared.TypeReferences.Of(Provenance);
         Assert.DoesNotContain(named, n => n is "k8s.IKubernetes" or "k8s.Kubernetes" or "k8s.KubernetesClientConfiguration");
         Assert.Contains("PolicyWebhook.Engine.Images.ImageFacts", named);
     }
