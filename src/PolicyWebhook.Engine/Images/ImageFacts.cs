@@ -62,9 +62,6 @@ public sealed record ImageFacts(string Image)
     /// Only a registry that does not answer is <see cref="Unavailable"/>; nothing else may turn into an allow.
     /// </summary>
     public string? Failure { get; init; }
-
-    /// <summary>True when the facts came from the cache rather than a registry round.</summary>
-    public bool Cached { get; init; }
 }
 
 /// <summary>Finds the facts gathered for an image under a rule entry; the host fills it before evaluating.</summary>
