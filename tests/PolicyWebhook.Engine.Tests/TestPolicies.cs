@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 using PolicyWebhook.Engine.Checks;
 using PolicyWebhook.Engine.Images;
+using PolicyWebhook.Engine.Workloads;
 
 namespace PolicyWebhook.Engine.Tests;
 
@@ -42,9 +43,13 @@ internal static class TestPolicies
 
     public static IKubernetesObject<V1ObjectMeta> ReadObject(string path) => ParseObject(File.ReadAllText(path));
 
+    /// <summary>
+    /// Reads one object as the webhook and the command line do: into JSON, then through <see cref="WorkloadDecoder"/>
+    /// with its shortcuts (skipped fields, cached quantities), so every fixture also holds the decoder to the checks.
+    /// </summary>
     public static IKubernetesObject<V1ObjectMeta> ParseObject(string yaml)
     {
-        var objects = KubernetesYaml.LoadAllFromString(yaml, null);
-        return (IKubernetesObject<V1ObjectMeta>)objects.Single();
+        var read = (IKubernetesObject<V1ObjectMeta>)KubernetesYaml.LoadAllFromString(yaml, null).Single();
+        return WorkloadDecoder.IsWorkload(read.ApiVersion, read.Kind) ? WorkloadDecoder.Decode(read.Kind, KubernetesJson.Serialize(read)) : read;
     }
 }

@@ -1,10 +1,18 @@
 using System.Text;
 using PolicyWebhook.Host.Admission;
+using PolicyWebhook.Tests.Shared;
 
 namespace PolicyWebhook.Host.Tests;
 
 public sealed class AdmittedObjectTests
 {
+    [Fact]
+    public void UnreadFields_NoneIsReadByTheServer()
+    {
+        Assert.Empty(UnreadFieldReads.In(typeof(AdmittedObject).Assembly));
+        Assert.Empty(UnreadFieldReads.In(typeof(PolicyWebhook.Provenance.ImageVerifier).Assembly));
+    }
+
     [Fact]
     public void TryLocate_AskedByTheImageStepAndThenTheHandler_DecodesThePodOnce()
     {

@@ -1,0 +1,127 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
+using PolicyWebhook.Engine.Workloads;
+using PolicyWebhook.Tests.Shared;
+
+namespace PolicyWebhook.Engine.Tests;
+
+/// <summary>The decoder's shortcuts: quantities parsed once, and fields that nothing reads skipped.</summary>
+public sealed class DecodingTests
+{
+    public static TheoryData<string> Quantities() =>
+        ["250m", "1", "0", "128Mi", "1.5Gi", "0100m", "1e3", "1E3", "+2", "-1", "12345678901234567890", "1Ki", "2Ti", "3P", "100k", "0.5", ".5", "1n", "7u"];
+
+    [Theory]
+    [MemberData(nameof(Quantities))]
+    public void Decode_Quantity_SameAsTheClientLibrary(string text)
+    {
+        var library = Library(text);
+        var ours = Pod(text);
+        var again = Pod(text);
+
+        Assert.Equal(library.ToString(), ours.ToString());
+        Assert.Equal(library.ToDecimal(), ours.ToDecimal());
+        Assert.Equal(library.Format, ours.Format);
+        Assert.Same(ours, again);
+    }
+
+    [Theory]
+    [InlineData("\"abc\"")]
+    [InlineData("\"1.5.5\"")]
+    [InlineData("\"\"")]
+    [InlineData("\"1Qi\"")]
+    public void Decode_MalformedQuantity_ThrowsAsTheClientLibraryDoes(string json)
+    {
+        var body = PodJson(json);
+        var expected = Record.Exception(() => KubernetesJson.Deserialize<V1Pod>(body));
+        var actual = Record.Exception(() => WorkloadDecoder.Decode("Pod", body));
+
+        Assert.NotNull(expected);
+        Assert.NotNull(actual);
+        Assert.Equal(expected.GetType(), actual.GetType());
+        Assert.True(WorkloadDecoder.IsShapeError(actual) || actual is JsonException);
+    }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("0.25")]
+    [InlineData("\"\\u0031\"")]
+    [InlineData("\"0000000000000000000000000000000001\"")]
+    public void Decode_QuantityNotAShortPlainString_ReadByTheLibrary(string json)
+    {
+        var body = PodJson(json);
+        var expected = KubernetesJson.Deserialize<V1Pod>(body).Spec.Containers[0].Resources.Limits["cpu"];
+        var actual = ((V1Pod)WorkloadDecoder.Decode("Pod", body)).Spec.Containers[0].Resources.Limits["cpu"];
+
+        Assert.Equal(expected.ToString(), actual.ToString());
+    }
+
+    [Fact]
+    public void QuantityCache_ManyDistinctTexts_KeepsAtMostItsBound()
+    {
+        JsonSerializerOptions? library = null;
+        KubernetesJson.AddJsonOptions(o => library = o);
+        var cache = new QuantityCache((JsonConverter<ResourceQuantity>)library!.GetConverter(typeof(ResourceQuantity)));
+        var options = new JsonSerializerOptions(library) { Converters = { cache } };
+
+        for (var i = 0; i < QuantityCache.MaxEntries + 500; i++)
+        {
+            var quantity = JsonSerializer.Deserialize<ResourceQuantity>($"\"{i}m\"", options)!;
+            Assert.Equal(i / 1000m, quantity.ToDecimal());
+        }
+
+        Assert.Equal(QuantityCache.MaxEntries, cache.Count);
+    }
+
+    [Fact]
+    public void UnreadFields_EachNamesAPropertyOfItsType()
+    {
+        foreach (var (type, names) in UnreadFields.ByType)
+        {
+            var json = type.GetProperties().Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name).ToHashSet();
+            Assert.All(names, name => Assert.Contains(name, json));
+        }
+    }
+
+    [Fact]
+    public void UnreadFields_NoneIsReadByTheEngine() => Assert.Empty(UnreadFieldReads.In(typeof(WorkloadDecoder).Assembly));
+
+    [Fact]
+    public void Decode_UnreadField_LeftNullAndReadFieldsKept()
+    {
+        var pod = (V1Pod)WorkloadDecoder.Decode("Pod", """
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","deletionTimestamp":"2026-11-24T13:32:01Z"},
+             "spec":{"tolerations":[{"key":"a","operator":"Exists"}],"hostNetwork":true,
+               "containers":[{"name":"app","image":"app:1","imagePullPolicy":"Always","ports":[{"containerPort":80,"hostPort":8080}]}]}}
+            """);
+
+        Assert.Null(pod.Metadata.DeletionTimestamp);
+        Assert.Null(pod.Spec.Tolerations);
+        Assert.Null(pod.Spec.Containers[0].ImagePullPolicy);
+        Assert.Equal("web", pod.Metadata.Name);
+        Assert.True(pod.Spec.HostNetwork);
+        Assert.Equal(8080, pod.Spec.Containers[0].Ports[0].HostPort);
+    }
+
+    [Fact]
+    public void Decode_UnreadFieldOfTheWrongForm_IsNotReadSoNotRefused()
+    {
+        const string Pod = """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web"},"spec":{"tolerations":5,"containers":[{"name":"app","image":"app:1","stdin":"yes"}]}}""";
+
+        Assert.ThrowsAny<JsonException>(() => KubernetesJson.Deserialize<V1Pod>(Pod));
+        Assert.Equal("app", ((V1Pod)WorkloadDecoder.Decode("Pod", Pod)).Spec.Containers[0].Name);
+    }
+
+    private static ResourceQuantity Library(string text) =>
+        KubernetesJson.Deserialize<V1Pod>(PodJson("\"" + text + "\"")).Spec.Containers[0].Resources.Limits["cpu"];
+
+    private static ResourceQuantity Pod(string text) =>
+        ((V1Pod)WorkloadDecoder.Decode("Pod", PodJson("\"" + text + "\""))).Spec.Containers[0].Resources.Limits["cpu"];
+
+    private static string PodJson(string quantityJson) =>
+        """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"a:1","resources":{"limits":{"cpu":"""
+        + quantityJson + "}}}]}}";
+}
