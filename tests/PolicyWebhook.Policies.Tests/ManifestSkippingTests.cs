@@ -94,4 +94,40 @@ public sealed class ManifestSkippingTests
 
         Assert.Equal(all.Select(e => e.Error?.Message ?? e.Document!.Root.ToJsonString()), filtered.Select(e => e.Error?.Message ?? e.Document!.Root.ToJsonString()));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(150)]
+    [InlineData(299)]
+    public void ReadEach_BigTextCheckedInBatches_ABrokenDocumentInAnyBatchIsStillReported(int broken)
+    {
+        // 300 documents of about 3 KB: the well-formedness pass runs over several batches of whole documents at once.
+        var filler = string.Concat(Enumerable.Range(0, 60).Select(i => $"  key{i}: value {i} of a config map that nobody checks\n"));
+        var documents = Enumerable.Range(0, 300)
+            .Select(i => i == broken ? "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: x\n  a: y\n" : $"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata:\n{filler}")
+            .Append("apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n");
+        var text = string.Join("---\n", documents);
+        Assert.True(text.Length > 3 * 256 * 1024);
+
+        var filtered = ManifestReader.ReadEach(text, "x.yaml", YamlDialect.Kubectl, PodsOnly);
+        var all = ManifestReader.ReadEach(text, "x.yaml", YamlDialect.Kubectl);
+
+        Assert.Equal(301, filtered.Count);
+        Assert.Equal(all.Select(e => e.Error?.Message ?? e.Document!.Root.ToJsonString()), filtered.Select(e => e.Error?.Message ?? e.Document!.Root.ToJsonString()));
+        Assert.Contains("a", filtered[broken].Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadEach_BigWellFormedText_SkipsAsInOneBatch()
+    {
+        var filler = string.Concat(Enumerable.Range(0, 60).Select(i => $"  key{i}: value {i} of a config map that nobody checks\n"));
+        var text = string.Join("---\n", Enumerable.Range(0, 300).Select(i => $"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata:\n{filler}"))
+            + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: web}\n";
+
+        var filtered = ManifestReader.ReadEach(text, "x.yaml", YamlDialect.Kubectl, PodsOnly);
+
+        Assert.Equal(301, filtered.Count);
+        Assert.All(filtered.Take(300), e => Assert.Equal(2, e.Document!.Root.Count)); // skipped: apiVersion and kind only
+        Assert.Equal("web", filtered[300].Document!.Root["metadata"]!["name"]!.GetValue<string>());
+    }
 }
