@@ -31,6 +31,13 @@ internal static class LoadHostProgram
             builder.WebHost.UseSockets(sockets => sockets.IOQueueCount = ioQueues);
         }
 
+        // LOADHOST_INLINE=1: the socket transport runs the application's code on its own I/O thread instead of the
+        // thread pool (with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1, as the TechEmpower benchmarks run), to measure it.
+        if (Environment.GetEnvironmentVariable("LOADHOST_INLINE") == "1")
+        {
+            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        }
+
         var app = builder.Build();
         app.MapWebhookEndpoints();
         app.MapPost("/ceiling", async context =>
