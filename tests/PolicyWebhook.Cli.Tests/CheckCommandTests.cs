@@ -198,6 +198,16 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Empty(error);
     }
 
+    [Fact]
+    public void Check_WrongFormInAFieldNoCheckReads_StillExitsTwo()
+    {
+        // The webhook skips what no check reads (the API server has validated it); check reads hand-written files, and all of them.
+        var file = Write("replicas.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replicas: \"3\"\n  template:\n    spec:\n      containers:\n      - name: a\n        image: a:1\n");
+        var (code, _, error) = Run("check", file);
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains("spec.replicas", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("metadata:\n  name: x\n  creationTimestamp: 2024-01-01\n", "3")]
     [InlineData("metadata:\n  name: x\n", "9")]

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PolicyWebhook.Tests.Shared;
 
 namespace PolicyWebhook.Cli.Tests;
 
@@ -11,14 +10,6 @@ public sealed class CheckInputTests : IDisposable
     private readonly string _temp = Directory.CreateTempSubdirectory("policywebhook-input-").FullName;
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
-
-    [Fact]
-    public void UnreadFields_NoneIsReadByTheCommandLineOrTheClusterCode()
-    {
-        Assert.Empty(UnreadFieldReads.In(typeof(CliApp).Assembly));
-        Assert.Empty(UnreadFieldReads.In(typeof(PolicyWebhook.Cluster.WorkloadAudit).Assembly));
-        Assert.Empty(UnreadFieldReads.In(typeof(PolicyWebhook.Policies.PolicyLoader).Assembly));
-    }
 
     private static (int Code, string Output, string Error) Run(string? stdin, params string[] args)
     {

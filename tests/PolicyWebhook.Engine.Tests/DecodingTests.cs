@@ -25,8 +25,36 @@ public sealed class DecodingTests
         Assert.Equal(library.ToString(), ours.ToString());
         Assert.Equal(library.ToDecimal(), ours.ToDecimal());
         Assert.Equal(library.Format, ours.Format);
-        Assert.Same(ours, again);
+        if (QuantityCache.IsPlain(System.Text.Encoding.UTF8.GetBytes(text)))
+        {
+            Assert.Same(ours, again);
+        }
+        else
+        {
+            Assert.NotSame(ours, again);
+        }
     }
+
+    [Theory]
+    [InlineData("250m", true)]
+    [InlineData("1.5Gi", true)]
+    [InlineData("100", true)]
+    [InlineData("123456789012345678", true)]
+    [InlineData("1.123456789Ki", true)]
+    [InlineData("7u", true)]
+    [InlineData("1e999999", false)] // parses into a number of hundreds of kilobytes: never kept
+    [InlineData("1E3", false)]
+    [InlineData("1234567890123456789", false)]
+    [InlineData("1.1234567890", false)]
+    [InlineData("+1", false)]
+    [InlineData("-1", false)]
+    [InlineData(".5", false)]
+    [InlineData("1.", false)]
+    [InlineData("1Qi", false)]
+    [InlineData("1mi", false)]
+    [InlineData("", false)]
+    public void QuantityCache_KeepsOnlyPlainShortForms(string text, bool kept) =>
+        Assert.Equal(kept, QuantityCache.IsPlain(System.Text.Encoding.UTF8.GetBytes(text)));
 
     [Theory]
     [InlineData("\"abc\"")]
@@ -92,11 +120,11 @@ public sealed class DecodingTests
     [Fact]
     public void Decode_UnreadField_LeftNullAndReadFieldsKept()
     {
-        var pod = (V1Pod)WorkloadDecoder.Decode("Pod", """
+        var pod = (V1Pod)WorkloadDecoder.DecodeForChecks("Pod", """
             {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","deletionTimestamp":"2026-11-24T13:32:01Z"},
              "spec":{"tolerations":[{"key":"a","operator":"Exists"}],"hostNetwork":true,
                "containers":[{"name":"app","image":"app:1","imagePullPolicy":"Always","ports":[{"containerPort":80,"hostPort":8080}]}]}}
-            """);
+            """u8);
 
         Assert.Null(pod.Metadata.DeletionTimestamp);
         Assert.Null(pod.Spec.Tolerations);
@@ -107,12 +135,21 @@ public sealed class DecodingTests
     }
 
     [Fact]
-    public void Decode_UnreadFieldOfTheWrongForm_IsNotReadSoNotRefused()
+    public void DecodeForChecks_UnreadFieldOfTheWrongForm_IsNotReadSoNotRefused_WhileDecodeRefusesIt()
     {
         const string Pod = """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web"},"spec":{"tolerations":5,"containers":[{"name":"app","image":"app:1","stdin":"yes"}]}}""";
 
-        Assert.ThrowsAny<JsonException>(() => KubernetesJson.Deserialize<V1Pod>(Pod));
-        Assert.Equal("app", ((V1Pod)WorkloadDecoder.Decode("Pod", Pod)).Spec.Containers[0].Name);
+        Assert.ThrowsAny<JsonException>(() => WorkloadDecoder.Decode("Pod", Pod));
+        Assert.Equal("app", ((V1Pod)WorkloadDecoder.DecodeForChecks("Pod", System.Text.Encoding.UTF8.GetBytes(Pod))).Spec.Containers[0].Name);
+    }
+
+    [Fact]
+    public void UnreadFields_CoverWhatEveryDecodingSkips()
+    {
+        foreach (var (type, names) in UnreadFields.NeverRead)
+        {
+            Assert.All(names, name => Assert.Contains(name, UnreadFields.ByType[type]));
+        }
     }
 
     private static ResourceQuantity Library(string text) =>

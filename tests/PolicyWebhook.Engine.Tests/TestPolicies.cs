@@ -44,12 +44,14 @@ internal static class TestPolicies
     public static IKubernetesObject<V1ObjectMeta> ReadObject(string path) => ParseObject(File.ReadAllText(path));
 
     /// <summary>
-    /// Reads one object as the webhook and the command line do: into JSON, then through <see cref="WorkloadDecoder"/>
-    /// with its shortcuts (skipped fields, cached quantities), so every fixture also holds the decoder to the checks.
+    /// Reads one object as the webhook does: into JSON, then through <see cref="WorkloadDecoder.DecodeForChecks"/> with
+    /// its shortcuts (skipped fields, cached quantities), so every fixture also holds the decoder to the checks.
     /// </summary>
     public static IKubernetesObject<V1ObjectMeta> ParseObject(string yaml)
     {
         var read = (IKubernetesObject<V1ObjectMeta>)KubernetesYaml.LoadAllFromString(yaml, null).Single();
-        return WorkloadDecoder.IsWorkload(read.ApiVersion, read.Kind) ? WorkloadDecoder.Decode(read.Kind, KubernetesJson.Serialize(read)) : read;
+        return WorkloadDecoder.IsWorkload(read.ApiVersion, read.Kind)
+            ? WorkloadDecoder.DecodeForChecks(read.Kind, System.Text.Encoding.UTF8.GetBytes(KubernetesJson.Serialize(read)))
+            : read;
     }
 }

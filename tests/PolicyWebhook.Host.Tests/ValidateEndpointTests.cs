@@ -202,6 +202,17 @@ public sealed class ValidateEndpointTests : IClassFixture<WebhookFactoryFixture>
     }
 
     [Fact]
+    public async Task Validate_WrongFormInAFieldNoCheckReads_IsJudgedOnWhatTheChecksRead()
+    {
+        var pod = Reviews.CompliantPod();
+        pod["spec"]!["tolerations"] = 5;
+
+        var response = await WebhookFactory.ReviewAsync(_client, "/validate", Reviews.Of(pod));
+
+        Assert.True(response["allowed"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Validate_ObjectThatDoesNotFitItsKind_IsDeniedWithCode400SayingWhere()
     {
         var pod = Reviews.Pod();

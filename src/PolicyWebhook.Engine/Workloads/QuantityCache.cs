@@ -14,6 +14,7 @@ namespace PolicyWebhook.Engine.Workloads;
 internal sealed class QuantityCache : JsonConverter<ResourceQuantity>
 {
     /// <summary>Texts longer than this are parsed every time: real quantities are short, and the cache stays small.</summary>
+    /// <remarks>Only plain forms are kept (<see cref="IsPlain"/>), so an entry is at most a few hundred bytes.</remarks>
     internal const int MaxTextLength = 32;
 
     /// <summary>At most this many distinct texts are kept; once full, new texts are parsed every time.</summary>
@@ -31,7 +32,7 @@ internal sealed class QuantityCache : JsonConverter<ResourceQuantity>
 
     public override ResourceQuantity? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxTextLength)
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence || !IsPlain(reader.ValueSpan))
         {
             return _library.Read(ref reader, typeToConvert, options);
         }
@@ -53,6 +54,47 @@ internal sealed class QuantityCache : JsonConverter<ResourceQuantity>
         }
 
         return parsed;
+    }
+
+    /// <summary>
+    /// True for the plain forms worth keeping: up to 18 digits, an optional fraction of up to 9, and an optional
+    /// binary or decimal suffix ("250m", "1.5Gi", "100"). Exponent forms are left out: "1e999999" is eight characters
+    /// that parse into a number of hundreds of kilobytes, which must not stay in memory for the life of the process.
+    /// </summary>
+    internal static bool IsPlain(ReadOnlySpan<byte> text)
+    {
+        if (text.IsEmpty || text.Length > MaxTextLength)
+        {
+            return false;
+        }
+
+        var i = 0;
+        while (i < text.Length && i < 18 && char.IsAsciiDigit((char)text[i]))
+        {
+            i++;
+        }
+
+        if (i == 0)
+        {
+            return false;
+        }
+
+        if (i < text.Length && text[i] == (byte)'.')
+        {
+            var start = ++i;
+            while (i < text.Length && i - start < 9 && char.IsAsciiDigit((char)text[i]))
+            {
+                i++;
+            }
+
+            if (i == start)
+            {
+                return false;
+            }
+        }
+
+        return text[i..] is [] or [(byte)'n' or (byte)'u' or (byte)'m' or (byte)'k' or (byte)'M' or (byte)'G' or (byte)'T' or (byte)'P' or (byte)'E']
+            or [(byte)'K' or (byte)'M' or (byte)'G' or (byte)'T' or (byte)'P' or (byte)'E', (byte)'i'];
     }
 
     public override void Write(Utf8JsonWriter writer, ResourceQuantity value, JsonSerializerOptions options) =>

@@ -35,7 +35,7 @@ public static class AdmittedObject
         IKubernetesObject<V1ObjectMeta> decoded;
         try
         {
-            decoded = WorkloadDecoder.Decode(request.Kind, request.ObjectJson.Span);
+            decoded = WorkloadDecoder.DecodeForChecks(request.Kind, request.ObjectJson.Span);
         }
         catch (JsonException e)
         {

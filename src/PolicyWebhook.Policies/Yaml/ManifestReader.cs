@@ -308,8 +308,10 @@ public static class ManifestReader
                 }
             }
         }
-        catch (YamlException)
+        catch (Exception)
         {
+            // Any problem at all (YamlException, or whatever else the parser throws): the text is read in full,
+            // document by document, which reports it as before.
             return false;
         }
 
