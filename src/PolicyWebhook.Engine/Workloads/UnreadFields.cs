@@ -41,17 +41,9 @@ public static class UnreadFields
     };
 
     /// <summary>Per model type, the JSON names of the properties <see cref="WorkloadDecoder.DecodeForChecks"/> skips (those of <see cref="NeverRead"/> too).</summary>
-    public static IReadOnlyDictionary<Type, IReadOnlyList<string>> ByType { get; } = new Dictionary<Type, IReadOnlyList<string>>
+    public static IReadOnlyDictionary<Type, IReadOnlyList<string>> ByType { get; } = WithNeverRead(new Dictionary<Type, IReadOnlyList<string>>
     {
-        [typeof(V1Pod)] = ["status"],
-        [typeof(V1Deployment)] = ["status"],
-        [typeof(V1ReplicaSet)] = ["status"],
-        [typeof(V1StatefulSet)] = ["status"],
-        [typeof(V1DaemonSet)] = ["status"],
-        [typeof(V1Job)] = ["status"],
-        [typeof(V1CronJob)] = ["status"],
-        [typeof(V1ReplicationController)] = ["status"],
-        [typeof(V1ObjectMeta)] = ["managedFields", "deletionTimestamp", "deletionGracePeriodSeconds", "finalizers", "selfLink"],
+        [typeof(V1ObjectMeta)] = ["deletionTimestamp", "deletionGracePeriodSeconds", "finalizers", "selfLink"],
         [typeof(V1PodSpec)] =
         [
             "affinity", "tolerations", "topologySpreadConstraints", "nodeSelector", "nodeName", "schedulerName", "priority",
@@ -82,5 +74,15 @@ public static class UnreadFields
         [typeof(V1CronJobSpec)] =
             ["schedule", "timeZone", "startingDeadlineSeconds", "concurrencyPolicy", "suspend", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"],
         [typeof(V1ReplicationControllerSpec)] = ["replicas", "selector", "minReadySeconds"],
-    };
+    });
+
+    private static Dictionary<Type, IReadOnlyList<string>> WithNeverRead(Dictionary<Type, IReadOnlyList<string>> more)
+    {
+        foreach (var (type, names) in NeverRead)
+        {
+            more[type] = more.TryGetValue(type, out var other) ? [.. names, .. other] : names;
+        }
+
+        return more;
+    }
 }
