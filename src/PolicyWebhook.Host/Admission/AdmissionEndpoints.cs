@@ -66,6 +66,13 @@ public static partial class AdmissionEndpoints
 
                 handler(request).Response.WriteReview(answer, request.ApiVersion, request.Uid);
             }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The caller gave up first (the API server's own timeout, or a closed connection): nobody reads an
+                // answer, and nothing went wrong here. Said once, as a warning: a webhook slower than its callers' timeout.
+                LogAbandoned(loggers.CreateLogger("PolicyWebhook.Admission"), request.Uid, request.Kind, request.Namespace ?? "", request.Name ?? "");
+                return;
+            }
             catch (Exception e)
             {
                 // Only this request fails. The exception's message is neither sent nor logged: it may quote the object.
@@ -87,6 +94,9 @@ public static partial class AdmissionEndpoints
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync(message + "\n", context.RequestAborted);
     }
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Request {Uid} ({Kind} {Namespace}/{Name}) was abandoned by its caller before it was answered; if the API server timed out, its failurePolicy decided")]
+    private static partial void LogAbandoned(ILogger logger, string uid, string kind, string @namespace, string name);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Unexpected {ErrorType} on request {Uid} ({Kind} {Namespace}/{Name}); answered 500\n{StackTrace}")]
     private static partial void LogUnexpected(ILogger logger, string errorType, string stackTrace, string uid, string kind, string @namespace, string name);

@@ -42,6 +42,20 @@ public sealed class RegistryFailureAdmissionTests
     }
 
     [Fact]
+    public async Task Validate_CallerGivesUpWhileTheRegistryHangs_IsLoggedAsAbandonedNotAsAnUnexpectedError()
+    {
+        await using var registry = await FakeRegistry.HangingAsync();
+        using var webhook = ImageWebhook.Start(registry.Host);
+        using var content = new StringContent(ImageWebhook.PodReview(registry.Image), System.Text.Encoding.UTF8, "application/json");
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => webhook.Client.PostAsync(new Uri("/validate?timeout=30s", UriKind.Relative), content, giveUp.Token));
+
+        await Eventually.UntilAsync(() => webhook.Factory.Logs.Any(line => line.Contains("was abandoned by its caller", StringComparison.Ordinal)), "the abandoned request was logged");
+        Assert.DoesNotContain(webhook.Factory.Logs, line => line.Contains("Unexpected", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Validate_RegistryHangsOnErrorAllow_IsAllowedWithAWarningAndAnAuditAnnotation()
     {
         await using var registry = await FakeRegistry.HangingAsync();
