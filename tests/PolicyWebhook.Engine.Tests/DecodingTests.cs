@@ -25,7 +25,7 @@ public sealed class DecodingTests
         Assert.Equal(library.ToString(), ours.ToString());
         Assert.Equal(library.ToDecimal(), ours.ToDecimal());
         Assert.Equal(library.Format, ours.Format);
-        if (QuantityCache.IsPlain(System.Text.Encoding.UTF8.GetBytes(text)))
+        if (QuantityCache.IsPlain(text))
         {
             Assert.Same(ours, again);
         }
@@ -42,7 +42,7 @@ public sealed class DecodingTests
     [InlineData("123456789012345678", true)]
     [InlineData("1.123456789Ki", true)]
     [InlineData("7u", true)]
-    [InlineData("1e999999", false)] // parses into a number of hundreds of kilobytes: never kept
+    [InlineData("1e30", false)] // exponent forms are parsed every time
     [InlineData("1E3", false)]
     [InlineData("1234567890123456789", false)]
     [InlineData("1.1234567890", false)]
@@ -53,8 +53,47 @@ public sealed class DecodingTests
     [InlineData("1Qi", false)]
     [InlineData("1mi", false)]
     [InlineData("", false)]
-    public void QuantityCache_KeepsOnlyPlainShortForms(string text, bool kept) =>
-        Assert.Equal(kept, QuantityCache.IsPlain(System.Text.Encoding.UTF8.GetBytes(text)));
+    public void QuantityCache_KeepsOnlyPlainShortForms(string text, bool kept) => Assert.Equal(kept, QuantityCache.IsPlain(text));
+
+    [Theory]
+    [InlineData("250m", true)]
+    [InlineData("1e30", true)]
+    [InlineData("1E+30", true)]
+    [InlineData("1.5e-30", true)]
+    [InlineData("1Ei", true)] // exa, binary: not an exponent
+    [InlineData("1E", true)] // exa
+    [InlineData("1e31", false)]
+    [InlineData("1e-31", false)]
+    [InlineData("1e9999", false)] // over a second for the client library
+    [InlineData("1e99999999999999999999", false)]
+    [InlineData("1e999x", false)]
+    [InlineData("12345678901234567890123456789012345678901", false)] // 41 characters
+    public void Quantities_IsTractable_BoundsLengthAndExponent(string text, bool tractable)
+    {
+        Assert.Equal(tractable, PolicyWebhook.Engine.Quantities.IsTractable(text));
+        if (!tractable)
+        {
+            Assert.False(PolicyWebhook.Engine.Quantities.TryToDecimal(text, out _)); // the mutator's and the resources check's reading
+        }
+    }
+
+    [Theory]
+    [InlineData("\"1e9999\"")]
+    [InlineData("\"1e-9999\"")]
+    [InlineData("1e9999")] // a JSON number
+    [InlineData("\"12345678901234567890123456789012345678901\"")]
+    [InlineData("\"1\\u00659999\"")] // 1e9999 with the e escaped
+    public void Decode_QuantityTooHardToParse_IsAShapeError(string json)
+    {
+        var body = PodJson(json);
+
+        var error = Record.Exception(() => WorkloadDecoder.Decode("Pod", body));
+        var forChecks = Record.Exception(() => WorkloadDecoder.DecodeForChecks("Pod", System.Text.Encoding.UTF8.GetBytes(body)));
+
+        Assert.IsType<FormatException>(error);
+        Assert.IsType<FormatException>(forChecks);
+        Assert.True(WorkloadDecoder.IsShapeError(error));
+    }
 
     [Theory]
     [InlineData("\"abc\"")]

@@ -212,6 +212,30 @@ public sealed class ValidateEndpointTests : IClassFixture<WebhookFactoryFixture>
         Assert.True(response["allowed"]!.GetValue<bool>());
     }
 
+    [Theory]
+    [InlineData("/validate")]
+    [InlineData("/mutate")]
+    public async Task Review_QuantityWithAHugeExponent_IsAnsweredUnparsed(string path)
+    {
+        // The client library computes 10^9999 exactly (over a second; 1e99999 takes minutes): refused unparsed.
+        var pod = Reviews.CompliantPod();
+        pod["spec"]!["containers"]![0]!["resources"] = JsonNode.Parse("""{"limits":{"example.com/widget":"1e9999"}}""");
+
+        var response = await WebhookFactory.ReviewAsync(_client, path, Reviews.Of(pod));
+
+        if (path == "/validate")
+        {
+            Assert.False(response["allowed"]!.GetValue<bool>());
+            Assert.Equal(400, response["status"]!["code"]!.GetValue<int>());
+        }
+        else
+        {
+            // The mutating webhook changes nothing it cannot read; the validating one refuses it.
+            Assert.True(response["allowed"]!.GetValue<bool>());
+            Assert.Null(response["patch"]);
+        }
+    }
+
     [Fact]
     public async Task Validate_ObjectThatDoesNotFitItsKind_IsDeniedWithCode400SayingWhere()
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using k8s.Models;
@@ -13,10 +14,6 @@ namespace PolicyWebhook.Engine.Workloads;
 /// </summary>
 internal sealed class QuantityCache : JsonConverter<ResourceQuantity>
 {
-    /// <summary>Texts longer than this are parsed every time: real quantities are short, and the cache stays small.</summary>
-    /// <remarks>Only plain forms are kept (<see cref="IsPlain"/>), so an entry is at most a few hundred bytes.</remarks>
-    internal const int MaxTextLength = 32;
-
     /// <summary>At most this many distinct texts are kept; once full, new texts are parsed every time.</summary>
     internal const int MaxEntries = 4096;
 
@@ -32,13 +29,29 @@ internal sealed class QuantityCache : JsonConverter<ResourceQuantity>
 
     public override ResourceQuantity? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence || !IsPlain(reader.ValueSpan))
+        if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number))
         {
             return _library.Read(ref reader, typeToConvert, options);
         }
 
-        Span<char> text = stackalloc char[MaxTextLength];
-        text = text[..reader.CopyString(text)];
+        // An escape takes at most six bytes for one character, so a longer value is too long for a quantity.
+        if (reader.HasValueSequence || reader.ValueSpan.Length > Quantities.MaxTextLength * 6)
+        {
+            throw TooHard();
+        }
+
+        Span<char> text = stackalloc char[Quantities.MaxTextLength * 6];
+        text = text[..(reader.TokenType == JsonTokenType.String ? reader.CopyString(text) : Encoding.ASCII.GetChars(reader.ValueSpan, text))];
+        if (!Quantities.IsTractable(text))
+        {
+            throw TooHard();
+        }
+
+        if (reader.TokenType != JsonTokenType.String || !IsPlain(text))
+        {
+            return _library.Read(ref reader, typeToConvert, options);
+        }
+
         if (_parsed.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out var known))
         {
             return known;
@@ -56,20 +69,23 @@ internal sealed class QuantityCache : JsonConverter<ResourceQuantity>
         return parsed;
     }
 
+    private static FormatException TooHard() =>
+        new($"a quantity has at most {Quantities.MaxTextLength} characters and a decimal exponent of at most {Quantities.MaxExponent}");
+
     /// <summary>
     /// True for the plain forms worth keeping: up to 18 digits, an optional fraction of up to 9, and an optional
-    /// binary or decimal suffix ("250m", "1.5Gi", "100"). Exponent forms are left out: "1e999999" is eight characters
-    /// that parse into a number of hundreds of kilobytes, which must not stay in memory for the life of the process.
+    /// binary or decimal suffix ("250m", "1.5Gi", "100"). Exponent forms are parsed every time, never kept: even
+    /// within <see cref="Quantities.MaxExponent"/> they make large numbers, and nobody writes them twice.
     /// </summary>
-    internal static bool IsPlain(ReadOnlySpan<byte> text)
+    internal static bool IsPlain(ReadOnlySpan<char> text)
     {
-        if (text.IsEmpty || text.Length > MaxTextLength)
+        if (text.IsEmpty || text.Length > Quantities.MaxTextLength)
         {
             return false;
         }
 
         var i = 0;
-        while (i < text.Length && i < 18 && char.IsAsciiDigit((char)text[i]))
+        while (i < text.Length && i < 18 && char.IsAsciiDigit(text[i]))
         {
             i++;
         }
@@ -79,10 +95,10 @@ internal sealed class QuantityCache : JsonConverter<ResourceQuantity>
             return false;
         }
 
-        if (i < text.Length && text[i] == (byte)'.')
+        if (i < text.Length && text[i] == '.')
         {
             var start = ++i;
-            while (i < text.Length && i - start < 9 && char.IsAsciiDigit((char)text[i]))
+            while (i < text.Length && i - start < 9 && char.IsAsciiDigit(text[i]))
             {
                 i++;
             }
@@ -93,8 +109,7 @@ internal sealed class QuantityCache : JsonConverter<ResourceQuantity>
             }
         }
 
-        return text[i..] is [] or [(byte)'n' or (byte)'u' or (byte)'m' or (byte)'k' or (byte)'M' or (byte)'G' or (byte)'T' or (byte)'P' or (byte)'E']
-            or [(byte)'K' or (byte)'M' or (byte)'G' or (byte)'T' or (byte)'P' or (byte)'E', (byte)'i'];
+        return text[i..] is [] or ['n' or 'u' or 'm' or 'k' or 'M' or 'G' or 'T' or 'P' or 'E'] or ['K' or 'M' or 'G' or 'T' or 'P' or 'E', 'i'];
     }
 
     public override void Write(Utf8JsonWriter writer, ResourceQuantity value, JsonSerializerOptions options) =>
