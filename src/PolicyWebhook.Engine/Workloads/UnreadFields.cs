@@ -27,18 +27,11 @@ public static class UnreadFields
     /// What every decoding skips: <c>metadata.managedFields</c> and the <c>status</c> of a workload, which no check
     /// reads and the API server writes itself.
     /// </summary>
-    public static IReadOnlyDictionary<Type, IReadOnlyList<string>> NeverRead { get; } = new Dictionary<Type, IReadOnlyList<string>>
-    {
-        [typeof(V1ObjectMeta)] = ["managedFields"],
-        [typeof(V1Pod)] = ["status"],
-        [typeof(V1Deployment)] = ["status"],
-        [typeof(V1ReplicaSet)] = ["status"],
-        [typeof(V1StatefulSet)] = ["status"],
-        [typeof(V1DaemonSet)] = ["status"],
-        [typeof(V1Job)] = ["status"],
-        [typeof(V1CronJob)] = ["status"],
-        [typeof(V1ReplicationController)] = ["status"],
-    };
+    public static IReadOnlyDictionary<Type, IReadOnlyList<string>> NeverRead { get; } =
+        PodSpecLocator.Kinds.Values.Where(kind => kind.GetProperty("Status") is not null)
+            .Select(kind => KeyValuePair.Create(kind, (IReadOnlyList<string>)["status"]))
+            .Append(KeyValuePair.Create(typeof(V1ObjectMeta), (IReadOnlyList<string>)["managedFields"]))
+            .ToDictionary();
 
     /// <summary>Per model type, the JSON names of the properties <see cref="WorkloadDecoder.DecodeForChecks"/> skips (those of <see cref="NeverRead"/> too).</summary>
     public static IReadOnlyDictionary<Type, IReadOnlyList<string>> ByType { get; } = WithNeverRead(new Dictionary<Type, IReadOnlyList<string>>

@@ -132,18 +132,21 @@ public static class WorkloadDecoder
         return !element.IsValueType && element != typeof(V1Container) && element != typeof(V1EphemeralContainer);
     }
 
-    private static QuantityCache CreateQuantityCache()
+    /// <summary>The client library's own reading settings.</summary>
+    private static JsonSerializerOptions LibraryOptions()
     {
         JsonSerializerOptions? library = null;
         KubernetesJson.AddJsonOptions(o => library = o);
-        return new QuantityCache((JsonConverter<ResourceQuantity>)library!.GetConverter(typeof(ResourceQuantity)));
+        return library ?? throw new InvalidOperationException("KubernetesJson gave no options");
     }
+
+    private static QuantityCache CreateQuantityCache() =>
+        new((JsonConverter<ResourceQuantity>)LibraryOptions().GetConverter(typeof(ResourceQuantity)));
 
     private static JsonSerializerOptions CreateOptions(IReadOnlyDictionary<Type, IReadOnlyList<string>> skipped)
     {
-        JsonSerializerOptions? library = null;
-        KubernetesJson.AddJsonOptions(o => library = o);
-        var options = new JsonSerializerOptions(library ?? throw new InvalidOperationException("KubernetesJson gave no options"));
+        var library = LibraryOptions();
+        var options = new JsonSerializerOptions(library);
         options.Converters.Insert(0, Quantities);
         options.TypeInfoResolver = (library.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(type => SkipUnread(type, skipped));
         options.MakeReadOnly();

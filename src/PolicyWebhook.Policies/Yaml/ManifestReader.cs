@@ -75,12 +75,12 @@ public static class ManifestReader
     public static IReadOnlyList<ManifestEntry> ReadEach(string text, string source, YamlDialect dialect, Func<string, string, bool>? wanted = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (wanted is not null && Separators(text) is { Count: > 1 } documentStarts && WellFormed(text, documentStarts))
+        if (wanted is not null && Separators(text) is { Count: > 1 } documentStarts
+            && TopLevelKinds.LineStarts(text) is var lineStarts && WellFormed(text, documentStarts, lineStarts))
         {
-            var (kept, skipped) = TopLevelKinds.Blank(text, documentStarts, wanted);
+            var (kept, skipped) = TopLevelKinds.Blank(text, documentStarts, lineStarts, wanted);
             if (skipped.Count > 0)
             {
-                var lineStarts = TopLevelKinds.LineStarts(text);
                 var read = ReadEach(kept, source, dialect);
                 var stubs = skipped.Select(d => TopLevelKinds.Document(source, d, text, lineStarts)).Select(d => new ManifestEntry(d, null, d.Line));
                 return Renumber([.. read.Concat(stubs).OrderBy(e => e.Line)], source);
@@ -212,9 +212,9 @@ public static class ManifestReader
     /// a line always ends the document before it (the per-document fallback of <see cref="ReadEach"/> relies on the
     /// same rule), and anchors never reach across documents, so the batches answer what the whole text would.
     /// </remarks>
-    private static bool WellFormed(string text, List<int> documentStarts)
+    private static bool WellFormed(string text, List<int> documentStarts, List<int> lineStarts)
     {
-        var batches = Batches(text, documentStarts, 256 * 1024);
+        var batches = Batches(text, documentStarts, lineStarts, 256 * 1024);
         if (batches.Count == 1)
         {
             return WellFormed(text);
@@ -233,24 +233,16 @@ public static class ManifestReader
     }
 
     // Consecutive runs of whole documents, each at least `size` characters long (the last one shorter).
-    private static List<Range> Batches(string text, List<int> documentStarts, int size)
+    private static List<Range> Batches(string text, List<int> documentStarts, List<int> lineStarts, int size)
     {
         var batches = new List<Range>();
         var start = 0;
-        var line = 0;
-        var next = 1;
-        for (var i = 0; i < text.Length && next < documentStarts.Count; i++)
+        foreach (var line in documentStarts.Skip(1))
         {
-            if (text[i] != '\n' || ++line != documentStarts[next])
+            if (lineStarts[line] - start >= size)
             {
-                continue;
-            }
-
-            next++;
-            if (i + 1 - start >= size)
-            {
-                batches.Add(start..(i + 1));
-                start = i + 1;
+                batches.Add(start..lineStarts[line]);
+                start = lineStarts[line];
             }
         }
 

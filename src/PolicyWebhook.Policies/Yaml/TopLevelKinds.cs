@@ -18,7 +18,7 @@ internal static class TopLevelKinds
     /// The text with every skipped document's lines emptied (line numbers unchanged; the YAML reader sees empty
     /// documents there), and the documents skipped; the text itself when none is.
     /// </summary>
-    public static (string Text, List<Skipped> Skipped) Blank(string text, List<int> starts, Func<string, string, bool> wanted)
+    public static (string Text, List<Skipped> Skipped) Blank(string text, List<int> starts, List<int> lineStarts, Func<string, string, bool> wanted)
     {
         var skipped = new List<Skipped>();
         if (text.Contains("\n...", StringComparison.Ordinal) || text.StartsWith('%') || text.Contains("\n%", StringComparison.Ordinal))
@@ -26,7 +26,6 @@ internal static class TopLevelKinds
             return (text, skipped); // document end markers or directives: leave it all to the reader
         }
 
-        var lineStarts = LineStarts(text);
         for (var i = 0; i < starts.Count; i++)
         {
             var first = starts[i];
