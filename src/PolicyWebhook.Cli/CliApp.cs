@@ -36,6 +36,17 @@ public static class CliApp
         // Our own assembly's version: the default reads the entry assembly's, which is a test host's when run in process.
         root.Options.OfType<VersionOption>().Single().Action = new PrintVersion(output);
         var parsed = root.Parse(args);
+        if (UnknownOptions.Find(parsed) is { Count: > 0 } unknown)
+        {
+            foreach (var line in unknown)
+            {
+                error.WriteLine("error: " + line);
+            }
+
+            error.WriteLine($"Run '{UnknownOptions.CommandLine(parsed)} --help' for usage.");
+            return BadInput;
+        }
+
         if (parsed.Errors.Count > 0)
         {
             foreach (var problem in parsed.Errors)

@@ -3,31 +3,8 @@ using System.Text.Json;
 namespace PolicyWebhook.Cli.Tests;
 
 /// <summary><c>check</c> reads input the way kubectl does, and says what it skipped and why.</summary>
-public sealed class CheckInputTests : IDisposable
+public sealed class CheckInputTests() : CliTestFolder("policywebhook-input-")
 {
-    private const string PrivilegedPod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: priv\nspec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      privileged: true\n";
-
-    private readonly string _temp = Directory.CreateTempSubdirectory("policywebhook-input-").FullName;
-
-    public void Dispose() => Directory.Delete(_temp, recursive: true);
-
-    private static (int Code, string Output, string Error) Run(string? stdin, params string[] args)
-    {
-        using var input = new StringReader(stdin ?? string.Empty);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = CliApp.Run(args, input, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_temp, name);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
     [Fact]
     public void Check_DashPath_ReadsStandardInput()
     {
@@ -109,7 +86,7 @@ public sealed class CheckInputTests : IDisposable
         var broken = Write("a-broken.yaml", "apiVersion: v1\nkind: Pod\nmetadata: [\n");
         Write("b-pod.yaml", PrivilegedPod);
 
-        var (code, output, _) = Run(null, "check", "--pss", "baseline", _temp, Path.Combine(_temp, "missing.yaml"));
+        var (code, output, _) = Run(null, "check", "--pss", "baseline", Temp, Path.Combine(Temp, "missing.yaml"));
 
         Assert.Equal(CliApp.BadInput, code);
         Assert.Contains("DENIED  Pod \"priv\"", output, StringComparison.Ordinal);
@@ -123,10 +100,10 @@ public sealed class CheckInputTests : IDisposable
         Write(Path.Combine(".github", "workflow-pod.yaml"), PrivilegedPod);
         Write("app.yaml", PrivilegedPod.Replace("priv", "app", StringComparison.Ordinal));
 
-        var (_, output, _) = Run(null, "check", "--pss", "baseline", _temp);
+        var (_, output, _) = Run(null, "check", "--pss", "baseline", Temp);
 
         Assert.DoesNotContain("workflow-pod.yaml", output, StringComparison.Ordinal);
-        Assert.Contains($"note: {Path.Combine(_temp, ".github")}: skipped, a folder whose name starts with a dot", output, StringComparison.Ordinal);
+        Assert.Contains($"note: {Path.Combine(Temp, ".github")}: skipped, a folder whose name starts with a dot", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -138,16 +115,16 @@ public sealed class CheckInputTests : IDisposable
         Write("json-patch.yaml", "- op: replace\n  path: /spec/replicas\n  value: 3\n");
         Write("values.yaml", "replicaCount: 2\n");
 
-        var (code, output, error) = Run(null, "check", "--pss", "baseline", _temp);
+        var (code, output, error) = Run(null, "check", "--pss", "baseline", Temp);
 
         Assert.Equal(CliApp.Denied, code);
         Assert.Empty(error);
         Assert.DoesNotContain("\"web\"", output, StringComparison.Ordinal);
         Assert.Contains("; 4 documents skipped.", output, StringComparison.Ordinal);
-        Assert.Contains($"skipped: {Path.Combine(_temp, "patch.yaml")}:1: a kustomize patch (listed in {Path.Combine(_temp, "kustomization.yaml")}), not an object", output, StringComparison.Ordinal);
-        Assert.Contains($"skipped: {Path.Combine(_temp, "json-patch.yaml")}:1: a kustomize patch", output, StringComparison.Ordinal);
-        Assert.Contains($"skipped: {Path.Combine(_temp, "kustomization.yaml")}:1: a kustomize Kustomization, not an object", output, StringComparison.Ordinal);
-        Assert.Contains($"skipped: {Path.Combine(_temp, "values.yaml")}:1: no apiVersion or kind", output, StringComparison.Ordinal);
+        Assert.Contains($"skipped: {Path.Combine(Temp, "patch.yaml")}:1: a kustomize patch (listed in {Path.Combine(Temp, "kustomization.yaml")}), not an object", output, StringComparison.Ordinal);
+        Assert.Contains($"skipped: {Path.Combine(Temp, "json-patch.yaml")}:1: a kustomize patch", output, StringComparison.Ordinal);
+        Assert.Contains($"skipped: {Path.Combine(Temp, "kustomization.yaml")}:1: a kustomize Kustomization, not an object", output, StringComparison.Ordinal);
+        Assert.Contains($"skipped: {Path.Combine(Temp, "values.yaml")}:1: no apiVersion or kind", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -155,10 +132,14 @@ public sealed class CheckInputTests : IDisposable
     {
         var file = Write("ops.yaml", "- op: add\n  path: /metadata/labels/a\n  value: b\n");
 
-        var (code, output, _) = Run(null, "check", file);
+        var (code, output, error) = Run(null, "check", file);
+        var (allowed, _, _) = Run(null, "check", "--allow-empty", file);
 
-        Assert.Equal(CliApp.Allowed, code);
+        // Said as skipped; with nothing else to check, that is no object at all, which only --allow-empty accepts.
         Assert.Contains($"skipped: {file}:1: a YAML list or value (a JSON patch?), not an object", output, StringComparison.Ordinal);
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains($"no objects found in {file}", error, StringComparison.Ordinal);
+        Assert.Equal(CliApp.Allowed, allowed);
     }
 
     [Fact]
@@ -166,7 +147,7 @@ public sealed class CheckInputTests : IDisposable
     {
         var file = Write("values.yaml", "replicaCount: 2\n");
 
-        var (_, output, _) = Run(null, "check", "--format", "json", file, Path.Combine(_temp, "missing.yaml"));
+        var (_, output, _) = Run(null, "check", "--format", "json", file, Path.Combine(Temp, "missing.yaml"));
 
         using var json = JsonDocument.Parse(output);
         Assert.Equal(1, json.RootElement.GetProperty("unreadableFiles").GetInt32());

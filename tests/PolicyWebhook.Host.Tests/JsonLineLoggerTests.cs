@@ -39,6 +39,38 @@ public sealed partial class JsonLineLoggerTests
     }
 
     [Fact]
+    public void DecisionLogging_JsonLine_NamesTheNamespaceKeyLikeEveryOtherField()
+    {
+        using var output = new MemoryStream();
+        using var provider = new JsonLineLoggerProvider(output, new JsonConsoleFormatterOptions());
+        var handler = PolicyWebhook.Host.Admission.DecisionLogging.Wrap(
+            _ => new PolicyWebhook.Host.Admission.AdmissionOutcome(PolicyWebhook.Host.Admission.AdmissionResponse.Allow, "allowed", []),
+            provider.CreateLogger("PolicyWebhook.Admission"),
+            "validate");
+
+        using var request = new PolicyWebhook.Host.Admission.AdmissionRequest
+        {
+            ApiVersion = "admission.k8s.io/v1",
+            Uid = "u-1",
+            Group = "",
+            Version = "v1",
+            Kind = "Pod",
+            Operation = "CREATE",
+            Namespace = "shop",
+            Name = "web",
+            User = "alice",
+            ObjectJson = "{}"u8.ToArray(),
+        };
+        handler(request);
+
+        var state = JsonNode.Parse(Encoding.UTF8.GetString(output.ToArray()).Split('\n')[0])!["State"]!.AsObject();
+        Assert.Equal("shop", (string?)state["Namespace"]);
+        Assert.Equal("Pod", (string?)state["Kind"]);
+        Assert.Equal("web", (string?)state["Name"]);
+        Assert.All(state.Select(p => p.Key).Where(k => k != "{OriginalFormat}"), k => Assert.True(char.IsAsciiLetterUpper(k[0]), $"state key {k} is not PascalCase"));
+    }
+
+    [Fact]
     public void AddWebhookLogging_JsonFormatterConfigured_ReplacesTheConsoleLogger()
     {
         var builder = WebApplication.CreateBuilder();

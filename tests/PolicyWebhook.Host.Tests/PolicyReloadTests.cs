@@ -34,6 +34,16 @@ public sealed class PolicyReloadTests
     }
 
     [Fact]
+    public async Task Load_OnePolicy_LogsTheCountWithoutAWrongPlural()
+    {
+        using var factory = WebhookFactory.WithPolicies(out var folder, ("tags.yaml", TagsPolicy));
+        Assert.False(await AllowedAsync(factory.CreateClient(), "nginx"));
+
+        Assert.Contains(factory.Logs, l => l.Contains($"Policies loaded from {folder}: 1", StringComparison.Ordinal));
+        Assert.DoesNotContain(factory.Logs, l => l.Contains("1 policies", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Reload_BrokenFile_KeepsTheLastGoodSetAndSaysSoInReadiness()
     {
         using var factory = WebhookFactory.WithPolicies(out var folder, ("tags.yaml", TagsPolicy));

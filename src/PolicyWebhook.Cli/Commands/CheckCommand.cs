@@ -47,18 +47,41 @@ internal static class CheckCommand
         {
             Description = "Also count findings by check, by policy and by file: what would break if this were enforced.",
         };
+        var allowEmpty = new Option<bool>("--allow-empty")
+        {
+            Description = "Exit 0 when the paths hold no Kubernetes object at all. Default: that is an error (exit 2), as a CI job pointed at the wrong folder should fail.",
+        };
+        var filenames = new Option<string[]>("--filename", "-f")
+        {
+            Description = "As kubectl's -f: a manifest file, or a folder whose own files are read (all below it with -R); - reads standard input (repeatable).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var recursive = new Option<bool>("--recursive", "-R")
+        {
+            Description = "As kubectl's -R: read the folders given with -f and every folder below them. Folders given as PATH are always read recursively.",
+        };
         var paths = new Argument<string[]>("PATH")
         {
             Description = "Manifest files (YAML or JSON, several documents each) or folders, searched recursively; - reads standard input.",
-            Arity = ArgumentArity.OneOrMore,
+            Arity = ArgumentArity.ZeroOrMore,
         };
 
         var command = new Command("check", Description)
         {
-            policies, pss, format, ns, exclude, summary, paths,
+            policies, pss, format, ns, exclude, summary, allowEmpty, filenames, recursive, paths,
         };
         command.SetAction(parsed =>
         {
+            var inputs = (parsed.GetValue(paths) ?? []).Select(p => new ManifestPath(p))
+                .Concat((parsed.GetValue(filenames) ?? []).Select(p => new ManifestPath(p, parsed.GetValue(recursive))))
+                .ToList();
+            if (inputs.Count == 0)
+            {
+                error.WriteLine("error: no manifests to check: name files or folders (PATH, or -f as with kubectl), or - for standard input");
+                error.WriteLine("Run 'policywebhook check --help' for usage.");
+                return CliApp.BadInput;
+            }
+
             var exceptions = new List<CompiledException>();
             var compiled = BuildPolicies(parsed.GetValue(policies) ?? [], parsed.GetValue(pss), exceptions, error);
             if (compiled is null)
@@ -70,7 +93,7 @@ internal static class CheckCommand
             try
             {
                 var options = new CheckOptions(parsed.GetValue(ns), NamespaceExemptions.Effective(parsed.GetValue(exclude) ?? [], ownNamespace: null));
-                run = CheckRunner.Run(parsed.GetValue(paths)!, new PolicyEvaluator(compiled, exceptions), input, options);
+                run = CheckRunner.Run(inputs, new PolicyEvaluator(compiled, exceptions), input, options);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -102,6 +125,15 @@ internal static class CheckCommand
             foreach (var problem in run.Errors)
             {
                 error.WriteLine("error: " + problem);
+            }
+
+            // As kubectl apply's "no objects passed to apply": a folder or input without a single Kubernetes object
+            // is a mistake (a CI job pointed at the wrong folder), not a pass.
+            if (run.ObjectsFound == 0 && run.Errors.Count == 0 && !parsed.GetValue(allowEmpty))
+            {
+                var named = string.Join(", ", inputs.Select(p => p.Path == CheckRunner.StandardInput ? "standard input" : p.Path));
+                error.WriteLine($"error: no objects found in {named} (--allow-empty accepts that)");
+                return CliApp.BadInput;
             }
 
             return run.Errors.Count > 0 ? CliApp.BadInput
@@ -138,9 +170,9 @@ internal static class CheckCommand
 
         if (pss is not null)
         {
-            if (!TryParseStandard(pss, out var standard))
+            if (StandardProblem(pss) is { } problem || !TryParseStandard(pss, out var standard))
             {
-                error.WriteLine($"error: --pss \"{pss}\" is not LEVEL[:VERSION] (such as restricted, baseline:v1.29 or restricted:latest)");
+                error.WriteLine($"error: --pss \"{pss}\": {StandardProblem(pss)}");
                 return null;
             }
 
@@ -153,6 +185,20 @@ internal static class CheckCommand
         }
 
         return compiled;
+    }
+
+    /// <summary>What is wrong with a <c>--pss</c> value, naming the unknown part and what is known; null when it is right.</summary>
+    private static string? StandardProblem(string text)
+    {
+        var parts = text.Split(':', 2);
+        if (parts[0] is not ("privileged" or "baseline" or "restricted"))
+        {
+            return $"unknown level \"{parts[0]}\" (known: privileged, baseline, restricted; give LEVEL[:VERSION], such as restricted or baseline:v1.29)";
+        }
+
+        return parts.Length == 2 && !PssVersion.TryParse(parts[1], out _)
+            ? $"unknown version \"{parts[1]}\" (known: v1.0 to v1.{PssVersion.NewestKnownMinor}, or latest)"
+            : null;
     }
 
     private static bool TryParseStandard(string text, out CompiledPolicy policy)

@@ -35,7 +35,13 @@ internal sealed record CheckRun(List<ObjectResult> Results, List<string> Errors,
 
     /// <summary>Files that could not be read, or read only in part.</summary>
     public int UnreadableFiles { get; init; }
+
+    /// <summary>Kubernetes objects read, checked or not (workloads, other kinds, exempt ones).</summary>
+    public int ObjectsFound { get; init; }
 }
+
+/// <summary>A manifest file or folder to read (<c>-</c> for standard input); a folder is searched below its top only when <paramref name="Recursive"/>.</summary>
+internal readonly record struct ManifestPath(string Path, bool Recursive = true);
 
 /// <summary>Where the manifests will be applied: the namespace of objects naming none, and the namespaces the webhook exempts.</summary>
 internal sealed record CheckOptions(string? Namespace, IReadOnlySet<string> Exempt)
@@ -49,7 +55,7 @@ internal static class CheckRunner
     /// <summary>The path that means standard input, as kubectl takes it.</summary>
     public const string StandardInput = "-";
 
-    public static CheckRun Run(IEnumerable<string> paths, PolicyEvaluator evaluator, TextReader? input = null, CheckOptions? options = null)
+    public static CheckRun Run(IEnumerable<ManifestPath> paths, PolicyEvaluator evaluator, TextReader? input = null, CheckOptions? options = null)
     {
         var results = new List<ObjectResult>();
         var errors = new List<string>();
@@ -57,17 +63,23 @@ internal static class CheckRunner
         var notes = new List<string>();
         var unreadable = new HashSet<string>(StringComparer.Ordinal);
         var skipped = 0;
+        var exempt = 0;
 
         // Offline, an object without a namespace has none: kubectl would put it in the context's namespace, unknown here.
         options ??= CheckOptions.None;
         var context = new EvaluationContext(options.Namespace ?? string.Empty);
         var list = paths.ToList();
         var dotFolders = new List<string>();
-        var files = ManifestFiles.Expand(list.Where(p => p != StandardInput), errors, dotFolders).ToList();
+        var files = new List<string>();
+        foreach (var path in list.Where(p => p.Path != StandardInput))
+        {
+            files.AddRange(ManifestFiles.Expand([path.Path], errors, dotFolders, path.Recursive));
+        }
+
         unreadable.UnionWith(errors); // paths that name no file or folder
         notes.AddRange(dotFolders.Select(f => $"{f}: skipped, a folder whose name starts with a dot"));
         var patches = KustomizePatches.Find(files);
-        var sources = list.Contains(StandardInput) ? files.Prepend(StandardInput) : files;
+        var sources = list.Exists(p => p.Path == StandardInput) ? files.Prepend(StandardInput) : files;
         foreach (var file in sources)
         {
             if (file != StandardInput && patches.TryGetValue(Path.GetFullPath(file), out var kustomization))
@@ -124,6 +136,7 @@ internal static class CheckRunner
                     var itemNamespace = Text((item.Node["metadata"] as JsonObject)?["namespace"]) ?? options.Namespace;
                     if (itemNamespace is not null && options.Exempt.Contains(itemNamespace))
                     {
+                        exempt++;
                         notObjects.Add(new SkippedDocument(document.Source, line, $"{item.Kind} in namespace \"{itemNamespace}\", which the webhook exempts (--exclude-namespace)"));
                         continue;
                     }
@@ -156,7 +169,13 @@ internal static class CheckRunner
             }
         }
 
-        return new CheckRun(results, errors, skipped) { NotObjects = notObjects, Notes = notes, UnreadableFiles = unreadable.Count };
+        return new CheckRun(results, errors, skipped)
+        {
+            NotObjects = notObjects,
+            Notes = notes,
+            UnreadableFiles = unreadable.Count,
+            ObjectsFound = results.Count + skipped + exempt,
+        };
     }
 
     /// <summary>

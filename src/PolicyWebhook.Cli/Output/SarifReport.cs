@@ -17,8 +17,12 @@ internal static class SarifReport
 
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void Write(CheckRun run, TextWriter output)
+    public static void Write(CheckRun run, TextWriter output) => Write(run, output, Environment.CurrentDirectory);
+
+    /// <summary>As <see cref="Write(CheckRun, TextWriter)"/>, with files outside any git repository relative to <paramref name="workingDirectory"/>.</summary>
+    public static void Write(CheckRun run, TextWriter output, string workingDirectory)
     {
+        var roots = new SourceRoots(workingDirectory);
         var checks = CheckRegistry.Default.All.ToList();
         var ruleIndex = checks.Select((c, i) => (c.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
         var rules = new JsonArray([.. checks.Select(Rule)]);
@@ -35,8 +39,8 @@ internal static class SarifReport
                     {
                         ["text"] = $"{item.Result.Kind} \"{item.Result.Name}\": {violation.Message} at {violation.Path} (found: {violation.Found}; required: {violation.Required}; {violation.Policy}, {violation.Mode})",
                     },
-                    ["locations"] = new JsonArray(Location(item.Source, item.LineOf(violation.Path), violation.Path, item)),
-                    ["relatedLocations"] = new JsonArray(Related(item)),
+                    ["locations"] = new JsonArray(Location(roots, item.Source, item.LineOf(violation.Path), violation.Path, item)),
+                    ["relatedLocations"] = new JsonArray(Related(roots, item)),
                     ["properties"] = new JsonObject
                     {
                         ["policy"] = violation.Policy.ToString(),
@@ -69,6 +73,7 @@ internal static class SarifReport
                         ["rules"] = rules,
                     },
                 },
+                ["originalUriBaseIds"] = roots.BaseIds(),
                 ["results"] = results,
                 ["invocations"] = new JsonArray(new JsonObject
                 {
@@ -107,11 +112,11 @@ internal static class SarifReport
         };
     }
 
-    private static JsonObject Location(string source, int line, string? fieldPath, ObjectResult item) => new()
+    private static JsonObject Location(SourceRoots roots, string source, int line, string? fieldPath, ObjectResult item) => new()
     {
         ["physicalLocation"] = new JsonObject
         {
-            ["artifactLocation"] = new JsonObject { ["uri"] = Uri(source) },
+            ["artifactLocation"] = roots.ArtifactLocation(source),
             ["region"] = new JsonObject { ["startLine"] = Math.Max(1, line) },
         },
         ["logicalLocations"] = new JsonArray(new JsonObject
@@ -121,19 +126,12 @@ internal static class SarifReport
         }),
     };
 
-    private static JsonObject Related(ObjectResult item)
+    private static JsonObject Related(SourceRoots roots, ObjectResult item)
     {
-        var location = Location(item.Source, item.Line, null, item);
+        var location = Location(roots, item.Source, item.Line, null, item);
         location["id"] = 0;
         location["message"] = new JsonObject { ["text"] = $"{item.Result.Kind} \"{item.Result.Name}\"" };
         return location;
-    }
-
-    /// <summary>A relative URI with forward slashes, as code scanning matches it against the repository.</summary>
-    private static string Uri(string source)
-    {
-        var relative = Path.IsPathRooted(source) ? Path.GetRelativePath(Environment.CurrentDirectory, source) : source;
-        return string.Join('/', relative.Split(Path.DirectorySeparatorChar).Select(System.Uri.EscapeDataString));
     }
 
     private static string Level(PolicyMode mode) => mode switch

@@ -137,7 +137,8 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         {
             if (problem.WarningOnly)
             {
-                findings.AddWarning(path, $"{at} {problem.Text} {rule}", problem.Found, problem.Required);
+                // The reason comes first: a warning is cut near 120 characters, and a long image name must not cut it off.
+                findings.AddWarning(path, $"{problem.Found}: {at} is allowed unverified {rule}", problem.Found, problem.Required);
             }
             else
             {

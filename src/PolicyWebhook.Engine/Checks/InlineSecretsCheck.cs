@@ -17,9 +17,12 @@ public sealed record InlineSecretsOptions
  *   env[*].value   a credential by shape, or a literal value of a variable named like a secret (DB_PASSWORD,
  *                  API_KEY, GITHUB_PAT, REDIS_AUTH)
  *   args[*], command[*]   a credential by shape, the value of a flag or assignment named like a secret
- *                  (--password=..., --token ..., PGPASSWORD=...), a MySQL client's -pSECRET, also inside sh -c strings
+ *                  (--password=..., --token ..., PGPASSWORD=...), a MySQL client's -pSECRET, redis-cli -a SECRET,
+ *                  curl -u USER:SECRET, htpasswd -b FILE USER SECRET, USER:SECRET echoed into chpasswd, also
+ *                  inside sh -c strings
  * Allowed: env[*].valueFrom, envFrom, $(VAR), $VAR and ${VAR} references, file paths (/etc/tls/tls.key), switches
- * (1, true, yes), and KEY names without a word saying secret (KEY, CACHE_KEY, SORT_KEY).
+ * (1, true, yes), KEY names without a word saying secret (KEY, CACHE_KEY, SORT_KEY), and flags that say where a
+ * secret comes from rather than hold it (--password-stdin, --password-file).
  * The value found is never repeated in a message: the message names the variable or the flag.
  */
 public sealed class InlineSecretsCheck : LeastPrivilegeCheck<InlineSecretsOptions>
@@ -56,9 +59,9 @@ public sealed class InlineSecretsCheck : LeastPrivilegeCheck<InlineSecretsOption
                 }
             }
 
-            var mySql = ArgumentScanner.StartsMySql(container.Command) || ArgumentScanner.StartsMySql(container.Args);
-            Report(container, "command", ArgumentScanner.Scan(container.Command, mySql), findings);
-            Report(container, "args", ArgumentScanner.Scan(container.Args, mySql), findings);
+            var client = ArgumentScanner.ClientIn(container.Command) is var inCommand and not PasswordClient.None ? inCommand : ArgumentScanner.ClientIn(container.Args);
+            Report(container, "command", ArgumentScanner.Scan(container.Command, client), findings);
+            Report(container, "args", ArgumentScanner.Scan(container.Args, client), findings);
         }
     }
 

@@ -46,7 +46,7 @@ public static partial class SecretDetector
         "PREFIX", "MOUNT", "POLICY", "ROTATION", "VERSION", "FORMAT", "LIFETIME", "AUDIENCE", "ISSUER", "SCOPE", "SCOPES",
         "SECONDS", "MINUTES", "HOURS", "DAYS", "MS", "LIMIT", "AGE", "MAX", "MIN", "COUNT", "LEN", "STRENGTH",
         "PROVIDER", "STORE", "BACKEND", "MODE", "METHOD", "NAMESPACE", "SOURCE", "CLASS", "STRATEGY", "INTERVAL", "LABEL",
-        "SELECTOR", "REQUIRED", "DISABLED", "ALLOWED",
+        "SELECTOR", "REQUIRED", "DISABLED", "ALLOWED", "STDIN", "PROMPT",
     ];
 
     // Words that contain a secret word but say something else: MAX_TOKENS counts tokens of text.

@@ -96,8 +96,8 @@ public static partial class AdmissionEndpoints
     }
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Request {Uid} ({Kind} {Namespace}/{Name}) was abandoned by its caller before it was answered; if the API server timed out, its failurePolicy decided")]
-    private static partial void LogAbandoned(ILogger logger, string uid, string kind, string @namespace, string name);
+    private static partial void LogAbandoned(ILogger logger, string uid, string kind, string Namespace, string name);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Unexpected {ErrorType} on request {Uid} ({Kind} {Namespace}/{Name}); answered 500\n{StackTrace}")]
-    private static partial void LogUnexpected(ILogger logger, string errorType, string stackTrace, string uid, string kind, string @namespace, string name);
+    private static partial void LogUnexpected(ILogger logger, string errorType, string stackTrace, string uid, string kind, string Namespace, string name);
 }

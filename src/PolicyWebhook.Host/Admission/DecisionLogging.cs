@@ -58,11 +58,13 @@ public static partial class DecisionLogging
         return text.ToString();
     }
 
+    // The namespace parameters are named Namespace, not @namespace: the generator keys the state by the parameter's
+    // name, and a log query for Namespace must find it beside Kind and Name.
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "{Webhook} {Uid}: {Kind} {Namespace}/{Name} allowed by exception: {Exception} waived {ChecksWaived}")]
-    private static partial void LogWaived(ILogger logger, string webhook, string uid, string kind, string @namespace, string name, string exception, string checksWaived);
+    private static partial void LogWaived(ILogger logger, string webhook, string uid, string kind, string Namespace, string name, string exception, string checksWaived);
 
     [LoggerMessage(EventId = 1, Message = "{Webhook} {Uid}: {Operation} {Kind} {Namespace}/{Name} by {User}: {Decision} {ChecksViolated} (dryRun={DryRun})")]
     private static partial void LogDecision(
-        ILogger logger, LogLevel level, string webhook, string uid, string operation, string kind, string @namespace, string name,
+        ILogger logger, LogLevel level, string webhook, string uid, string operation, string kind, string Namespace, string name,
         string user, string decision, string checksViolated, bool dryRun);
 }

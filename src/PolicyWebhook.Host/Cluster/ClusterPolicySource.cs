@@ -179,7 +179,7 @@ public sealed partial class ClusterPolicySource : BackgroundService, IPolicySour
     private static string Name(string kind, V1ObjectMeta metadata) =>
         string.IsNullOrEmpty(metadata.NamespaceProperty) ? $"{kind} \"{metadata.Name}\"" : $"{kind} \"{metadata.NamespaceProperty}/{metadata.Name}\"";
 
-    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Policy snapshot: {Policies} policies, {Exceptions} exceptions, {Namespaces} namespaces; {Problems} problems")]
+    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Policy snapshot (policies: {Policies}, exceptions: {Exceptions}, namespaces: {Namespaces}, problems: {Problems})")]
     private static partial void LogSnapshot(ILogger logger, int policies, int exceptions, int namespaces, int problems);
 }
 

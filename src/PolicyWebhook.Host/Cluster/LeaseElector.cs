@@ -242,10 +242,10 @@ public sealed partial class LeaseElector
         period + TimeSpan.FromTicks((long)(period.Ticks * 0.2 * Random.Shared.NextDouble()));
 
     [LoggerMessage(EventId = 320, Level = LogLevel.Information, Message = "{Identity} holds the Lease {Namespace}/{Name} and writes policy status")]
-    private static partial void LogLeading(ILogger logger, string identity, string @namespace, string name);
+    private static partial void LogLeading(ILogger logger, string identity, string Namespace, string name);
 
     [LoggerMessage(EventId = 322, Level = LogLevel.Information, Message = "{Identity} no longer holds the Lease {Namespace}/{Name}")]
-    private static partial void LogStoppedLeading(ILogger logger, string identity, string @namespace, string name);
+    private static partial void LogStoppedLeading(ILogger logger, string identity, string Namespace, string name);
 }
 
 /// <summary>The Lease's timings, as client-go names them, and the ceiling of the wait while the API server fails.</summary>

@@ -262,10 +262,10 @@ public sealed partial class NetworkPolicyGenerator : BackgroundService
     }
 
     [LoggerMessage(EventId = 360, Level = LogLevel.Information, Message = "Created NetworkPolicy policywebhook-default-deny in namespace {Namespace} for ClusterPolicy {Policy}")]
-    private static partial void LogCreated(ILogger logger, string @namespace, string policy);
+    private static partial void LogCreated(ILogger logger, string Namespace, string policy);
 
     [LoggerMessage(EventId = 361, Level = LogLevel.Information, Message = "Deleted NetworkPolicy policywebhook-default-deny in namespace {Namespace}: no isolation rule generates it any more")]
-    private static partial void LogDeleted(ILogger logger, string @namespace);
+    private static partial void LogDeleted(ILogger logger, string Namespace);
 
     [LoggerMessage(EventId = 362, Level = LogLevel.Warning, Message = "Network isolation pass failed; retrying with backoff: {Error}")]
     private static partial void LogPassFailed(ILogger logger, string error);

@@ -370,11 +370,11 @@ public sealed partial class PolicyReporter : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = 340, Level = LogLevel.Information, Message = "Policy reports: evaluated {Objects} workloads in {Namespaces} namespaces in {Seconds:F1} s")]
+    [LoggerMessage(EventId = 340, Level = LogLevel.Information, Message = "Policy reports written in {Seconds:F1} s (workloads: {Objects}, namespaces: {Namespaces})")]
     private static partial void LogPass(ILogger logger, long objects, int namespaces, double seconds);
 
     [LoggerMessage(EventId = 341, Level = LogLevel.Warning, Message = "The policy report of namespace {Namespace} is at its size limit: {Folded}")]
-    private static partial void LogFolded(ILogger logger, string @namespace, string folded);
+    private static partial void LogFolded(ILogger logger, string Namespace, string folded);
 }
 
 /// <summary>Settings of the policy reports, bound from <c>Reports</c>.</summary>

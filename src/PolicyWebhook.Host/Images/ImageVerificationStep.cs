@@ -80,8 +80,8 @@ public sealed partial class ImageVerificationStep(
     }
 
     [LoggerMessage(EventId = 41, Level = LogLevel.Error, Message = "Verifying image {Image} of request {Uid} ({Kind} {Namespace}/{Name}) failed unexpectedly: {ErrorType}\n{StackTrace}")]
-    private static partial void LogFailed(ILogger logger, string uid, string kind, string @namespace, string name, string image, string errorType, string stackTrace);
+    private static partial void LogFailed(ILogger logger, string uid, string kind, string Namespace, string name, string image, string errorType, string stackTrace);
 
     [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Image {Image} of request {Uid} ({Kind} {Namespace}/{Name}) could not be verified: {Reason}")]
-    private static partial void LogUnverified(ILogger logger, string uid, string kind, string @namespace, string name, string image, string reason);
+    private static partial void LogUnverified(ILogger logger, string uid, string kind, string Namespace, string name, string image, string reason);
 }

@@ -148,10 +148,10 @@ public sealed partial class FilePolicySource : BackgroundService, IPolicySource
         return hash.GetHashAndReset();
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Loaded {Count} policies from {Origin}")]
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Policies loaded from {Origin}: {Count}")]
     private static partial void LogLoaded(ILogger logger, int count, string origin);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Rejected the policy files ({ProblemCount} problems); still serving the last good set ({Serving}):\n{Problems}")]
+    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Rejected the policy files (problems: {ProblemCount}); still serving the last good set ({Serving}):\n{Problems}")]
     private static partial void LogRejected(ILogger logger, int problemCount, string problems, string serving);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Reloading policies failed unexpectedly ({Error}); still serving the last good set")]

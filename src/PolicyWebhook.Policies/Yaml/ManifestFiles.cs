@@ -14,6 +14,14 @@ public static class ManifestFiles
         IgnoreInaccessible = true,
     };
 
+    // A folder's own files only, as kubectl reads -f FOLDER without -R.
+    private static readonly EnumerationOptions SearchTop = new()
+    {
+        RecurseSubdirectories = false,
+        AttributesToSkip = FileAttributes.Hidden | FileAttributes.System,
+        IgnoreInaccessible = true,
+    };
+
     /// <summary>
     /// Files are taken as given; folders are searched recursively for *.yaml, *.yml and *.json, in name order,
     /// leaving out names that start with a dot.
@@ -21,7 +29,14 @@ public static class ManifestFiles
     public static IReadOnlyList<string> Expand(IEnumerable<string> paths, ICollection<string> problems) => Expand(paths, problems, null);
 
     /// <summary>As <see cref="Expand(IEnumerable{string}, ICollection{string})"/>, noting in <paramref name="skippedFolders"/> each dot folder left out.</summary>
-    public static IReadOnlyList<string> Expand(IEnumerable<string> paths, ICollection<string> problems, ICollection<string>? skippedFolders)
+    public static IReadOnlyList<string> Expand(IEnumerable<string> paths, ICollection<string> problems, ICollection<string>? skippedFolders) =>
+        Expand(paths, problems, skippedFolders, recursive: true);
+
+    /// <summary>
+    /// As <see cref="Expand(IEnumerable{string}, ICollection{string}, ICollection{string})"/>; without
+    /// <paramref name="recursive"/>, a folder gives only its own files, as <c>kubectl apply -f FOLDER</c> reads it without <c>-R</c>.
+    /// </summary>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> paths, ICollection<string> problems, ICollection<string>? skippedFolders, bool recursive)
     {
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(problems);
@@ -34,10 +49,10 @@ public static class ManifestFiles
             }
             else if (Directory.Exists(path))
             {
-                files.AddRange(Directory.EnumerateFiles(path, "*", Search)
+                files.AddRange(Directory.EnumerateFiles(path, "*", recursive ? Search : SearchTop)
                     .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase) && !InDotFolder(path, f))
                     .Order(StringComparer.Ordinal));
-                if (skippedFolders is not null)
+                if (skippedFolders is not null && recursive)
                 {
                     foreach (var folder in DotFolders(path))
                     {
@@ -47,7 +62,7 @@ public static class ManifestFiles
             }
             else
             {
-                problems.Add($"{path}:0: no such file or folder");
+                problems.Add($"{path}: no such file or folder");
             }
         }
 

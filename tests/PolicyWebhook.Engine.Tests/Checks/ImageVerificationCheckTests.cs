@@ -147,7 +147,7 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
     {
         AssertViolations(
             "fail/registry-down-allowed.yaml",
-            ("spec.containers[0].image", "container \"app\" image \"registry.example.com/tolerant/batch:1.0\" is allowed unverified: registry.example.com answered 503 (entry \"tolerant\")"));
+            ("spec.containers[0].image", "registry.example.com answered 503: container \"app\" image \"registry.example.com/tolerant/batch:1.0\" is allowed unverified (entry \"tolerant\")"));
         var path = Path.Combine(FixtureFolder, "fail", "registry-down-allowed.yaml");
         var result = new PolicyEvaluator([TestPolicies.OnlyCheck(CheckId, Options)]).Evaluate(TestPolicies.ReadObject(path), ContextFor(path))!;
         Assert.True(result.Allowed);

@@ -37,6 +37,10 @@ public sealed class InlineSecretsCheckTests : CheckTestBase
     [InlineData("fail/env-auth-user-password.yaml", "admin:admin")]
     [InlineData("fail/shell-assignment.yaml", "pgpw")]
     [InlineData("fail/private-key-in-args.yaml", "NOT-A-REAL-KEY")]
+    [InlineData("fail/redis-cli-auth-flag.yaml", "s3cretpass")]
+    [InlineData("fail/shell-curl-user-password.yaml", "admin:admin")]
+    [InlineData("fail/shell-htpasswd-batch.yaml", "Adm1nPw")]
+    [InlineData("fail/shell-chpasswd-echo.yaml", "Adm1nPw")]
     public void Evaluate_SecretFound_NeverRepeatsTheValue(string fixture, string secret)
     {
         var violations = Violations(fixture);
@@ -44,6 +48,23 @@ public sealed class InlineSecretsCheckTests : CheckTestBase
         Assert.NotEmpty(violations);
         Assert.All(violations, v => Assert.DoesNotContain(secret, v.Message + v.Found + v.Required + v.Path, StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("fail/redis-cli-auth-flag.yaml", "spec.containers[0].command[3]", "container \"app\" must not pass a password inline in command[3] -a")]
+    [InlineData("fail/shell-curl-user-password.yaml", "spec.containers[0].command[2]", "container \"app\" must not pass a password inline in command[2] -u")]
+    [InlineData("fail/shell-htpasswd-batch.yaml", "spec.containers[0].command[2]", "container \"app\" must not pass a password inline in command[2] -b")]
+    [InlineData("fail/shell-chpasswd-echo.yaml", "spec.containers[0].command[2]", "container \"app\" must not pass a password for chpasswd inline in command[2]")]
+    public void Evaluate_ClientPasswordFlags_NameTheFlagOfThatClient(string fixture, string path, string message) =>
+        AssertViolations(fixture, (path, message));
+
+    [Theory]
+    [InlineData("pass/shell-docker-login-password-stdin.yaml")]
+    [InlineData("pass/redis-cli-auth-reference.yaml")]
+    [InlineData("pass/shell-curl-user-reference.yaml")]
+    [InlineData("pass/shell-htpasswd-reference.yaml")]
+    [InlineData("pass/shell-chpasswd-reference.yaml")]
+    public void Evaluate_ClientPasswordFromAReferenceOrInput_IsNoFinding(string fixture) =>
+        Assert.Empty(Violations(fixture));
 
     [Fact]
     public void Evaluate_AwsKeyInArgs_NamesTheKindOfCredential() =>
