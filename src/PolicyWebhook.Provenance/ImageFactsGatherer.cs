@@ -229,8 +229,9 @@ public sealed class ImageFactsGatherer
     private Task<T> Lookup<T>(SingleFlightCache<T> cache, string key, Func<Task<T>> round, Func<T, (TimeSpan, long)> keep)
         where T : class
     {
-        var task = cache.GetOrRun(key, round, keep, out var joined);
-        _metrics?.Lookup(task.IsCompletedSuccessfully ? "hit" : joined ? "joined" : "miss");
+        // The outcome is the cache's own word: the task may have finished by now, a round that started and ended at once.
+        var task = cache.GetOrRun(key, round, keep, out var found);
+        _metrics?.Lookup(found switch { CacheLookup.Hit => "hit", CacheLookup.Joined => "joined", _ => "miss" });
         return task;
     }
 

@@ -42,12 +42,18 @@ public static partial class AdmissionEndpoints
             }
             catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
             {
-                (review, problem) = (null, new ReadProblem(StatusCodes.Status408RequestTimeout, $"the body did not arrive within {options.BodyReadTimeout.TotalSeconds:0} s"));
+                (review, problem) = (null, new ReadProblem(StatusCodes.Status408RequestTimeout, $"the body did not arrive within {options.BodyReadTimeout.TotalSeconds:0} s") { CloseConnection = true });
             }
         }
 
         if (problem is not null)
         {
+            // HTTP/2 ends only the stream; an HTTP/1.1 connection whose body was not read to its end cannot go on.
+            if (problem.CloseConnection && !HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol))
+            {
+                context.Response.Headers.Connection = "close";
+            }
+
             await WriteProblemAsync(context, problem.Status, problem.Message).ConfigureAwait(false);
             return;
         }
@@ -90,9 +96,11 @@ public static partial class AdmissionEndpoints
 
     private static Task WriteProblemAsync(HttpContext context, int status, string message)
     {
+        var text = System.Text.Encoding.UTF8.GetBytes(message + "\n");
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(message + "\n", context.RequestAborted);
+        context.Response.ContentLength = text.Length;
+        return context.Response.Body.WriteAsync(text, context.RequestAborted).AsTask();
     }
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Request {Uid} ({Kind} {Namespace}/{Name}) was abandoned by its caller before it was answered; if the API server timed out, its failurePolicy decided")]

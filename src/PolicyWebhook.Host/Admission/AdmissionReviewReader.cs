@@ -5,7 +5,14 @@ using Microsoft.AspNetCore.Http.Features;
 namespace PolicyWebhook.Host.Admission;
 
 /// <summary>Why a body was refused before it reached a handler: the HTTP status and a message that says what is wrong.</summary>
-public sealed record ReadProblem(int Status, string Message);
+public sealed record ReadProblem(int Status, string Message)
+{
+    /// <summary>
+    /// The body was not read to its end, so the connection cannot carry another request: an HTTP/1.1 answer says
+    /// <c>Connection: close</c>, and a keep-alive client opens a new connection instead of finding this one gone.
+    /// </summary>
+    public bool CloseConnection { get; init; }
+}
 
 /// <summary>A parsed AdmissionReview body. Dispose it after the answer is written: it returns its buffer to the pool.</summary>
 public sealed class ParsedReview : IDisposable
@@ -43,6 +50,12 @@ public static class AdmissionReviewReader
     /// <summary>How deep the body may nest. Kubernetes objects stay far below; the limit bounds the reader's work.</summary>
     public const int MaxDepth = 256;
 
+    /// <summary>
+    /// A body over the limit by up to this many times the limit is read to its end and dropped, so that its
+    /// connection stays open for the next request; a larger one is not read, and its connection is closed.
+    /// </summary>
+    public const int DrainFactor = 4;
+
     /// <summary>Reads and parses the body; exactly one of the two results is set.</summary>
     public static async ValueTask<(ParsedReview? Review, ReadProblem? Problem)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
@@ -50,20 +63,27 @@ public static class AdmissionReviewReader
         if (!IsJson(request.ContentType))
         {
             return (null, new ReadProblem(StatusCodes.Status415UnsupportedMediaType,
-                $"an AdmissionReview must be sent as application/json, not {(string.IsNullOrEmpty(request.ContentType) ? "without a content type" : Printable(request.ContentType))}"));
+                $"an AdmissionReview must be sent as application/json, not {(string.IsNullOrEmpty(request.ContentType) ? "without a content type" : Printable(request.ContentType))}")
+            {
+                // The server drains an unread body within its limit after the answer; a larger or unknown one, maybe not.
+                CloseConnection = !(request.ContentLength <= maxBytes),
+            });
+        }
+
+        // The server's own limit is raised to the drain bound: this reader refuses what passes maxBytes itself.
+        var drainBytes = maxBytes * DrainFactor;
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = drainBytes;
         }
 
         if (request.ContentLength > maxBytes)
         {
-            return (null, TooLarge(maxBytes));
+            var drained = request.ContentLength <= drainBytes && await DrainAsync(request.Body, drainBytes, cancellationToken).ConfigureAwait(false);
+            return (null, TooLarge(maxBytes) with { CloseConnection = !drained });
         }
 
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = maxBytes;
-        }
-
-        var (buffer, length, problem) = await ReadBodyAsync(request.Body, maxBytes, cancellationToken).ConfigureAwait(false);
+        var (buffer, length, problem) = await ReadBodyAsync(request.Body, maxBytes, drainBytes, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
         {
             return (null, problem);
@@ -509,7 +529,7 @@ public static class AdmissionReviewReader
         }
     }
 
-    private static async ValueTask<(byte[] Buffer, int Length, ReadProblem? Problem)> ReadBodyAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
+    private static async ValueTask<(byte[] Buffer, int Length, ReadProblem? Problem)> ReadBodyAsync(Stream body, long maxBytes, long drainBytes, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         var length = 0;
@@ -535,14 +555,16 @@ public static class AdmissionReviewReader
                 if (length > maxBytes)
                 {
                     Return(buffer, length);
-                    return ([], 0, TooLarge(maxBytes));
+                    (buffer, length) = ([], 0);
+                    var drained = await DrainAsync(body, drainBytes - length, cancellationToken).ConfigureAwait(false);
+                    return ([], 0, TooLarge(maxBytes) with { CloseConnection = !drained });
                 }
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             Return(buffer, length);
-            return ([], 0, TooLarge(maxBytes));
+            return ([], 0, TooLarge(maxBytes) with { CloseConnection = true });
         }
         catch
         {
@@ -551,9 +573,43 @@ public static class AdmissionReviewReader
         }
     }
 
+    /// <summary>Reads the rest of a body and drops it; true when it ended within <paramref name="maxBytes"/>.</summary>
+    private static async ValueTask<bool> DrainAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            for (long total = 0; total <= maxBytes;)
+            {
+                var read = await body.ReadAsync(scratch, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return true;
+                }
+
+                total += read;
+            }
+
+            return false;
+        }
+        catch (BadHttpRequestException)
+        {
+            return false; // over the server's own limit, or a broken body: the connection cannot go on
+        }
+        finally
+        {
+            Return(scratch, scratch.Length);
+        }
+    }
+
     /// <summary>Wipes what the body left in a pooled buffer (it may hold a secret) and gives the buffer back.</summary>
     internal static void Return(byte[] buffer, int length)
     {
+        if (buffer.Length == 0)
+        {
+            return; // already given back
+        }
+
         buffer.AsSpan(0, Math.Min(length, buffer.Length)).Clear();
         ArrayPool<byte>.Shared.Return(buffer);
     }

@@ -35,14 +35,14 @@ internal sealed class SingleFlightCache<TValue>(int maxEntries, long maxBytes, T
 
     /// <summary>
     /// The cached value, or the task of the round under way for the key, or a new round. <paramref name="keep"/> says
-    /// for how long a result is kept (zero: not at all) and its estimated size. <paramref name="joined"/> is true when
-    /// the caller shares a round another request started.
+    /// for how long a result is kept (zero: not at all) and its estimated size. <paramref name="found"/> says which of
+    /// the three it was, decided here: a round that finishes at once is still a miss.
     /// </summary>
-    public Task<TValue> GetOrRun(string key, Func<Task<TValue>> round, Func<TValue, (TimeSpan Ttl, long Bytes)> keep, out bool joined)
+    public Task<TValue> GetOrRun(string key, Func<Task<TValue>> round, Func<TValue, (TimeSpan Ttl, long Bytes)> keep, out CacheLookup found)
     {
-        joined = false;
         if (TryGet(key, out var cached))
         {
+            found = CacheLookup.Hit;
             return Task.FromResult(cached);
         }
 
@@ -50,10 +50,11 @@ internal sealed class SingleFlightCache<TValue>(int maxEntries, long maxBytes, T
         var task = _rounds.GetOrAdd(key, owner.Task);
         if (task != owner.Task)
         {
-            joined = true;
+            found = CacheLookup.Joined;
             return task;
         }
 
+        found = CacheLookup.Miss;
         _ = RunAsync(key, owner, round, keep);
         return owner.Task;
     }
@@ -154,4 +155,12 @@ internal sealed class SingleFlightCache<TValue>(int maxEntries, long maxBytes, T
 
         public long LastUsed { get; set; }
     }
+}
+
+/// <summary>What a cache lookup found: the value, a round under way to share, or nothing (it started a round).</summary>
+internal enum CacheLookup
+{
+    Hit,
+    Joined,
+    Miss,
 }
