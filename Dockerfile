@@ -21,8 +21,10 @@ COPY src/PolicyWebhook.Provenance/PolicyWebhook.Provenance.csproj src/PolicyWebh
 COPY src/PolicyWebhook.Host/PolicyWebhook.Host.csproj src/PolicyWebhook.Host/
 COPY src/PolicyWebhook.Cli/PolicyWebhook.Cli.csproj src/PolicyWebhook.Cli/
 # For the build's own platform and ReadyToRun, as the publish steps below compile.
-RUN dotnet restore src/PolicyWebhook.Host/PolicyWebhook.Host.csproj --use-current-runtime -p:PublishReadyToRun=true \
- && dotnet restore src/PolicyWebhook.Cli/PolicyWebhook.Cli.csproj --use-current-runtime -p:PublishReadyToRun=true
+# --disable-build-servers: no MSBuild node or compiler server stays behind with its socket in /tmp, which the image
+# builder would otherwise find (and skip) when it archives the stage.
+RUN dotnet restore src/PolicyWebhook.Host/PolicyWebhook.Host.csproj --use-current-runtime -p:PublishReadyToRun=true --disable-build-servers \
+ && dotnet restore src/PolicyWebhook.Cli/PolicyWebhook.Cli.csproj --use-current-runtime -p:PublishReadyToRun=true --disable-build-servers
 COPY src/ src/
 # Both apps into one folder, so they share their libraries (KubernetesClient alone is 12 MB); each keeps its own
 # deps.json and runtimeconfig.json, and a chart test checks that the assemblies they share are the same versions.
@@ -31,11 +33,11 @@ COPY src/ src/
 # ReadyToRun (precompiled code for the build's own platform, still framework-dependent), for both apps so the
 # assemblies they share are the same files: the server reached /readyz in a median 1.43 s instead of 1.88 s
 # (docs/performance.md, issue 15).
-RUN dotnet publish src/PolicyWebhook.Host/PolicyWebhook.Host.csproj -c Release --no-restore -o /out/app \
+RUN dotnet publish src/PolicyWebhook.Host/PolicyWebhook.Host.csproj -c Release --no-restore -o /out/app --disable-build-servers \
       --use-current-runtime --self-contained false -p:PublishReadyToRun=true \
       -p:Version=$VERSION -p:UseAppHost=false -p:IsTransformWebConfigDisabled=true \
       -p:PublishDocumentationFiles=false -p:DebugType=none -p:SatelliteResourceLanguages=en \
- && dotnet publish src/PolicyWebhook.Cli/PolicyWebhook.Cli.csproj -c Release --no-restore -o /out/app \
+ && dotnet publish src/PolicyWebhook.Cli/PolicyWebhook.Cli.csproj -c Release --no-restore -o /out/app --disable-build-servers \
       --use-current-runtime --self-contained false -p:PublishReadyToRun=true \
       -p:Version=$VERSION \
       -p:PublishDocumentationFiles=false -p:DebugType=none -p:SatelliteResourceLanguages=en \

@@ -83,7 +83,10 @@ public sealed partial class ImageTests
             Assert.Contains("-p:PublishDocumentationFiles=false", p.Flags, StringComparison.Ordinal);
             Assert.Contains("-p:DebugType=none", p.Flags, StringComparison.Ordinal);
             Assert.Contains("-p:SatelliteResourceLanguages=en", p.Flags, StringComparison.Ordinal);
+            // No MSBuild node or compiler server left behind, whose sockets in /tmp the image builder cannot archive.
+            Assert.Contains("--disable-build-servers", p.Flags, StringComparison.Ordinal);
         });
+        Assert.Equal(2, Regex.Count(Dockerfile, @"dotnet restore [^&]*--disable-build-servers"));
         Assert.Contains("-p:UseAppHost=false", publishes[0].Flags, StringComparison.Ordinal);
         Assert.Contains("-p:IsTransformWebConfigDisabled=true", publishes[0].Flags, StringComparison.Ordinal);
         // The command line keeps its apphost: /usr/local/bin/policywebhook links to it.

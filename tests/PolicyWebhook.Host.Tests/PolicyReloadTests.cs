@@ -72,10 +72,7 @@ public sealed class PolicyReloadTests
         File.WriteAllText(Path.Combine(folder, "other.yaml"), TagsPolicy.Replace("imageTags: {}", "imageTags:\n      mode: Audit", StringComparison.Ordinal));
 
         var source = factory.Services.GetRequiredService<FilePolicySource>();
-        for (var i = 0; i < 100 && source.Current!.Policies[0].Checks[0].Mode != PolicyWebhook.Engine.PolicyMode.Audit; i++)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+        await Eventually.UntilAsync(() => source.Current!.Policies[0].Checks[0].Mode == PolicyWebhook.Engine.PolicyMode.Audit, "the renamed file was never read");
 
         Assert.True(await AllowedAsync(client, "nginx"));
     }
@@ -146,15 +143,14 @@ public sealed class PolicyReloadTests
         // The mount goes away for ten polls (100 ms each here), as a ConfigMap volume can while it is re-created.
         var away = folder + ".away";
         Directory.Move(folder, away);
+        // Ten polls at least, then until readiness says so, however long a busy machine takes to poll.
         await Task.Delay(1000, TestContext.Current.CancellationToken);
+        await Eventually.UntilAsync(async () => (await ReadyAsync(client))["status"]!.GetValue<string>() == "Degraded", "readiness never said the folder was away");
         var during = await ReadyAsync(client);
         var denyingDuring = !await AllowedAsync(client, "nginx");
         Directory.Move(away, folder);
         File.WriteAllText(Path.Combine(folder, "tags.yaml"), TagsPolicy.Replace("imageTags: {}", "imageTags:\n      mode: Warn", StringComparison.Ordinal));
-        for (var i = 0; i < 100 && !await AllowedAsync(client, "nginx"); i++)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+        await Eventually.UntilAsync(() => AllowedAsync(client, "nginx"), "the folder's return was never read");
 
         var after = await ReadyAsync(client);
 

@@ -86,18 +86,20 @@ public sealed class ServerProcessTests : IDisposable
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{management}") };
         HttpStatusCode? ready = null;
-        for (var i = 0; i < 200 && ready != HttpStatusCode.OK && !server.HasExited; i++)
-        {
-            try
+        await Eventually.UntilAsync(
+            async () =>
             {
-                ready = (await http.GetAsync(new Uri("/readyz", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode;
-            }
-            catch (HttpRequestException)
-            {
-            }
+                try
+                {
+                    ready = (await http.GetAsync(new Uri("/readyz", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                }
 
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+                return ready == HttpStatusCode.OK || server.HasExited;
+            },
+            "the server never became ready");
 
         // A few requests, each of which the ASP.NET Core defaults would log in four lines.
         for (var i = 0; i < 3; i++)

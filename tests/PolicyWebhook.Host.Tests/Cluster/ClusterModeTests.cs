@@ -30,10 +30,7 @@ public sealed class ClusterModeTests : IAsyncLifetime
             ReplaceServices = s => s.AddSingleton<IKubernetes>(new Kubernetes(new KubernetesClientConfiguration { Host = _server.Address.ToString() })),
         };
         var client = factory.CreateClient();
-        for (var i = 0; i < 200 && (await client.GetAsync(new Uri("/readyz", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode != System.Net.HttpStatusCode.OK; i++)
-        {
-            await Task.Delay(25, TestContext.Current.CancellationToken);
-        }
+        await Eventually.UntilAsync(async () => (await client.GetAsync(new Uri("/readyz", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode == System.Net.HttpStatusCode.OK, "never ready");
 
         var inShop = await WebhookFactory.ReviewAsync(client, "/validate", Reviews.Of(Reviews.Pod(image: "nginx"), @namespace: "shop"));
         var lab = Reviews.Pod(image: "nginx");

@@ -331,8 +331,14 @@ public sealed class FakeApiServer : IAsyncDisposable
     /// <summary>How long every Lease call waits before it is answered: an API server that has stopped answering in time.</summary>
     public TimeSpan LeaseDelay { get; set; }
 
+    /// <summary>Lease calls received, answered or not.</summary>
+    public int LeaseCalls => _leaseCalls;
+
+    private int _leaseCalls;
+
     private async Task LeaseAsync(HttpContext context, string ns, string name)
     {
+        Interlocked.Increment(ref _leaseCalls);
         if (LeaseDelay > TimeSpan.Zero)
         {
             try

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using PolicyWebhook.Host.Cluster;
 using PolicyWebhook.Host.Hosting;
 
@@ -10,9 +10,9 @@ public sealed class LeaseElectorTests
 {
     private static readonly LeaseTimings Timings = new(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200));
 
-    private static LeaseElector Elector(Kubernetes client, string identity) =>
+    private static LeaseElector Elector(Kubernetes client, string identity, TimeProvider? time = null) =>
         new(client, "policy-webhook", "status", identity, Timings,
-            new BackgroundLoops(TimeProvider.System, NullLogger<BackgroundLoops>.Instance).Register("lease " + identity), NullLogger.Instance, TimeProvider.System);
+            new BackgroundLoops(TimeProvider.System, NullLogger<BackgroundLoops>.Instance).Register("lease " + identity), NullLogger.Instance, time ?? TimeProvider.System);
 
     [Fact]
     public async Task Leading_ApiServerStopsAnsweringMidRenewal_EndsWithinTheRenewDeadline_BeforeAnotherCanTakeOver()
@@ -20,22 +20,41 @@ public sealed class LeaseElectorTests
         await using var server = new FakeApiServer();
         await server.StartAsync();
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.Address.ToString() });
-        var a = Elector(client, "replica-a");
+        // The elector's clock moves only when the test moves it: how long a busy machine takes changes nothing.
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var a = Elector(client, "replica-a", time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var running = a.RunAsync(stop.Token);
-        await Eventually.UntilAsync(() => a.Leading, "replica-a never took the Lease");
+        // Should a busy machine make the first call miss its deadline, the clock moves past the backoff for another.
+        await Eventually.UntilAsync(
+            () =>
+            {
+                if (!a.Leading)
+                {
+                    time.Advance(Timings.MaxBackoff);
+                }
 
-        // Every Lease call now hangs for far longer than the Lease lasts.
-        server.LeaseDelay = TimeSpan.FromSeconds(5);
-        var clock = Stopwatch.StartNew();
-        await Eventually.UntilAsync(() => !a.Leading, "replica-a kept leading with a renewal stuck in flight");
-        var stoppedAfter = clock.Elapsed;
+                return a.Leading;
+            },
+            "replica-a never took the Lease");
+        var renewed = a.RenewedAt;
+
+        // Every Lease call now hangs for far longer than the Lease lasts; the next renewal goes out and stays in flight.
+        server.LeaseDelay = TimeSpan.FromMinutes(5);
+        var calls = server.LeaseCalls;
+        time.Advance(Timings.RetryPeriod * 2);
+        await Eventually.UntilAsync(() => server.LeaseCalls > calls, "no renewal was sent");
+        var leadingWhileInFlight = a.Leading;
+        time.Advance(Timings.RenewDeadline - (Timings.RetryPeriod * 2) + TimeSpan.FromMilliseconds(1));
+        var leadingPastTheDeadline = a.Leading;
 
         stop.Cancel();
         await running;
-        // Not leading once the renew deadline (400 ms) has passed since the last renewal was sent, well before the
-        // Lease (1 s) could pass to another replica; the call still in flight does not hold it up.
-        Assert.True(stoppedAfter < Timings.LeaseDuration, $"stopped leading only after {stoppedAfter.TotalMilliseconds:F0} ms");
+        // Leading until the renew deadline (400 ms) has passed since the last renewal was sent; then not, well before
+        // the Lease (1 s) could pass to another replica: the call still in flight does not hold it up.
+        Assert.True(leadingWhileInFlight);
+        Assert.False(leadingPastTheDeadline);
+        Assert.True(time.GetUtcNow() - renewed < Timings.LeaseDuration);
     }
 
     [Fact]

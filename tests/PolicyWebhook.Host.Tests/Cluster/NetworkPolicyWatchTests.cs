@@ -86,10 +86,7 @@ public sealed class NetworkPolicyWatchTests : IAsyncLifetime
         await source.StartAsync(TestContext.Current.CancellationToken);
         try
         {
-            for (var i = 0; i < 200 && source.Current is null; i++)
-            {
-                await Task.Delay(25, TestContext.Current.CancellationToken);
-            }
+            await Eventually.UntilAsync(() => source.Current is not null, "the source never synced");
 
             Assert.NotNull(source.Current);
             Assert.False(source.Current.KnowsNetworks);

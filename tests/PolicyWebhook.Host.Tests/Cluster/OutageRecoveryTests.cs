@@ -64,7 +64,11 @@ public sealed class OutageRecoveryTests
         await server.StopAsync();
         // Several times the backoff ceiling, and past the renew deadline: the holder stops leading.
         await Eventually.UntilAsync(() => !writer.Leading, "the writer kept leading without a Lease");
+        // At least this long gone; then each loop says so, however long a busy machine takes to let it try.
         await Task.Delay(Ceiling * 5, token);
+        await Eventually.UntilAsync(
+            () => loops.All.Any(l => !l.Up && l.Name == "status lease") && loops.All.Any(l => !l.Up && l.Name == "watch clusterpolicies"),
+            "the lease and the clusterpolicies watch never said they fail");
         var during = loops.All.Where(l => !l.Up).Select(l => l.Name).ToList();
 
         await server.StartAsync(port);
@@ -97,7 +101,9 @@ public sealed class OutageRecoveryTests
         await Eventually.UntilAsync(() => loops.All.Count == 4 && loops.All.All(l => l.Up), "the watches never started");
 
         await server.StopAsync();
+        // At least this long gone; then each loop says so, however long a busy machine takes to let it try twice.
         await Task.Delay(Ceiling * 5, token);
+        await Eventually.UntilAsync(() => loops.All.Count(l => !l.Up && l.Failures >= 2) == 4, "not every watch said it fails, twice");
         var failing = loops.All.Where(l => !l.Up).Select(l => (l.Name, l.Failures)).ToList();
         var served = source.Current!.Policies.Count;
 

@@ -36,10 +36,7 @@ public sealed class PolicyStatusWriterTests
 
         await writer.StartAsync(token);
         await source.StartAsync(token);
-        for (var i = 0; i < 200 && server.StatusPatches.Count < 2; i++)
-        {
-            await Task.Delay(25, token);
-        }
+        await Eventually.UntilAsync(() => server.StatusPatches.Count >= 2, "the two statuses were never written");
 
         // The writes come back as watch events; an up-to-date status is not written again.
         await Task.Delay(500, token);
@@ -84,10 +81,7 @@ public sealed class PolicyStatusWriterTests
             replicas.Add((source, writer));
         }
 
-        for (var i = 0; i < 200 && server.StatusPatches.IsEmpty; i++)
-        {
-            await Task.Delay(25, token);
-        }
+        await Eventually.UntilAsync(() => !server.StatusPatches.IsEmpty, "no status was ever written");
 
         await Task.Delay(500, token);
         var leading = replicas.Count(r => r.Writer.Leading);
