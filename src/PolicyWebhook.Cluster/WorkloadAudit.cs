@@ -46,14 +46,26 @@ public static class WorkloadAudit
         metadata?.OwnerReferences?.Any(o => o.Controller == true && Controllers.Contains((Group(o.ApiVersion), o.Kind))) == true;
 
     /// <summary>Every workload of the cluster (or of one namespace), owners first, with what the audit made of it.</summary>
+    public static IAsyncEnumerable<AuditedWorkload> RunAsync(
+        IKubernetes client,
+        PolicyEvaluator evaluator,
+        Func<string, IDictionary<string, string>?> labelsOf,
+        string? ns,
+        IReadOnlySet<string> exempt,
+        CancellationToken cancellationToken) =>
+        RunAsync(client, evaluator, labelsOf, ns, exempt, TimeProvider.System, cancellationToken);
+
+    /// <summary>As the overload above, judging exceptions' expiry on <paramref name="time"/>.</summary>
     public static async IAsyncEnumerable<AuditedWorkload> RunAsync(
         IKubernetes client,
         PolicyEvaluator evaluator,
         Func<string, IDictionary<string, string>?> labelsOf,
         string? ns,
         IReadOnlySet<string> exempt,
+        TimeProvider time,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(evaluator);
         ArgumentNullException.ThrowIfNull(labelsOf);
         ArgumentNullException.ThrowIfNull(exempt);
@@ -69,7 +81,7 @@ public static class WorkloadAudit
             {
                 obj.ApiVersion = apiVersion; // List items come without kind and apiVersion; the engine names objects by kind.
                 obj.Kind = kind;
-                result = evaluator.Evaluate(obj, new EvaluationContext(objectNamespace, labelsOf(objectNamespace)));
+                result = evaluator.Evaluate(obj, new EvaluationContext(objectNamespace, labelsOf(objectNamespace)) { Now = time.GetUtcNow() });
                 outcome = result is null ? AuditOutcome.NoPolicy : AuditOutcome.Evaluated;
             }
 

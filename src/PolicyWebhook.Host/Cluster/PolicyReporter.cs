@@ -196,7 +196,7 @@ public sealed partial class PolicyReporter : BackgroundService
             // Until the next change, the interval, the next exception to expire, or (while not leading) a look
             // at the Lease again.
             var wait = writer.Leading ? Until(cluster.Current, time.GetUtcNow()) : _options.RetryPeriod;
-            if (await _changed.WaitAsync(wait, stoppingToken).ConfigureAwait(false))
+            if (await _changed.WaitAsync(wait, time, stoppingToken).ConfigureAwait(false))
             {
                 // A burst of changes (a kubectl apply of a folder, a rollout) makes one pass, a moment later, and
                 // passes are at least MinInterval apart however busy the cluster is.
@@ -258,7 +258,7 @@ public sealed partial class PolicyReporter : BackgroundService
         var started = time.GetTimestamp();
         var reports = new SortedDictionary<string, NamespaceReport>(StringComparer.Ordinal);
         var objects = 0L;
-        await foreach (var audited in WorkloadAudit.RunAsync(client, snapshot.Evaluator, snapshot.LabelsOf, null, exempt, cancellationToken).ConfigureAwait(false))
+        await foreach (var audited in WorkloadAudit.RunAsync(client, snapshot.Evaluator, snapshot.LabelsOf, null, exempt, time, cancellationToken).ConfigureAwait(false))
         {
             if (audited.Outcome != AuditOutcome.Evaluated)
             {

@@ -27,5 +27,21 @@ public sealed class ChangeSignal : IDisposable
     /// <summary>True when signalled within <paramref name="timeout"/>, false when it passed first.</summary>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _pending.WaitAsync(timeout, cancellationToken);
 
+    /// <summary>As the overload above, with the timeout on <paramref name="time"/>: a pause due on the loop's own clock.</summary>
+    public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var expired = new CancellationTokenSource(timeout, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expired.Token);
+        try
+        {
+            await _pending.WaitAsync(either.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     public void Dispose() => _pending.Dispose();
 }

@@ -69,7 +69,7 @@ public sealed class PolicyReporterTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private async Task StartAsync(TimeSpan? interval = null, int maxBytes = 512 * 1024, bool networkPolicies = false)
+    private async Task StartAsync(TimeSpan? interval = null, int maxBytes = 512 * 1024, bool networkPolicies = false, TimeProvider? time = null)
     {
         var client = new Kubernetes(new KubernetesClientConfiguration { Host = _server.Address.ToString() });
         var loops = new BackgroundLoops(TimeProvider.System, NullLogger<BackgroundLoops>.Instance);
@@ -88,6 +88,7 @@ public sealed class PolicyReporterTests : IAsyncLifetime
             .AddSingleton(loops)
             .AddSingleton(_writer)
             .AddSingleton(Options.Create(new AdmissionOptions { OwnNamespace = "policy-webhook" }))
+            .AddSingleton(time ?? TimeProvider.System)
             .BuildServiceProvider();
         _reporter = new PolicyReporter(_source, withWriter,
             Options.Create(new ReportOptions
@@ -227,17 +228,21 @@ public sealed class PolicyReporterTests : IAsyncLifetime
     [Fact]
     public async Task Reports_AnExceptionThatExpires_TurnsFromSkipToFail()
     {
-        var expiry = DateTimeOffset.UtcNow.AddSeconds(3).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        // The reporter's clock moves when the test says: the waiver is in force however long a busy machine takes to
+        // make the first pass, and expires two minutes later on that clock, within the five-minute interval.
+        var clock = new JumpingClock();
+        var expiry = clock.GetUtcNow().AddMinutes(2).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
         _server.Put(FakeApiServer.Exceptions, Json($$$$$"""
             {"apiVersion":"policywebhook.io/v1alpha1","kind":"PolicyException","metadata":{"name":"web-latest","namespace":"shop","generation":1},
              "spec":{"policy":{"name":"tags"},"checks":["imageTags"],"match":{"names":["web"]},"justification":"the vendor ships only :latest until March","expiresAt":"{{{{{expiry}}}}}"}}
             """));
-        await StartAsync();
+        await StartAsync(time: clock);
 
         await Eventually.UntilAsync(() => _server.Reports.ContainsKey("shop/policywebhook") && Results(Report("shop")).SequenceEqual([("Deployment", "web", "imageTags", "skip")]), "the waiver was not reported");
         Assert.StartsWith("waived by PolicyException \"shop/web-latest\"", (string?)Report("shop")["results"]![0]!["message"], StringComparison.Ordinal);
 
         // No change is heard of: the pass is due because the exception expires.
+        clock.Jump(TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(2));
         await Eventually.UntilAsync(() => Results(Report("shop")).SequenceEqual([("Deployment", "web", "imageTags", "fail")]), "the expiry never reached the report");
     }
 
