@@ -32,7 +32,7 @@ COPY src/ src/
 # The invariant culture never loads satellite resource assemblies, so none is published.
 # ReadyToRun (precompiled code for the build's own platform, still framework-dependent), for both apps so the
 # assemblies they share are the same files: the server reached /readyz in a median 1.43 s instead of 1.88 s
-# (docs/performance.md, issue 15).
+# (docs/performance.md, "Start-up").
 RUN dotnet publish src/PolicyWebhook.Host/PolicyWebhook.Host.csproj -c Release --no-restore -o /out/app --disable-build-servers \
       --use-current-runtime --self-contained false -p:PublishReadyToRun=true \
       -p:Version=$VERSION -p:UseAppHost=false -p:IsTransformWebConfigDisabled=true \

@@ -9,7 +9,7 @@ namespace PolicyWebhook.Host.Logging;
 /// The console's JSON lines (the shape of <c>JsonConsoleFormatter</c>: Timestamp, EventId, LogLevel, Category,
 /// Message, Exception, State), written as UTF-8 straight from the caller's thread in one write per line. The
 /// console logger formats each entry into a string, queues it and wakes a thread of its own to write it: at one
-/// admission at a time that wake-up cost more CPU than the webhook's checks (docs/performance.md, issue 15).
+/// admission at a time that wake-up cost more CPU than the webhook's checks (docs/performance.md, "What was tried").
 /// Its alias is Console, so <c>Logging:Console:LogLevel</c> applies to it as to the logger it replaces.
 /// </summary>
 [ProviderAlias("Console")]
