@@ -1,0 +1,154 @@
+using PolicyWebhook.Provenance.Formats;
+using PolicyWebhook.Provenance.Keys;
+
+namespace PolicyWebhook.Provenance.Sigstore;
+
+/// <summary>
+/// Verifies Sigstore bundles offline against a <see cref="TrustedRoot"/>, following the Sigstore client specification:
+/// the signature over the artifact, every transparency-log entry (body, SET, inclusion proof, checkpoint), RFC 3161
+/// timestamps, and for keyless signatures the Fulcio chain at each signing time, the embedded SCTs and the identity.
+/// The current clock is read only to refuse integrated times in the future.
+/// </summary>
+public sealed class BundleVerifier(TrustedRoot root, TimeProvider? clock = null)
+{
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    /// <summary>Verifies a keyless bundle (JSON) over the artifact, signed by <paramref name="identity"/>.</summary>
+    public BundleVerificationResult VerifyKeyless(ReadOnlySpan<byte> bundleJson, Artifact artifact, CertificateIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return Run(bundleJson, artifact, identity, null);
+    }
+
+    /// <summary>Verifies a bundle (JSON) over the artifact, signed with <paramref name="key"/>.</summary>
+    public BundleVerificationResult VerifyWithKey(ReadOnlySpan<byte> bundleJson, Artifact artifact, TrustedKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Run(bundleJson, artifact, null, key);
+    }
+
+    /// <summary>Verifies a parsed bundle; exactly one of <paramref name="identity"/> and <paramref name="key"/> is given.</summary>
+    public BundleVerificationResult Verify(Bundle bundle, Artifact artifact, CertificateIdentity? identity, TrustedKey? key)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(artifact);
+        if ((identity is null) == (key is null))
+        {
+            throw new ArgumentException("give exactly one of an identity and a key");
+        }
+
+        try
+        {
+            return VerifyOrThrow(bundle, artifact, identity, key);
+        }
+        catch (SigstoreVerificationException e)
+        {
+            return BundleVerificationResult.Failed(e.Message);
+        }
+    }
+
+    private BundleVerificationResult Run(ReadOnlySpan<byte> bundleJson, Artifact artifact, CertificateIdentity? identity, TrustedKey? key)
+    {
+        Bundle bundle;
+        try
+        {
+            bundle = Bundle.Parse(bundleJson);
+        }
+        catch (SigstoreVerificationException e)
+        {
+            return BundleVerificationResult.Failed(e.Message);
+        }
+
+        return Verify(bundle, artifact, identity, key);
+    }
+
+    private BundleVerificationResult VerifyOrThrow(Bundle bundle, Artifact artifact, CertificateIdentity? identity, TrustedKey? key)
+    {
+        var signer = Signer(bundle, key);
+        SignatureCheck.Verify(bundle, artifact, signer.Key);
+
+        var times = new List<DateTimeOffset>();
+        foreach (var token in bundle.Timestamps)
+        {
+            times.Add(TimestampVerifier.Verify(token, bundle.Signature, root));
+        }
+
+        var timestampTimes = times.ToList();
+        if (bundle.LogEntries.Count == 0)
+        {
+            throw new SigstoreVerificationException("log entry", "the bundle has no transparency-log entry");
+        }
+
+        var now = _clock.GetUtcNow();
+        foreach (var entry in bundle.LogEntries)
+        {
+            var verified = TlogVerifier.Verify(entry, bundle, signer, artifact, root, now);
+            var logTimes = verified.IntegratedTime is { } integrated ? [integrated] : timestampTimes;
+            if (logTimes.Count == 0)
+            {
+                throw new SigstoreVerificationException("timestamp", $"the entry of {verified.Log.BaseUrl} has no integrated time, and the bundle has no RFC 3161 timestamp");
+            }
+
+            foreach (var time in logTimes)
+            {
+                if (!verified.Log.ValidFor.Contains(time))
+                {
+                    throw new SigstoreVerificationException("timestamp window", $"{time:u} is outside the window the trusted root gives {verified.Log.BaseUrl} ({verified.Log.ValidFor})");
+                }
+            }
+
+            if (verified.IntegratedTime is { } time2)
+            {
+                times.Add(time2);
+            }
+        }
+
+        if (signer.Certificate is not { } certificate)
+        {
+            return BundleVerificationResult.Passed(null, times);
+        }
+
+        X509IssuerCheck(bundle);
+        System.Security.Cryptography.X509Certificates.X509Certificate2? issuer = null;
+        foreach (var time in times)
+        {
+            issuer = FulcioChain.Verify(certificate, root, time);
+        }
+
+        if (root.CtLogs.Count > 0)
+        {
+            SignedCertificateTimestamps.Verify(certificate, issuer!, root.CtLogs);
+        }
+
+        var found = FulcioIdentity.From(certificate);
+        if (!identity!.Matches(found))
+        {
+            throw new SigstoreVerificationException("identity", $"signed by {found.Subject} (issuer {found.Issuer ?? "none"}), not by {identity}");
+        }
+
+        return BundleVerificationResult.Passed(found, times);
+    }
+
+    private static SigningKey Signer(Bundle bundle, TrustedKey? key)
+    {
+        if (key is not null)
+        {
+            return bundle.Certificate is null
+                ? new SigningKey(key, null)
+                : throw new SigstoreVerificationException("key", "the bundle was signed with a certificate, and a key was given");
+        }
+
+        return bundle.Certificate is { } certificate
+            ? SigningKey.FromCertificate(certificate)
+            : throw new SigstoreVerificationException("certificate", "the bundle was signed with a key (it has no certificate), and an identity was expected");
+    }
+
+    // A bundle's chain may not carry a root: trust comes from the trusted root alone.
+    private static void X509IssuerCheck(Bundle bundle)
+    {
+        if (bundle.ChainRest.Any(Certificates.IsSelfSigned))
+        {
+            throw new SigstoreVerificationException("certificate chain", "the bundle's certificate chain holds a root certificate; roots come from the trusted root only");
+        }
+    }
+}
