@@ -65,6 +65,7 @@ public sealed class BundleVerifier(TrustedRoot root, TimeProvider? clock = null)
     private BundleVerificationResult VerifyOrThrow(Bundle bundle, Artifact artifact, CertificateIdentity? identity, TrustedKey? key)
     {
         var signer = Signer(bundle, key);
+        RootCertificateCheck(bundle);
         SignatureCheck.Verify(bundle, artifact, signer.Key);
 
         var times = new List<DateTimeOffset>();
@@ -108,7 +109,6 @@ public sealed class BundleVerifier(TrustedRoot root, TimeProvider? clock = null)
             return BundleVerificationResult.Passed(null, times);
         }
 
-        X509IssuerCheck(bundle);
         System.Security.Cryptography.X509Certificates.X509Certificate2? issuer = null;
         foreach (var time in times)
         {
@@ -144,7 +144,7 @@ public sealed class BundleVerifier(TrustedRoot root, TimeProvider? clock = null)
     }
 
     // A bundle's chain may not carry a root: trust comes from the trusted root alone.
-    private static void X509IssuerCheck(Bundle bundle)
+    private static void RootCertificateCheck(Bundle bundle)
     {
         if (bundle.ChainRest.Any(Certificates.IsSelfSigned))
         {

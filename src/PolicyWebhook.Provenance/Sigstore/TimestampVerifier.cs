@@ -18,7 +18,8 @@ internal static class TimestampVerifier
     {
         if (!Rfc3161TimestampToken.TryDecode(Token(signedTimestamp), out var token, out _))
         {
-            throw Bad("not an RFC 3161 timestamp token");
+            // TryDecode also refuses a token whose embedded signing certificate was not valid at the time it states.
+            throw Bad("not an RFC 3161 timestamp token, or its embedded signing certificate was not valid at the time it states");
         }
 
         var time = token.TokenInfo.Timestamp;
@@ -33,7 +34,9 @@ internal static class TimestampVerifier
         {
             if (!token.VerifySignatureForData(signature, out signer, candidates) || signer is null)
             {
-                throw Bad("its signature, or its imprint of the bundle's signature, does not verify");
+                throw Bad(ImprintMatches(token, signature)
+                    ? "it is not signed by a certificate of a trusted timestamp authority"
+                    : "it timestamps something other than the bundle's signature");
             }
         }
         catch (CryptographicException e)
@@ -62,6 +65,19 @@ internal static class TimestampVerifier
         throw Bad(reasons.Count == 0
             ? "the trusted root has no timestamp authority"
             : $"signed by {signer.Subject}, which no trusted timestamp authority vouches for at {time:u}: {string.Join("; ", reasons)}");
+    }
+
+    private static bool ImprintMatches(Rfc3161TimestampToken token, byte[] signature)
+    {
+        var imprint = token.TokenInfo.GetMessageHash().Span;
+        var computed = token.TokenInfo.HashAlgorithmId.Value switch
+        {
+            "2.16.840.1.101.3.4.2.1" => SHA256.HashData(signature),
+            "2.16.840.1.101.3.4.2.2" => SHA384.HashData(signature),
+            "2.16.840.1.101.3.4.2.3" => SHA512.HashData(signature),
+            _ => [],
+        };
+        return imprint.SequenceEqual(computed);
     }
 
     // Sigstore bundles hold the whole TimeStampResp (status, then the token); the token alone is accepted too.

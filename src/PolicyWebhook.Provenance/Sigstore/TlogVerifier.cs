@@ -62,16 +62,16 @@ internal static class TlogVerifier
 
     private static void VerifyInclusion(LogEntry entry, InclusionProof proof, TransparencyLog log)
     {
+        if (!MerkleTree.VerifyInclusion(proof.LogIndex, proof.TreeSize, MerkleTree.LeafHash(entry.Body), proof.Hashes, proof.RootHash))
+        {
+            throw new SigstoreVerificationException("log inclusion", $"the audit path does not lead from entry {proof.LogIndex} to the root hash of the tree of {proof.TreeSize}");
+        }
+
         var checkpoint = SignedCheckpoint.Parse(proof.Checkpoint ?? throw new SigstoreVerificationException("checkpoint", "the inclusion proof has no checkpoint"));
         checkpoint.VerifySignedBy(log);
         if (checkpoint.TreeSize != proof.TreeSize || !checkpoint.RootHash.AsSpan().SequenceEqual(proof.RootHash))
         {
             throw new SigstoreVerificationException("checkpoint", $"the checkpoint (size {checkpoint.TreeSize}) is of another tree than the inclusion proof (size {proof.TreeSize})");
-        }
-
-        if (!MerkleTree.VerifyInclusion(proof.LogIndex, proof.TreeSize, MerkleTree.LeafHash(entry.Body), proof.Hashes, proof.RootHash))
-        {
-            throw new SigstoreVerificationException("log inclusion", $"the audit path does not lead from entry {proof.LogIndex} to the root hash of the tree of {proof.TreeSize}");
         }
     }
 

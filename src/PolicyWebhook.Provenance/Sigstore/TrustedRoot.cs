@@ -8,8 +8,8 @@ namespace PolicyWebhook.Provenance.Sigstore;
 /// <summary>A transparency log (Rekor, or a certificate-transparency log) the root trusts, with the window its key is valid in.</summary>
 public sealed record TransparencyLog(string BaseUrl, byte[] KeyId, TrustedKey Key, TimeWindow ValidFor)
 {
-    /// <summary>The name the log signs its checkpoints with: its base URL's host (<c>rekor.sigstore.dev</c>).</summary>
-    public string NoteName => Uri.TryCreate(BaseUrl, UriKind.Absolute, out var uri) ? uri.Host : BaseUrl;
+    /// <summary>The name the log signs its checkpoints with: its base URL's host, and port unless the default (<c>rekor.sigstore.dev</c>).</summary>
+    public string NoteName => Uri.TryCreate(BaseUrl, UriKind.Absolute, out var uri) ? uri.Authority : BaseUrl;
 }
 
 /// <summary>A certificate authority (Fulcio) or timestamp authority: its chain, leaf-most first and the root last, and its window.</summary>
@@ -117,12 +117,32 @@ public sealed class TrustedRoot
             throw Bad($"{where} ({log.BaseUrl}) has no logId.keyId");
         }
 
+        if (log.PublicKey.KeyDetails is { } details && details.StartsWith("PKCS1_RSA", StringComparison.Ordinal))
+        {
+            // An RSAPublicKey (PKCS#1), not a SubjectPublicKeyInfo: staging's first CT log has one.
+            spki = Pkcs1ToSubjectPublicKeyInfo(spki) ?? throw Bad($"{where} ({log.BaseUrl}) has a malformed PKCS#1 RSA key");
+        }
+
         if (!TrustedKey.TryFromSubjectPublicKeyInfo(spki, out var key, out var error))
         {
             throw Bad($"{where} ({log.BaseUrl}): {error}");
         }
 
         return new TransparencyLog(log.BaseUrl ?? string.Empty, keyId, key, window);
+    }
+
+    private static byte[]? Pkcs1ToSubjectPublicKeyInfo(byte[] pkcs1)
+    {
+        try
+        {
+            using var rsa = System.Security.Cryptography.RSA.Create();
+            rsa.ImportRSAPublicKey(pkcs1, out _);
+            return rsa.ExportSubjectPublicKeyInfo();
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
     }
 
     private static CertificateAuthority Authority(CertificateAuthorityJson authority, string where)
