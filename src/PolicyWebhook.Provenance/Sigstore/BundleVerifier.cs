@@ -45,6 +45,11 @@ public sealed class BundleVerifier(TrustedRoot root, TimeProvider? clock = null)
         {
             return BundleVerificationResult.Failed(e.Message);
         }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or System.Formats.Asn1.AsnContentException or FormatException or OverflowException)
+        {
+            // Each step reads its input defensively; this is the net under a parser's edge case, not a path taken.
+            return BundleVerificationResult.Failed("bundle: malformed content: " + e.Message);
+        }
     }
 
     private BundleVerificationResult Run(ReadOnlySpan<byte> bundleJson, Artifact artifact, CertificateIdentity? identity, TrustedKey? key)
