@@ -21,7 +21,7 @@ public sealed class Bundle
 
     private const string MediaTypePrefix = "application/vnd.dev.sigstore.bundle";
 
-    private Bundle(int minorVersion, X509Certificate2? certificate, IReadOnlyList<X509Certificate2> chainRest, string? publicKeyHint, IReadOnlyList<LogEntry> entries, IReadOnlyList<byte[]> timestamps, MessageSignature? message, BundleEnvelope? envelope)
+    internal Bundle(int minorVersion, X509Certificate2? certificate, IReadOnlyList<X509Certificate2> chainRest, string? publicKeyHint, IReadOnlyList<LogEntry> entries, IReadOnlyList<byte[]> timestamps, MessageSignature? message, BundleEnvelope? envelope)
     {
         MinorVersion = minorVersion;
         Certificate = certificate;

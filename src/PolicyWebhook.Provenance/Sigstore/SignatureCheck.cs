@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.Text.Json;
 using PolicyWebhook.Provenance.Formats;
 using PolicyWebhook.Provenance.Keys;
 
@@ -37,14 +37,29 @@ internal static class SignatureCheck
             throw Bad("the DSSE envelope's signature does not verify");
         }
 
-        if (envelope.PayloadType != DsseEnvelope.InTotoPayloadType || InTotoStatement.Read(envelope.Payload) is not { } statement)
+        if (envelope.PayloadType != DsseEnvelope.InTotoPayloadType || Statement(envelope.Payload) is not { } statement)
         {
             throw Bad($"the DSSE payload ({envelope.PayloadType}) is not an in-toto statement, so nothing ties it to the artifact");
         }
 
-        if (!statement.IsAbout(artifact.Digest))
+        var hex = Convert.ToHexStringLower(artifact.Sha256);
+        if (!(statement.Subject ?? []).Any(s => s.Digest is not null && s.Digest.TryGetValue("sha256", out var d) && string.Equals(d, hex, StringComparison.OrdinalIgnoreCase)))
         {
             throw Bad($"the artifact {artifact.Digest} is not a subject of the in-toto statement");
+        }
+    }
+
+    private static InTotoJson? Statement(byte[] payload)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(payload, SigstoreJsonContext.Default.InTotoJson) is { Type: "https://in-toto.io/Statement/v0.1" or "https://in-toto.io/Statement/v1" } statement
+                ? statement
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

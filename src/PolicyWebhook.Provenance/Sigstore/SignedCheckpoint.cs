@@ -94,6 +94,12 @@ public sealed record SignedCheckpoint(string Origin, long TreeSize, byte[] RootH
             throw Bad($"no signature by {log.NoteName} with key hint {Convert.ToHexStringLower(hint)}");
         }
 
+        // Rekor v1 names its shard after the host ("rekor.sigstore.dev - 2605736670972794746"); Rekor v2 uses the host alone.
+        if (Origin != log.NoteName && !Origin.StartsWith(log.NoteName + " - ", StringComparison.Ordinal))
+        {
+            throw Bad($"the checkpoint's origin '{Origin}' is not the log {log.NoteName}");
+        }
+
         var signed = Encoding.UTF8.GetBytes(Note);
         if (!candidates.Exists(c => log.Key.Verify(signed, c.Signature)))
         {

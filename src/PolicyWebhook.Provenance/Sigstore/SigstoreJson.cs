@@ -104,6 +104,16 @@ internal sealed record IntotoEnvelopeJson(string? PayloadType, List<IntotoSignat
 
 internal sealed record IntotoSignatureJson(string? Sig, string? PublicKey);
 
+/// <summary>An in-toto statement, as far as binding it to an artifact needs: its type and its subjects' digests.</summary>
+internal sealed record InTotoJson([property: JsonPropertyName("_type")] string? Type, List<InTotoSubjectJson>? Subject, string? PredicateType);
+
+internal sealed record InTotoSubjectJson(string? Name, Dictionary<string, string>? Digest);
+
+/// <summary>cosign's <c>dev.sigstore.cosign/bundle</c> annotation: Rekor's SET and the entry it signs.</summary>
+internal sealed record CosignRekorBundleJson(string? SignedEntryTimestamp, CosignRekorPayloadJson? Payload);
+
+internal sealed record CosignRekorPayloadJson(string? Body, long IntegratedTime, long LogIndex, [property: JsonPropertyName("logID")] string? LogId);
+
 /// <summary>The source-generated reader of every Sigstore JSON shape.</summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
@@ -112,4 +122,6 @@ internal sealed record IntotoSignatureJson(string? Sig, string? PublicKey);
 [JsonSerializable(typeof(BundleJson))]
 [JsonSerializable(typeof(TrustedRootJson))]
 [JsonSerializable(typeof(RekorBodyJson))]
+[JsonSerializable(typeof(InTotoJson))]
+[JsonSerializable(typeof(CosignRekorBundleJson))]
 internal sealed partial class SigstoreJsonContext : JsonSerializerContext;

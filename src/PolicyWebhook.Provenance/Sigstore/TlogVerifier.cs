@@ -57,7 +57,8 @@ internal static class TlogVerifier
             throw new SigstoreVerificationException("log entry", $"integrated time {integrated:u} is in the future");
         }
 
-        return new VerifiedEntry(log, integrated);
+        // Only the SET signs the integrated time; without one the time is a claim, and timestamps must vouch instead.
+        return new VerifiedEntry(log, entry.SignedEntryTimestamp is null ? null : integrated);
     }
 
     private static void VerifyInclusion(LogEntry entry, InclusionProof proof, TransparencyLog log)

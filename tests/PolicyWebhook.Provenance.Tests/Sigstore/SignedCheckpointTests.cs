@@ -41,6 +41,16 @@ public sealed class SignedCheckpointTests
     }
 
     [Fact]
+    public void VerifySignedBy_OriginOfAnotherLog_Fails()
+    {
+        var checkpoint = SignedCheckpoint.Parse(Envelope("happy-path-v0.3").Replace("rekor.sigstore.dev - ", "rekor.example.com - ", StringComparison.Ordinal));
+
+        var e = Assert.Throws<SigstoreVerificationException>(() => checkpoint.VerifySignedBy(TrustedRoot.Production.TransparencyLogs[0]));
+
+        Assert.Equal("checkpoint: the checkpoint's origin 'rekor.example.com - 2605736670972794746' is not the log rekor.sigstore.dev", e.Message);
+    }
+
+    [Fact]
     public void Parse_WitnessCosignaturesBeforeTheLog_KeepsEveryLine()
     {
         var checkpoint = SignedCheckpoint.Parse(Envelope("rekor2-checkpoint-origin-not-first"));
