@@ -19,6 +19,8 @@ public sealed class Bundle
     /// <summary>Far bigger than any real bundle (a few KiB); a larger one is refused unread.</summary>
     public const int MaxBytes = 4 << 20;
 
+    private const int MaxEach = 8;
+
     private const string MediaTypePrefix = "application/vnd.dev.sigstore.bundle";
 
     internal Bundle(int minorVersion, X509Certificate2? certificate, IReadOnlyList<X509Certificate2> chainRest, string? publicKeyHint, IReadOnlyList<LogEntry> entries, IReadOnlyList<byte[]> timestamps, MessageSignature? message, BundleEnvelope? envelope)
@@ -108,6 +110,12 @@ public sealed class Bundle
         if (minor >= 3 && material.X509CertificateChain is not null)
         {
             throw Bad("a v0.3 bundle carries one certificate, not an x509CertificateChain");
+        }
+
+        // Real bundles carry one entry and at most one timestamp; each costs signature checks, so a few are allowed, not thousands.
+        if (material.TlogEntries?.Count > MaxEach || material.TimestampVerificationData?.Rfc3161Timestamps?.Count > MaxEach)
+        {
+            throw Bad($"more than {MaxEach} log entries or timestamps");
         }
 
         var entries = (material.TlogEntries ?? []).Select((e, i) => LogEntry.From(e, $"tlogEntries[{i}]")).ToList();

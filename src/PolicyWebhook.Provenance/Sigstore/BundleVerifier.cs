@@ -1,4 +1,4 @@
-using PolicyWebhook.Provenance.Formats;
+using System.Security.Cryptography.X509Certificates;
 using PolicyWebhook.Provenance.Keys;
 
 namespace PolicyWebhook.Provenance.Sigstore;
@@ -73,48 +73,14 @@ public sealed class BundleVerifier(TrustedRoot root, TimeProvider? clock = null)
         RootCertificateCheck(bundle);
         SignatureCheck.Verify(bundle, artifact, signer.Key);
 
-        var times = new List<DateTimeOffset>();
-        foreach (var token in bundle.Timestamps)
-        {
-            times.Add(TimestampVerifier.Verify(token, bundle.Signature, root));
-        }
-
-        var timestampTimes = times.ToList();
-        if (bundle.LogEntries.Count == 0)
-        {
-            throw new SigstoreVerificationException("log entry", "the bundle has no transparency-log entry");
-        }
-
-        var now = _clock.GetUtcNow();
-        foreach (var entry in bundle.LogEntries)
-        {
-            var verified = TlogVerifier.Verify(entry, bundle, signer, artifact, root, now);
-            var logTimes = verified.IntegratedTime is { } integrated ? [integrated] : timestampTimes;
-            if (logTimes.Count == 0)
-            {
-                throw new SigstoreVerificationException("timestamp", $"the entry of {verified.Log.BaseUrl} has no integrated time, and the bundle has no RFC 3161 timestamp");
-            }
-
-            foreach (var time in logTimes)
-            {
-                if (!verified.Log.ValidFor.Contains(time))
-                {
-                    throw new SigstoreVerificationException("timestamp window", $"{time:u} is outside the window the trusted root gives {verified.Log.BaseUrl} ({verified.Log.ValidFor})");
-                }
-            }
-
-            if (verified.IntegratedTime is { } time2)
-            {
-                times.Add(time2);
-            }
-        }
-
+        var times = SigningTimes(bundle, signer, artifact);
         if (signer.Certificate is not { } certificate)
         {
             return BundleVerificationResult.Passed(null, times);
         }
 
-        System.Security.Cryptography.X509Certificates.X509Certificate2? issuer = null;
+        // The certificate must be valid, and its CA trusted, at every time the signature was vouched for.
+        X509Certificate2? issuer = null;
         foreach (var time in times)
         {
             issuer = FulcioChain.Verify(certificate, root, time);
@@ -132,6 +98,41 @@ public sealed class BundleVerifier(TrustedRoot root, TimeProvider? clock = null)
         }
 
         return BundleVerificationResult.Passed(found, times);
+    }
+
+    // The verified times of signing: each RFC 3161 timestamp's, and each log entry's integrated time its SET signs.
+    // Every log entry must verify, and be vouched for by a time within its log key's window.
+    private List<DateTimeOffset> SigningTimes(Bundle bundle, SigningKey signer, Artifact artifact)
+    {
+        var stamped = bundle.Timestamps.Select(token => TimestampVerifier.Verify(token, bundle.Signature, root)).ToList();
+        if (bundle.LogEntries.Count == 0)
+        {
+            throw new SigstoreVerificationException("log entry", "the bundle has no transparency-log entry");
+        }
+
+        var times = new List<DateTimeOffset>(stamped);
+        var now = _clock.GetUtcNow();
+        foreach (var entry in bundle.LogEntries)
+        {
+            var verified = TlogVerifier.Verify(entry, bundle, signer, artifact, root, now);
+            List<DateTimeOffset> entryTimes = verified.IntegratedTime is { } integrated ? [integrated] : stamped;
+            if (entryTimes.Count == 0)
+            {
+                throw new SigstoreVerificationException("timestamp", $"the entry of {verified.Log.BaseUrl} has no signed integrated time, and the bundle has no RFC 3161 timestamp");
+            }
+
+            foreach (var outside in entryTimes.Where(t => !verified.Log.ValidFor.Contains(t)))
+            {
+                throw new SigstoreVerificationException("timestamp window", $"{outside:u} is outside the window the trusted root gives {verified.Log.BaseUrl} ({verified.Log.ValidFor})");
+            }
+
+            if (verified.IntegratedTime is { } time)
+            {
+                times.Add(time);
+            }
+        }
+
+        return times;
     }
 
     private static SigningKey Signer(Bundle bundle, TrustedKey? key)
