@@ -57,22 +57,24 @@ internal static class VerifyBundleCommand
                 }
             }
 
-            TrustedRoot root;
-            try
+            var root = TrustedRoot.Production;
+            if (parsed.GetValue(trustedRoot) is { } rootFile)
             {
-                root = parsed.GetValue(trustedRoot) is { } rootFile
-                    ? Read(rootFile, "--trusted-root", TrustedRoot.MaxBytes, error, out var rootBytes) ? TrustedRoot.Parse(rootBytes) : null!
-                    : TrustedRoot.Production;
-            }
-            catch (SigstoreVerificationException e)
-            {
-                error.WriteLine("FAIL: " + e.Message);
-                return CliApp.Denied;
-            }
+                if (!Read(rootFile, "--trusted-root", TrustedRoot.MaxBytes, error, out var rootBytes))
+                {
+                    return CliApp.BadInput;
+                }
 
-            if (root is null)
-            {
-                return CliApp.BadInput;
+                try
+                {
+                    root = TrustedRoot.Parse(rootBytes);
+                }
+                catch (SigstoreVerificationException e)
+                {
+                    // A malformed root trusts nothing: the bundle is not verified (sigstore-conformance's trust-root cases).
+                    error.WriteLine("FAIL: " + e.Message);
+                    return CliApp.Denied;
+                }
             }
 
             var verifier = new BundleVerifier(root);

@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using System.Security.Cryptography;
 
 namespace PolicyWebhook.Provenance.Sigstore;
@@ -10,6 +10,8 @@ namespace PolicyWebhook.Provenance.Sigstore;
 /// </summary>
 public sealed record Artifact(byte[] Sha256, byte[]? Bytes)
 {
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+
     // Bigger files are hashed as a stream and verified by digest.
     private const long MaxKeptBytes = 64L << 20;
 
@@ -34,14 +36,14 @@ public sealed record Artifact(byte[] Sha256, byte[]? Bytes)
         return new Artifact(SHA256.HashData(stream), null);
     }
 
-    /// <summary>Parses <c>sha256:</c> and 64 hex digits, or says why it cannot.</summary>
+    /// <summary>Parses <c>sha256:</c> and 64 hex digits; false for anything else.</summary>
     public static bool TryParseDigest(string text, [NotNullWhen(true)] out Artifact? artifact)
     {
         ArgumentNullException.ThrowIfNull(text);
         artifact = null;
         const string Prefix = "sha256:";
         if (!text.StartsWith(Prefix, StringComparison.Ordinal) || text.Length != Prefix.Length + 64
-            || !text.AsSpan(Prefix.Length).ContainsOnlyHexDigits())
+            || text.AsSpan(Prefix.Length).ContainsAnyExcept(HexDigits))
         {
             return false;
         }
@@ -53,21 +55,5 @@ public sealed record Artifact(byte[] Sha256, byte[]? Bytes)
     /// <summary>The digest as <c>sha256:&lt;hex&gt;</c>.</summary>
     public string Digest => "sha256:" + Convert.ToHexStringLower(Sha256);
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Digest}");
-}
-
-internal static class HexSpanExtensions
-{
-    public static bool ContainsOnlyHexDigits(this ReadOnlySpan<char> span)
-    {
-        foreach (var c in span)
-        {
-            if (!char.IsAsciiHexDigit(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public override string ToString() => Digest;
 }

@@ -5,7 +5,7 @@ namespace PolicyWebhook.Provenance.Sigstore;
 
 /// <summary>
 /// Checks that a log entry's canonicalized body records this bundle: the same digest, signature and verifier, for the
-/// kinds a bundle may carry (hashedrekord 0.0.1 and 0.0.2, dsse 0.0.1, intoto 0.0.2).
+/// kinds a bundle may carry (hashedrekord 0.0.1 and 0.0.2, dsse 0.0.1 and 0.0.2, intoto 0.0.2).
 /// </summary>
 internal static class RekorBody
 {
@@ -37,6 +37,9 @@ internal static class RekorBody
                 break;
             case ("dsse", "0.0.1"):
                 DsseV001(spec, bundle, signer);
+                break;
+            case ("dsse", "0.0.2"):
+                DsseV002(spec, bundle, signer);
                 break;
             case ("intoto", "0.0.2"):
                 IntotoV002(spec, bundle, signer);
@@ -113,6 +116,30 @@ internal static class RekorBody
         }
 
         if (!signer.MatchesPem(Formats.Json.Base64(only.Verifier)))
+        {
+            throw Bad("the entry records another certificate or key");
+        }
+    }
+
+    private static void DsseV002(RekorSpecJson spec, Bundle bundle, SigningKey signer)
+    {
+        var envelope = bundle.Envelope ?? throw Bad("a dsse entry records a DSSE envelope, and the bundle holds a message signature");
+        if (spec.DsseV002 is not { } dsse)
+        {
+            throw Bad("the body has no dsseV002");
+        }
+
+        if (dsse.PayloadHash is not { Algorithm: "SHA2_256" } hash || Formats.Json.Base64(hash.Digest) is not { } digest || !digest.AsSpan().SequenceEqual(SHA256.HashData(envelope.Payload)))
+        {
+            throw Bad("the entry records another DSSE payload");
+        }
+
+        if (dsse.Signatures is not [var only] || Formats.Json.Base64(only.Content) is not { } signature || !signature.AsSpan().SequenceEqual(envelope.Signature))
+        {
+            throw Bad("the entry records other DSSE signatures");
+        }
+
+        if (!signer.MatchesDer(Formats.Json.Base64(only.Verifier?.X509Certificate?.RawBytes), Formats.Json.Base64(only.Verifier?.PublicKey?.RawBytes)))
         {
             throw Bad("the entry records another certificate or key");
         }

@@ -78,6 +78,7 @@ internal sealed record RekorSpecJson(
     RekorDataJson? Data,
     RekorSignatureJson? Signature,
     HashedRekordV002Json? HashedRekordV002,
+    DsseV002Json? DsseV002,
     RekorHashJson? PayloadHash,
     List<RekorDsseSignatureJson>? Signatures,
     IntotoContentJson? Content);
@@ -97,6 +98,8 @@ internal sealed record HashedRekordV002Json(HashOutputJson? Data, HashedRekordV0
 internal sealed record HashedRekordV002SignatureJson(string? Content, HashedRekordV002VerifierJson? Verifier);
 
 internal sealed record HashedRekordV002VerifierJson(RawBytesJson? X509Certificate, RawBytesJson? PublicKey, string? KeyDetails);
+
+internal sealed record DsseV002Json(HashOutputJson? PayloadHash, List<HashedRekordV002SignatureJson>? Signatures);
 
 internal sealed record IntotoContentJson(IntotoEnvelopeJson? Envelope, RekorHashJson? PayloadHash);
 
