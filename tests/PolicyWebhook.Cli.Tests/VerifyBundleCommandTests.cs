@@ -116,7 +116,7 @@ public sealed class VerifyBundleCommandTests
     }
 
     [Fact]
-    public void FailingSteps_CoverEveryFailingCase()
+    public void FailingSteps_EveryFailingCase_IsListed()
     {
         var failing = SigstoreConformance.Rows().Where(r => r["expect"] == "fail").Select(r => r["case"]).Order(StringComparer.Ordinal);
 

@@ -44,6 +44,17 @@ public sealed class BundleVerifierTests
     }
 
     [Fact]
+    public void VerifyKeyless_IntegratedTimeWithoutItsSet_IsNoSigningTime()
+    {
+        var bundle = System.Text.Json.Nodes.JsonNode.Parse(Bundle("happy-path-v0.3"))!;
+        bundle["verificationMaterial"]!["tlogEntries"]![0]!.AsObject().Remove("inclusionPromise");
+
+        var result = new BundleVerifier(TrustedRoot.Production).VerifyKeyless(System.Text.Encoding.UTF8.GetBytes(bundle.ToJsonString()), A, Beacon());
+
+        Assert.Equal("timestamp: the entry of https://rekor.sigstore.dev has no signed integrated time, and the bundle has no RFC 3161 timestamp", result.Failure);
+    }
+
+    [Fact]
     public void VerifyWithKey_ManagedKeyBundle_Verifies()
     {
         var key = TrustedKey.Parse(File.ReadAllText(SigstoreConformance.PathOf("conformance/managed-key-happy-path/key.pub")));
@@ -70,7 +81,7 @@ public sealed class BundleVerifierTests
     [InlineData("sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01b", false)]
     [InlineData("sha512:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf", false)]
     [InlineData("sha256:g0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf", false)]
-    public void TryParseDigest_OnlySha256AndSixtyFourHexDigits(string text, bool parses)
+    public void TryParseDigest_VariousTexts_OnlySha256AndSixtyFourHexDigitsParse(string text, bool parses)
     {
         Assert.Equal(parses, Artifact.TryParseDigest(text, out _));
     }

@@ -9,7 +9,7 @@ namespace PolicyWebhook.Provenance.Tests.Sigstore;
 public sealed class TrustedRootTests
 {
     [Fact]
-    public void Production_HoldsBothRekorLogsFulcioCasCtLogsAndTheTsa()
+    public void Production_Embedded_HoldsBothRekorLogsFulcioCasCtLogsAndTheTsa()
     {
         var root = TrustedRoot.Production;
 
@@ -21,7 +21,7 @@ public sealed class TrustedRootTests
     }
 
     [Fact]
-    public void Production_IsTheSharedSnapshot()
+    public void Production_ComparedWithTheSharedSnapshot_HasTheSameLogsAndCas()
     {
         var shared = TrustedRoot.Parse(File.ReadAllBytes(SigstoreConformance.PathOf("trusted_root.production.json")));
 
@@ -30,7 +30,7 @@ public sealed class TrustedRootTests
     }
 
     [Fact]
-    public void TimeWindow_End_IsIncluded()
+    public void Contains_TheEnd_IsIncluded()
     {
         var end = DateTimeOffset.Parse("2023-07-12T15:56:36Z", null);
         var window = new TimeWindow(end.AddDays(-1), end);
@@ -42,7 +42,7 @@ public sealed class TrustedRootTests
     }
 
     [Fact]
-    public void TimeWindow_WithoutEnd_IsOpen()
+    public void Contains_WindowWithoutEnd_IsOpen()
     {
         var window = new TimeWindow(DateTimeOffset.UnixEpoch, null);
 
