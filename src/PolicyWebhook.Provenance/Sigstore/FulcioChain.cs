@@ -14,6 +14,11 @@ internal static class FulcioChain
     /// <summary>The certificate that issued the leaf, from the chain that verified; throws <see cref="SigstoreVerificationException"/> otherwise.</summary>
     public static X509Certificate2 Verify(X509Certificate2 leaf, TrustedRoot root, DateTimeOffset time)
     {
+        if (leaf.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority))
+        {
+            throw new SigstoreVerificationException("certificate chain", "the signing certificate is a CA certificate, not a leaf");
+        }
+
         var reasons = new List<string>();
         foreach (var authority in root.CertificateAuthorities)
         {
