@@ -7,6 +7,7 @@ namespace PolicyWebhook.Provenance.Formats;
  * media type. Its content is either a DSSE envelope of an in-toto statement (predicateType
  * https://sigstore.dev/cosign/sign/v1 is a signature, others attestations) or a messageSignature over a message whose
  * SHA-256 is given. Only keys verify it: the bundle's hint is not trusted, tlog entries and timestamps are not read.
+ * Sigstore.BundleVerifier verifies a whole bundle (keyless or keyed, logs, timestamps) against a trusted root.
  */
 internal sealed record SigstoreBundle(string? MediaType, DsseEnvelope? DsseEnvelope, BundleMessageSignature? MessageSignature)
 {

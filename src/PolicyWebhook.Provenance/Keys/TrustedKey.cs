@@ -103,6 +103,25 @@ public sealed class TrustedKey
         }
     }
 
+    /// <summary>
+    /// Parses DER SubjectPublicKeyInfo (a Sigstore trusted root's <c>rawBytes</c>, a certificate's key), or says why it cannot.
+    /// </summary>
+    public static bool TryFromSubjectPublicKeyInfo(byte[] spki, [NotNullWhen(true)] out TrustedKey? key, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(spki);
+        try
+        {
+            error = Read(spki, out key);
+            return error is null && key is not null;
+        }
+        catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or InvalidOperationException)
+        {
+            key = null;
+            error = $"malformed PUBLIC KEY: {e.Message}";
+            return false;
+        }
+    }
+
     /// <summary>True when <paramref name="signature"/> is this key's signature of <paramref name="data"/>; false for any malformed signature.</summary>
     public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {

@@ -1,0 +1,34 @@
+namespace PolicyWebhook.Tests.Shared;
+
+/// <summary>
+/// The sigstore-conformance bundle-verify cases in <c>shared/sigstore</c>, which sits beside the repository clone
+/// (CI checks it out there; a worktree finds the one beside its main clone the same way).
+/// </summary>
+internal static class SigstoreConformance
+{
+    public static string Folder { get; } = FindFolder();
+
+    /// <summary>The rows of index.tsv, as column name to value.</summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, string>> Rows()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Folder, "index.tsv")).Where(l => l.Length > 0).ToList();
+        var header = lines[0].Split('\t');
+        return [.. lines.Skip(1).Select(l => (IReadOnlyDictionary<string, string>)header.Zip(l.Split('\t')).ToDictionary(p => p.First, p => p.Second))];
+    }
+
+    /// <summary>A path of index.tsv (relative to the folder) made absolute.</summary>
+    public static string PathOf(string relative) => Path.Combine(Folder, relative);
+
+    private static string FindFolder()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PolicyWebhook.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.Parent is { } parent
+            ? Path.Combine(parent.FullName, "shared", "sigstore")
+            : throw new InvalidOperationException("PolicyWebhook.sln not found above " + AppContext.BaseDirectory);
+    }
+}
