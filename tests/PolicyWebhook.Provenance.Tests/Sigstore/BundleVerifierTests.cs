@@ -14,7 +14,7 @@ public sealed class BundleVerifierTests
     [Fact]
     public void VerifyKeyless_SubjectPattern_VerifiesAndReportsTheSignerAndTime()
     {
-        var identity = new CertificateIdentity(null, new Regex(@"https://github\.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.+"), GitHub);
+        var identity = CertificateIdentity.Matching(@"https://github\.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.+", GitHub);
 
         var result = new BundleVerifier(TrustedRoot.Production).VerifyKeyless(Bundle("happy-path-v0.3"), A, identity);
 

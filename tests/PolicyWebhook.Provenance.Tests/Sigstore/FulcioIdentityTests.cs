@@ -91,8 +91,11 @@ public sealed class FulcioIdentityTests
     {
         var identity = FulcioIdentity.From(ConformanceCertificate("happy-path-v0.3"));
 
-        Assert.True(new CertificateIdentity(null, new Regex(@"https://github\.com/sigstore-conformance/.*"), GitHub).Matches(identity));
-        Assert.False(new CertificateIdentity(null, new Regex(@"https://github\.com/sigstore-conformance/"), GitHub).Matches(identity));
+        Assert.True(CertificateIdentity.Matching(@"https://github\.com/sigstore-conformance/.*", GitHub).Matches(identity));
+        Assert.False(CertificateIdentity.Matching(@"https://github\.com/sigstore-conformance/", GitHub).Matches(identity));
+        // An alternation whose first branch matches only a prefix still matches the whole name through the second.
+        Assert.True(CertificateIdentity.Matching(@"https://github\.com|https://github\.com/sigstore-conformance/.*", GitHub).Matches(identity));
+        Assert.False(CertificateIdentity.Matching(@"https://github\.com|https://gitlab\.com/.*", GitHub).Matches(identity));
     }
 
     internal static X509Certificate2 ConformanceCertificate(string name)
