@@ -171,6 +171,23 @@ public sealed class VerifyBundleCommandTests
         Assert.StartsWith("error: cannot read --bundle /nonexistent/b.json", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void VerifyBundle_TheReadmesTranscript_IsWhatItPrints()
+    {
+        var readme = ReadmeBlocks.Block(SigstoreConformance.RepositoryRoot, "verify-bundle");
+        var row = SigstoreConformance.Rows().Single(r => r["case"] == "happy-path-v0.3");
+        var (bundle, artifact, issuer) = (SigstoreConformance.PathOf(row["bundle"]), SigstoreConformance.PathOf(row["artifact"]), row["issuer"]);
+
+        // The README's two commands, with the embedded production root as there; its bundle and file are these.
+        var (verified, output, _) = Run("verify-bundle", "--bundle", bundle, "--certificate-identity", row["identity"], "--certificate-oidc-issuer", issuer, artifact);
+        var (refused, _, error) = Run("verify-bundle", "--bundle", bundle, "--certificate-identity", "https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main", "--certificate-oidc-issuer", issuer, artifact);
+
+        Assert.Equal(0, verified);
+        Assert.Equal(1, refused);
+        var printed = (output + error).ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        ReadmeBlocks.AssertShows([.. readme.Where(l => !l.StartsWith('$') && !l.StartsWith(' '))], printed);
+    }
+
     private static (int Code, string Output, string Error) Run(params string[] args)
     {
         using var output = new StringWriter();

@@ -6,7 +6,10 @@ namespace PolicyWebhook.Tests.Shared;
 /// </summary>
 internal static class SigstoreConformance
 {
-    public static string Folder { get; } = FindFolder();
+    /// <summary>The repository: the folder holding PolicyWebhook.sln above the test's output.</summary>
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string Folder { get; } = Path.Combine(Path.GetDirectoryName(RepositoryRoot)!, "shared", "sigstore");
 
     /// <summary>The rows of index.tsv, as column name to value.</summary>
     public static IReadOnlyList<IReadOnlyDictionary<string, string>> Rows()
@@ -19,7 +22,7 @@ internal static class SigstoreConformance
     /// <summary>A path of index.tsv (relative to the folder) made absolute.</summary>
     public static string PathOf(string relative) => Path.Combine(Folder, relative);
 
-    private static string FindFolder()
+    private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PolicyWebhook.sln")))
@@ -27,8 +30,8 @@ internal static class SigstoreConformance
             dir = dir.Parent;
         }
 
-        return dir?.Parent is { } parent
-            ? Path.Combine(parent.FullName, "shared", "sigstore")
+        return dir is { Parent: not null }
+            ? dir.FullName
             : throw new InvalidOperationException("PolicyWebhook.sln not found above " + AppContext.BaseDirectory);
     }
 }
