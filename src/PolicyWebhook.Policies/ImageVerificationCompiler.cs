@@ -77,16 +77,21 @@ internal static class ImageVerificationCompiler
         ProvenanceRequirement? provenance = attestations?.Provenance is { } p
             ? new ProvenanceRequirement(Keys(p.Keys, ProvenanceKeys), p.BuilderIds ?? [])
             : null;
+        var keyless = (entry.Keyless ?? []).Where(k => k is not null)
+            .Select(k => new KeylessIdentity(k.Issuer ?? string.Empty, k.Subject, k.SubjectRegExp, k.Extensions ?? []))
+            .ToList();
         return new ImageVerificationEntry(
             EntryName(entry, index),
             entry.Images ?? [],
             keys,
-            entry.RequiredSignatures ?? (keys.Count > 0 ? 1 : 0),
+            entry.RequiredSignatures ?? (keys.Count + keyless.Count > 0 ? 1 : 0),
             vulnerabilities,
             provenance,
             entry.OnError == "Allow" ? RegistryErrorAction.Allow : RegistryErrorAction.Deny)
         {
             CacheKey = CacheKey(policy, reference, entry, index),
+            Keyless = keyless,
+            Annotations = entry.Annotations ?? [],
         };
     }
 

@@ -40,10 +40,10 @@ public sealed class ImageVerificationRuleTests
             [
                 "test.yaml:8: spec.rules.imageVerification.mode: \"Deny\" is not a mode (use Enforce, Warn or Audit)",
                 "test.yaml:10: spec.rules.imageVerification.entries[0].images: list at least one image glob, such as registry.example.com/shop/*",
-                "test.yaml:10: spec.rules.imageVerification.entries[0].keys: list at least one key whose signature counts, or the attestations to require",
+                "test.yaml:10: spec.rules.imageVerification.entries[0].keys: list at least one key or keyless identity whose signature counts, or the attestations to require",
                 "test.yaml:11: spec.rules.imageVerification.entries[0].onError: \"Warn\" is not an action (use Deny or Allow)",
                 "test.yaml:12: spec.rules.imageVerification.entries[1].images[1]: \"shop/*\" is a glob without a registry host; write it in full, such as docker.io/library/* or ghcr.io/acme/*",
-                "test.yaml:15: spec.rules.imageVerification.entries[1].requiredSignatures: 2 is not between 1 and the number of keys, 1",
+                "test.yaml:15: spec.rules.imageVerification.entries[1].requiredSignatures: 2 is not between 1 and the number of keys and keyless identities, 1",
                 "test.yaml:17: spec.rules.imageVerification.entries[2].requiredSignatures: 1 signatures are required but no keys are listed",
                 "test.yaml:18: spec.rules.imageVerification.entries[2].attestations: requires nothing: set vulnerabilities, provenance or both",
             ],
@@ -51,6 +51,47 @@ public sealed class ImageVerificationRuleTests
                 "      mode: Deny\n      entries:\n      - name: none\n        onError: Warn\n"
                 + "      - images: [registry.example.com/shop/*, shop/*]\n        keys:\n        - secretRef: {name: image-keys, key: cosign.pub}\n        requiredSignatures: 2\n"
                 + "      - images: [\"*\"]\n        requiredSignatures: 1\n        attestations: {}\n"));
+
+    [Fact]
+    public void Load_KeylessMistakes_NameTheIdentityAndItsField() =>
+        Assert.Equal(
+            [
+                "test.yaml:19: spec.rules.imageVerification.entries[0].requiredSignatures: 7 is not between 1 and the number of keys and keyless identities, 6",
+                "test.yaml:11: spec.rules.imageVerification.entries[0].keyless[0].issuer: required: the OIDC issuer, such as https://token.actions.githubusercontent.com",
+                "test.yaml:12: spec.rules.imageVerification.entries[0].keyless[1].issuer: \"accounts.google.com\" is not an issuer URL (such as https://accounts.google.com)",
+                "test.yaml:12: spec.rules.imageVerification.entries[0].keyless[1].subject: set subject (the exact identity) or subjectRegExp",
+                "test.yaml:13: spec.rules.imageVerification.entries[0].keyless[2].subject: set only one of subject and subjectRegExp",
+                "test.yaml:14: spec.rules.imageVerification.entries[0].keyless[3].subjectRegExp: \"(a)\\1\" uses backreferences, lookarounds or atomic groups, which a subject pattern may not (it must run in linear time)",
+                "test.yaml:17: spec.rules.imageVerification.entries[0].keyless[4].extensions.repository: \"repository\" is not a Fulcio certificate extension (use " + string.Join(", ", FulcioExtensions.Names) + ")",
+                "test.yaml:18: spec.rules.imageVerification.entries[0].keyless[5]: \"https://github.com/acme/x\" is the subject of keyless[4] too; an identity counts once",
+            ],
+            Problems(
+                "      entries:\n      - images: [ghcr.io/acme/*]\n        keyless:\n        - subject: someone@example.com\n"
+                + "        - issuer: accounts.google.com\n"
+                + "        - {issuer: https://accounts.google.com, subject: a@example.com, subjectRegExp: '.+@example.com'}\n"
+                + "        - {issuer: https://accounts.google.com, subjectRegExp: '(a)\\1'}\n"
+                + "        - issuer: https://token.actions.githubusercontent.com\n          subject: https://github.com/acme/x\n          extensions: {repository: acme/x}\n"
+                + "        - {issuer: https://token.actions.githubusercontent.com, subject: https://github.com/acme/x}\n"
+                + "        requiredSignatures: 7\n"));
+
+    [Fact]
+    public void Compile_KeylessEntry_CarriesIdentitiesExtensionsAndAnnotations()
+    {
+        var compiled = Compile(
+            "      entries:\n      - name: release\n        images: [ghcr.io/acme/shop]\n        keyless:\n"
+            + "        - issuer: https://token.actions.githubusercontent.com\n          subjectRegExp: 'https://github\\.com/acme/shop/\\.github/workflows/.+'\n"
+            + "          extensions: {sourceRepositoryRef: refs/heads/main}\n        annotations: {team: shop}\n");
+
+        var entry = Assert.Single(compiled.ImageVerification!.Entries);
+        var identity = Assert.Single(entry.Keyless);
+        Assert.Equal("https://token.actions.githubusercontent.com", identity.Issuer);
+        Assert.Null(identity.Subject);
+        Assert.Equal(@"https://github\.com/acme/shop/\.github/workflows/.+", identity.SubjectRegExp);
+        Assert.Equal("refs/heads/main", identity.Extensions["sourceRepositoryRef"]);
+        Assert.Equal("shop", entry.Annotations["team"]);
+        Assert.Equal(1, entry.RequiredSignatures);
+        Assert.Empty(entry.Keys);
+    }
 
     [Fact]
     public void Load_KeyMistakes_NameTheKeyAndItsField() =>

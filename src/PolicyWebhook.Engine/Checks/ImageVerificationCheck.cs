@@ -86,7 +86,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         }
 
         // Checked without allocating first: every admission of a verified image asks twice (to pin, then to judge).
-        if ((entry.Keys.Count == 0 || CountSigned(entry, facts) >= entry.RequiredSignatures)
+        if ((!entry.WantsSignatures || CountSigned(entry, facts) >= entry.RequiredSignatures)
             && (entry.Vulnerabilities is not { } wanted || CleanScan(wanted, facts, now))
             && entry.Provenance is null)
         {
@@ -95,7 +95,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
 
         var problems = new List<ImageProblem>();
 
-        if (entry.Keys.Count > 0)
+        if (entry.WantsSignatures)
         {
             JudgeSignatures(entry, facts, problems);
         }
@@ -154,7 +154,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         for (var i = 0; i < facts.SignedBy.Count; i++)
         {
             var name = facts.SignedBy[i];
-            if (Trusted(entry.Keys, name) && !SeenBefore(facts.SignedBy, i, name))
+            if ((Trusted(entry.Keys, name) || TrustedKeyless(entry.Keyless, name)) && !SeenBefore(facts.SignedBy, i, name))
             {
                 count++;
             }
@@ -206,6 +206,19 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         return false;
     }
 
+    private static bool TrustedKeyless(IReadOnlyList<KeylessIdentity> identities, string name)
+    {
+        foreach (var identity in identities)
+        {
+            if (identity.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool SeenBefore(IReadOnlyList<string> names, int index, string name)
     {
         for (var i = 0; i < index; i++)
@@ -221,27 +234,38 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
 
     private static void JudgeSignatures(ImageVerificationEntry entry, ImageFacts facts, List<ImageProblem> problems)
     {
-        var signed = facts.SignedBy.Where(k => entry.Keys.Any(t => t.Name == k)).Distinct(StringComparer.Ordinal).ToList();
+        var signed = facts.SignedBy.Where(k => Trusted(entry.Keys, k) || TrustedKeyless(entry.Keyless, k)).Distinct(StringComparer.Ordinal).ToList();
         if (signed.Count >= entry.RequiredSignatures)
         {
             return;
         }
 
+        var signers = Signers(entry);
         var required = entry.RequiredSignatures == 1
-            ? $"a signature by one of {Keys(entry.Keys)}"
-            : $"signatures by {entry.RequiredSignatures} of {Keys(entry.Keys)}";
+            ? $"a signature by one of {signers}"
+            : $"signatures by {entry.RequiredSignatures} of {signers}";
         if (signed.Count == 0)
         {
             var other = facts.SignaturesForOtherDigests.Count > 0 ? facts.SignaturesForOtherDigests[0] : default;
+            if (other.Digest is null && entry.Keyless.Count > 0 && facts.OtherKeylessSigners.Count > 0)
+            {
+                // Signed, and verified against the trusted root, by someone the entry does not name: say who.
+                var (subject, issuer) = facts.OtherKeylessSigners[0];
+                problems.Add(new ImageProblem($"is signed by {subject} (issuer {issuer}), not by any trusted identity", $"a signature by {subject}", required));
+                return;
+            }
+
+            var count = entry.Keys.Count + entry.Keyless.Count;
+            var what = entry.Keyless.Count == 0 ? Plural(count, "key") : entry.Keys.Count == 0 ? Plural(count, "identity") : Plural(count, "signer");
             var message = other.Digest is null
-                ? $"has no signature by any of the {entry.Keys.Count} trusted {Plural(entry.Keys.Count, "key")}"
-                : $"is signed by key {Text.Quote(other.KeyName)} only for another digest, {Short(other.Digest)}";
+                ? $"has no signature by any of the {count} trusted {what}"
+                : $"is signed by {(TrustedKeyless(entry.Keyless, other.KeyName) ? "identity" : "key")} {Text.Quote(other.KeyName)} only for another digest, {Short(other.Digest)}";
             problems.Add(new ImageProblem(message, other.Digest is null ? "no trusted signature" : "a signature for " + other.Digest, required));
             return;
         }
 
         problems.Add(new ImageProblem(
-            $"is signed by {signed.Count} of the {entry.RequiredSignatures} distinct keys required, {Text.QuoteAll(signed)}",
+            $"is signed by {signed.Count} of the {entry.RequiredSignatures} distinct {(entry.Keyless.Count == 0 ? "keys" : "signers")} required, {Text.QuoteAll(signed)}",
             $"{signed.Count} {Plural(signed.Count, "signature")}",
             required));
     }
@@ -320,7 +344,21 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         ? digest[..(colon + 13)]
         : digest;
 
-    private static string Plural(int count, string word) => count == 1 ? word : word + "s";
+    private static string Plural(int count, string word) => count == 1 ? word : word == "identity" ? "identities" : word + "s";
+
+    // The keys and keyless identities of an entry, for "a signature by one of ...".
+    private static string Signers(ImageVerificationEntry entry)
+    {
+        if (entry.Keyless.Count == 0)
+        {
+            return Keys(entry.Keys);
+        }
+
+        var identities = entry.Keyless.Count == 1
+            ? $"identity {Text.Quote(entry.Keyless[0].Name)} (issuer {entry.Keyless[0].Issuer})"
+            : $"identities {Text.QuoteAll(entry.Keyless.Select(k => k.Name))}";
+        return entry.Keys.Count == 0 ? identities : $"{Keys(entry.Keys)} or {identities}";
+    }
 
     private static string Age(TimeSpan age) =>
         age.TotalDays >= 1 ? $"{(int)age.TotalDays} {Plural((int)age.TotalDays, "day")}"

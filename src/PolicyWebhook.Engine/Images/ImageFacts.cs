@@ -50,6 +50,12 @@ public sealed record ImageFacts(string Image)
     /// <summary>Signatures by a trusted key that verified but name another digest: the key's name and the digest named.</summary>
     public IReadOnlyList<(string KeyName, string Digest)> SignaturesForOtherDigests { get; init; } = [];
 
+    /// <summary>
+    /// Keyless signatures that verified against the trusted root and name <see cref="Digest"/>, but whose certificate
+    /// names none of the entry's identities: who signed, for the message.
+    /// </summary>
+    public IReadOnlyList<(string Subject, string Issuer)> OtherKeylessSigners { get; init; } = [];
+
     /// <summary>Verified attestations whose subject is <see cref="Digest"/>, by any of the entry's attestation keys.</summary>
     public IReadOnlyList<AttestationFact> Attestations { get; init; } = [];
 

@@ -16,6 +16,18 @@ public enum RegistryErrorAction
 /// </summary>
 public sealed record TrustedKeySource(string Name, string? Pem = null, string? SecretName = null, string? ConfigMapName = null, string? Key = null);
 
+/// <summary>
+/// A keyless signer: the OIDC issuer its Fulcio certificate must name, the subject (a URI or email in the
+/// certificate's Subject Alternative Name) exactly or as a regular expression that must match all of it, and
+/// Fulcio certificate extensions that must hold exactly these values (by their Sigstore names, such as
+/// <c>sourceRepositoryURI</c>). It is data only: the host verifies certificates and the engine compares names.
+/// </summary>
+public sealed record KeylessIdentity(string Issuer, string? Subject, string? SubjectRegExp, IReadOnlyDictionary<string, string> Extensions)
+{
+    /// <summary>How the identity is named in facts and messages: its subject, or its regular expression.</summary>
+    public string Name => Subject ?? SubjectRegExp ?? string.Empty;
+}
+
 /// <summary>A required cosign vulnerability attestation: its keys, the highest severity allowed, the oldest scan allowed.</summary>
 public sealed record VulnerabilityRequirement(IReadOnlyList<TrustedKeySource> Keys, VulnerabilitySeverity? MaximumSeverity, TimeSpan? MaximumAge);
 
@@ -39,6 +51,15 @@ public sealed record ImageVerificationEntry(
 
     /// <summary>What the result cache keys this entry by: the policy's uid and generation and the entry's place in it.</summary>
     public string CacheKey { get; init; } = Name;
+
+    /// <summary>Keyless signers whose signatures count beside the keys' towards <see cref="RequiredSignatures"/>.</summary>
+    public IReadOnlyList<KeylessIdentity> Keyless { get; init; } = [];
+
+    /// <summary>Annotations a signature's payload must carry with these values (cosign's <c>-a key=value</c>) to count.</summary>
+    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>True when signatures are required at all: the entry names keys or keyless signers.</summary>
+    public bool WantsSignatures => Keys.Count > 0 || Keyless.Count > 0;
 
     /// <summary>True when this entry covers the image: a glob matches its repository, its repository and tag, or the whole reference.</summary>
     public bool Covers(string image)

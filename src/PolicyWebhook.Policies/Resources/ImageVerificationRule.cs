@@ -19,8 +19,14 @@ public sealed class ImageVerificationEntrySpec
     /// <summary>The keys whose signatures count.</summary>
     public List<TrustedKeySpec>? Keys { get; set; }
 
-    /// <summary>How many distinct keys of <see cref="Keys"/> must have signed; 1 when left out.</summary>
+    /// <summary>The keyless signers (Fulcio certificate identities) whose signatures count, beside the keys'.</summary>
+    public List<KeylessIdentitySpec>? Keyless { get; set; }
+
+    /// <summary>How many distinct signers of <see cref="Keys"/> and <see cref="Keyless"/> must have signed; 1 when left out.</summary>
     public int? RequiredSignatures { get; set; }
+
+    /// <summary>Annotations a signature's payload must carry with exactly these values (cosign's <c>-a key=value</c>).</summary>
+    public Dictionary<string, string>? Annotations { get; set; }
 
     public AttestationsSpec? Attestations { get; set; }
 
@@ -30,8 +36,7 @@ public sealed class ImageVerificationEntrySpec
 
 /// <summary>
 /// A trusted public key: exactly one of <see cref="PublicKey"/>, <see cref="SecretRef"/> and <see cref="ConfigMapRef"/>.
-/// It is a one-of rather than a PEM string so that keyless signing (a future <c>keyless: {issuer, subject}</c>) can be
-/// added beside them without changing what existing policies mean.
+/// Keyless signers are listed beside keys, in <see cref="ImageVerificationEntrySpec.Keyless"/>.
 /// </summary>
 public sealed class TrustedKeySpec
 {
@@ -46,6 +51,25 @@ public sealed class TrustedKeySpec
 
     /// <summary>A key of a ConfigMap in the webhook's own namespace holding the PEM.</summary>
     public KeyReferenceSpec? ConfigMapRef { get; set; }
+}
+
+/// <summary>
+/// A keyless signer: the OIDC issuer and the subject (URI or email) its Fulcio certificate must name, exactly or by a
+/// regular expression matching all of it, and certificate extensions that must hold exactly the values given.
+/// </summary>
+public sealed class KeylessIdentitySpec
+{
+    /// <summary>The OIDC issuer, such as https://token.actions.githubusercontent.com.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>The exact subject, such as https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main.</summary>
+    public string? Subject { get; set; }
+
+    /// <summary>A regular expression the whole subject must match, instead of <see cref="Subject"/>.</summary>
+    public string? SubjectRegExp { get; set; }
+
+    /// <summary>Fulcio certificate extensions by their Sigstore names (sourceRepositoryURI, sourceRepositoryRef, ...), and the values they must hold.</summary>
+    public Dictionary<string, string>? Extensions { get; set; }
 }
 
 /// <summary>A data key of a Secret or ConfigMap in the webhook's own namespace; there is no namespace field on purpose.</summary>

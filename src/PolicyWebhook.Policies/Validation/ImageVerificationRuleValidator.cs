@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
+using PolicyWebhook.Engine.Images;
 using PolicyWebhook.Policies.Resources;
 using static PolicyWebhook.Policies.ImageVerificationCompiler;
 
@@ -37,14 +38,29 @@ internal sealed partial class ImageVerificationRuleValidator : AbstractValidator
             RuleFor(e => e.Images).NotEmpty().WithMessage("list at least one image glob, such as registry.example.com/shop/*").OverridePropertyName("images");
             RuleForEach(e => e.Images).Must(ImagesRuleValidator.IsRepositoryPattern)
                 .WithMessage((_, p) => ImagesRuleValidator.RepositoryPatternProblem(p)).OverridePropertyName("images");
-            RuleFor(e => e.Keys).NotEmpty().When(e => e.Attestations is null)
-                .WithMessage("list at least one key whose signature counts, or the attestations to require").OverridePropertyName("keys");
+            RuleFor(e => e.Keys).NotEmpty().When(e => e.Attestations is null && e.Keyless is not { Count: > 0 })
+                .WithMessage("list at least one key or keyless identity whose signature counts, or the attestations to require").OverridePropertyName("keys");
             RuleFor(e => e.RequiredSignatures)
-                .Must((e, n) => n >= 1 && n <= (e.Keys?.Count ?? 0)).When(e => e.RequiredSignatures is not null)
-                .WithMessage((e, n) => e.Keys is { Count: > 0 } keys
-                    ? $"{n} is not between 1 and the number of keys, {keys.Count}"
+                .Must((e, n) => n >= 1 && n <= Signers(e)).When(e => e.RequiredSignatures is not null)
+                .WithMessage((e, n) => Signers(e) > 0
+                    ? $"{n} is not between 1 and the number of keys and keyless identities, {Signers(e)}"
                     : $"{n} signatures are required but no keys are listed")
                 .OverridePropertyName("requiredSignatures");
+            RuleForEach(e => e.Keyless).NotNull().WithMessage("set issuer and subject (or subjectRegExp)")
+                .SetValidator(new KeylessValidator()).OverridePropertyName("keyless");
+            RuleFor(e => e.Keyless).Custom((identities, context) =>
+            {
+                var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (var i = 0; i < (identities?.Count ?? 0); i++)
+                {
+                    if ((identities![i]?.Subject ?? identities[i]?.SubjectRegExp) is { } name && !seen.TryAdd(name, i))
+                    {
+                        context.AddFailure($"keyless[{i}]", $"{PolicyValidator.Show(name)} is the subject of keyless[{seen[name]}] too; an identity counts once");
+                    }
+                }
+            });
+            RuleForEach(e => e.Annotations).Must(a => a.Key.Length > 0 && a.Value is not null)
+                .WithMessage("an annotation needs a name and a value").OverridePropertyName("annotations");
             RuleFor(e => e.Attestations!)
                 .Must(a => a.Vulnerabilities is not null || a.Provenance is not null).When(e => e.Attestations is not null)
                 .WithMessage("requires nothing: set vulnerabilities, provenance or both").OverridePropertyName("attestations");
@@ -140,6 +156,59 @@ internal sealed partial class ImageVerificationRuleValidator : AbstractValidator
             else if (reference.Key.Length > 253 || reference.Key is "." or ".." || !DataKey().IsMatch(reference.Key))
             {
                 context.AddFailure(path + ".key", $"{PolicyValidator.Show(reference.Key)} is not a data key (letters, digits, '-', '_' and '.')");
+            }
+        }
+    }
+
+    private static int Signers(ImageVerificationEntrySpec entry) => (entry.Keys?.Count ?? 0) + (entry.Keyless?.Count ?? 0);
+
+    private sealed class KeylessValidator : AbstractValidator<KeylessIdentitySpec>
+    {
+        public KeylessValidator()
+        {
+            RuleFor(k => k.Issuer).NotEmpty().WithMessage("required: the OIDC issuer, such as https://token.actions.githubusercontent.com").OverridePropertyName("issuer");
+            RuleFor(k => k.Issuer).Must(i => Uri.TryCreate(i, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")
+                .When(k => !string.IsNullOrEmpty(k.Issuer))
+                .WithMessage((_, i) => $"{PolicyValidator.Show(i)} is not an issuer URL (such as https://accounts.google.com)").OverridePropertyName("issuer");
+            RuleFor(k => k).Must(k => string.IsNullOrEmpty(k.Subject) != string.IsNullOrEmpty(k.SubjectRegExp))
+                .WithMessage(k => string.IsNullOrEmpty(k.Subject)
+                    ? "set subject (the exact identity) or subjectRegExp"
+                    : "set only one of subject and subjectRegExp").OverridePropertyName("subject");
+            RuleFor(k => k.SubjectRegExp).Must(p => RegExpProblem(p) is null).When(k => !string.IsNullOrEmpty(k.SubjectRegExp))
+                .WithMessage((_, p) => RegExpProblem(p)).OverridePropertyName("subjectRegExp");
+            RuleFor(k => k.Extensions).Custom((extensions, context) =>
+            {
+                foreach (var (name, value) in extensions ?? [])
+                {
+                    if (!KnownExtension(name))
+                    {
+                        context.AddFailure("extensions." + name, $"{PolicyValidator.Show(name)} is not a Fulcio certificate extension (use {string.Join(", ", FulcioExtensions.Names)})");
+                    }
+                    else if (string.IsNullOrEmpty(value))
+                    {
+                        context.AddFailure("extensions." + name, "the value must not be empty");
+                    }
+                }
+            });
+        }
+
+        private static bool KnownExtension(string name) => FulcioExtensions.Names.Contains(name, StringComparer.Ordinal);
+
+        // Compiled as the verifier compiles it: anchored and without backtracking, so what passes here runs there.
+        private static string? RegExpProblem(string? pattern)
+        {
+            try
+            {
+                _ = new Regex($"^(?:{pattern})$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+                return null;
+            }
+            catch (ArgumentException e)
+            {
+                return $"{PolicyValidator.Show(pattern)} is not a regular expression: {e.Message}";
+            }
+            catch (NotSupportedException)
+            {
+                return $"{PolicyValidator.Show(pattern)} uses backreferences, lookarounds or atomic groups, which a subject pattern may not (it must run in linear time)";
             }
         }
     }

@@ -11,6 +11,8 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
     private const string Signed = "sha256:0421e0e84e25b5f1f3d4b8a2c06e3f4f2f1b3c5d7e9a1b3c5d7e9f1a3b5c7d9e";
     private const string Unsigned = "sha256:3e633cb6468a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c";
     private const string Builder = "https://builder.example.com/ci@v1";
+    private const string GitHub = "https://token.actions.githubusercontent.com";
+    private const string Release = "https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main";
 
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
 
@@ -21,6 +23,11 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
         new("scanned", ["registry.example.com/scanned/*"], [], 0, new VulnerabilityRequirement([Key("scanner")], VulnerabilitySeverity.Medium, TimeSpan.FromDays(7)), null, RegistryErrorAction.Deny),
         new("built", ["registry.example.com/built/*"], [], 0, null, new ProvenanceRequirement([Key("builder")], [Builder]), RegistryErrorAction.Deny),
         new("tolerant", ["registry.example.com/tolerant/*"], [Key("release")], 1, null, null, RegistryErrorAction.Allow),
+        new("release", ["ghcr.io/acme/shop"], [], 1, null, null, RegistryErrorAction.Deny) { Keyless = [new KeylessIdentity(GitHub, Release, null, new Dictionary<string, string>())] },
+        new("tools", ["ghcr.io/acme/tools"], [Key("release")], 2, null, null, RegistryErrorAction.Deny)
+        {
+            Keyless = [new KeylessIdentity(GitHub, null, "https://github.com/acme/.+", new Dictionary<string, string>())],
+        },
     ]);
 
     // What the registry round found for each fixture's image; a fixture not listed had nothing gathered.
@@ -64,6 +71,12 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
         ["no-provenance.yaml"] = Image("registry.example.com/built/worker:1.5") with { Attestations = [Scan("builder", Now)] },
         ["wrong-builder.yaml"] = Image("registry.example.com/built/worker:1.6") with { Attestations = [Provenance("builder", "https://ci.example.net/rogue")] },
         ["registry-down.yaml"] = new("registry.example.com/shop/api:3.0") { Unavailable = "registry registry.example.com did not answer within 2 s" },
+        ["keyless-signed.yaml"] = Image("ghcr.io/acme/shop:1.4") with { SignedBy = [Release] },
+        ["keyless-and-key.yaml"] = Image("ghcr.io/acme/tools:2.0") with { SignedBy = ["release", "https://github.com/acme/.+"] },
+        ["keyless-other-identity.yaml"] = Image("ghcr.io/acme/shop:1.5") with
+        {
+            OtherKeylessSigners = [("https://github.com/acme/shop/.github/workflows/ci.yml@refs/heads/dev", GitHub)],
+        },
         ["registry-down-allowed.yaml"] = new("registry.example.com/tolerant/batch:1.0") { Unavailable = "registry.example.com answered 503" },
     };
 
@@ -172,6 +185,12 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
     }
 
     private static TrustedKeySource Key(string name) => new(name, SecretName: "image-keys", Key: name + ".pub");
+
+    [Fact]
+    public void Evaluate_KeylessSignatureByAnotherIdentity_NamesWhoSignedIt() =>
+        AssertViolations(
+            "fail/keyless-other-identity.yaml",
+            ("spec.containers[0].image", "container \"app\" image \"ghcr.io/acme/shop:1.5\" (sha256:0421e0e84e25) is signed by https://github.com/acme/shop/.github/workflows/ci.yml@refs/heads/dev (issuer https://token.actions.githubusercontent.com), not by any trusted identity (entry \"release\")"));
 
     private static ImageFacts Image(string image, string digest = Signed) => new(image) { Digest = digest };
 
