@@ -15,13 +15,15 @@ namespace PolicyWebhook.Provenance;
 /// <param name="registry">The registry client.</param>
 /// <param name="keys">Reads the PEM of the entries' keys.</param>
 /// <param name="time">The clock Notary Project certificates are judged valid at; the system clock when null.</param>
-public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimeProvider? time = null) : IImageVerifier
+/// <param name="roots">The Sigstore trusted roots keyless signatures are verified against; the embedded public-good root when null.</param>
+public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimeProvider? time = null, IReadOnlyList<Sigstore.TrustedRoot>? roots = null) : IImageVerifier
 {
     /// <summary>The most signature layers, attestation layers and referrers read for one image, each.</summary>
     public const int MaxArtifacts = 32;
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, TrustedKey> _parsed = new(StringComparer.Ordinal);
+    private readonly KeylessSignatures _keyless = new([.. (roots ?? [Sigstore.TrustedRoot.Production]).Select(r => new Sigstore.BundleVerifier(r, time))]);
 
     public async Task<string> ResolveDigestAsync(ImageReference reference, CancellationToken cancellationToken)
     {
@@ -39,15 +41,19 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
     public async Task<ImageFacts> VerifyAsync(ImageReference reference, string digest, ImageVerificationEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var entryKeys = new EntryKeys(Parse(entry.Keys), Parse(entry.Vulnerabilities?.Keys), Parse(entry.Provenance?.Keys));
+        var entryKeys = new EntryKeys(Parse(entry.Keys), Parse(entry.Vulnerabilities?.Keys), Parse(entry.Provenance?.Keys))
+        {
+            Keyless = entry.Keyless,
+            Annotations = entry.Annotations,
+        };
         var collector = new FactsCollector(digest, entryKeys);
         if (Digests.IsSha256(digest))
         {
             var at = new Location(reference.Registry, RepositoryOf(reference), digest);
             await Task.WhenAll(
-                entryKeys.Signatures.Count > 0 ? ReadLegacySignaturesAsync(at, collector, cancellationToken) : Task.CompletedTask,
+                entryKeys.WantsSignatures ? ReadLegacySignaturesAsync(at, collector, cancellationToken) : Task.CompletedTask,
                 entryKeys.WantsAttestations ? ReadLegacyAttestationsAsync(at, collector, cancellationToken) : Task.CompletedTask,
-                entryKeys.Signatures.Count > 0 || entryKeys.WantsAttestations ? ReadReferrersAsync(at, collector, cancellationToken) : Task.CompletedTask).ConfigureAwait(false);
+                entryKeys.WantsSignatures || entryKeys.WantsAttestations ? ReadReferrersAsync(at, collector, cancellationToken) : Task.CompletedTask).ConfigureAwait(false);
         }
 
         var facts = collector.ToFacts(reference.ToString());
@@ -81,9 +87,14 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
         await Task.WhenAll(layers.Select(layer => Guarded(async () =>
         {
             var blob = await Refusable(registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken)).ConfigureAwait(false);
-            foreach (var (keyName, named) in CosignSignature.Verify(layer, blob, collector.Keys.Signatures))
+            foreach (var (keyName, named) in CosignSignature.Verify(layer, blob, collector.Keys.Signatures, collector.Keys.Annotations))
             {
                 collector.AddSignature(keyName, named);
+            }
+
+            if (collector.Keys.Keyless.Count > 0 && KeylessSignatures.IsKeylessLayer(layer))
+            {
+                _keyless.VerifyLayer(layer, blob, collector);
             }
         }))).ConfigureAwait(false);
     }
@@ -122,7 +133,7 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
             {
                 await ReadBundleAsync(at, artifact, collector, cancellationToken).ConfigureAwait(false);
             }
-            else if (artifact.EffectiveArtifactType == NotarySignature.ArtifactType && collector.Keys.Signatures.Any(k => k.Key.Certificate is not null))
+            else if (artifact.EffectiveArtifactType == NotarySignature.ArtifactType && collector.Keys.Annotations.Count == 0 && collector.Keys.Signatures.Any(k => k.Key.Certificate is not null))
             {
                 await ReadNotarySignatureAsync(at, artifact, collector, cancellationToken).ConfigureAwait(false);
             }
@@ -137,6 +148,11 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
         }
 
         var blob = await Refusable(registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken)).ConfigureAwait(false);
+        if (collector.Keys.Keyless.Count > 0)
+        {
+            _keyless.VerifyBundle(blob.Span, at.Digest, collector);
+        }
+
         if (SigstoreBundle.Read(blob.Span) is not { } bundle)
         {
             return;
@@ -147,7 +163,8 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
             collector.AddEnvelope(envelope);
         }
 
-        foreach (var (keyName, named) in bundle.MessageSignedBy(collector.Keys.Signatures))
+        // Required annotations live in a simple-signing payload: a bundle cannot carry them.
+        foreach (var (keyName, named) in collector.Keys.Annotations.Count > 0 ? [] : bundle.MessageSignedBy(collector.Keys.Signatures))
         {
             collector.AddSignature(keyName, named);
         }

@@ -23,6 +23,16 @@ public sealed class ImageVerificationSettings
     /// </summary>
     public string? RegistryAuthDirectory { get; set; }
 
+    /// <summary>
+    /// The folder the chart mounts a ConfigMap of Sigstore trusted roots under (<c>*.json</c>): keyless signatures are
+    /// verified against them and, unless <see cref="TrustEmbeddedRoot"/> is false, the embedded public-good root. Read
+    /// once, at start; a file that is not a trusted root stops the server from starting.
+    /// </summary>
+    public string? TrustedRootsDirectory { get; set; }
+
+    /// <summary>Whether the Sigstore public-good root embedded in the server is trusted beside <see cref="TrustedRootsDirectory"/>.</summary>
+    public bool TrustEmbeddedRoot { get; set; } = true;
+
     /// <summary>Registries (<c>host:port</c>) reached over plain HTTP; every other one over HTTPS.</summary>
     public List<string> InsecureRegistries { get; set; } = [];
 

@@ -22,6 +22,7 @@ public static class ImageVerificationSetup
                 settings.InsecureRegistries,
                 RegistryCredentials.Merge(settings.RegistryAuthDirectory),
                 sp.GetRequiredService<IKeyMaterial>(),
+                Provenance.Sigstore.TrustedRoots.Load(settings.TrustedRootsDirectory, settings.TrustEmbeddedRoot),
                 sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => new ImageFactsGatherer(

@@ -12,7 +12,11 @@ namespace PolicyWebhook.Provenance.Formats;
 internal static class CosignSignature
 {
     /// <summary>The digest a simple-signing layer's payload names, for each key whose signature over the blob verifies.</summary>
-    public static IEnumerable<(string KeyName, string Digest)> Verify(OciDescriptor layer, ReadOnlyMemory<byte> blob, IReadOnlyList<NamedKey> keys)
+    public static IEnumerable<(string KeyName, string Digest)> Verify(OciDescriptor layer, ReadOnlyMemory<byte> blob, IReadOnlyList<NamedKey> keys) =>
+        Verify(layer, blob, keys, new Dictionary<string, string>());
+
+    /// <summary>As the overload above, counting only payloads whose annotations hold every one of <paramref name="annotations"/>.</summary>
+    public static IEnumerable<(string KeyName, string Digest)> Verify(OciDescriptor layer, ReadOnlyMemory<byte> blob, IReadOnlyList<NamedKey> keys, IReadOnlyDictionary<string, string> annotations)
     {
         if (layer.MediaType != Cosign.SimpleSigningLayer || Json.Base64(layer.Annotation(Cosign.SignatureAnnotation)) is not { } signature)
         {
@@ -28,8 +32,7 @@ internal static class CosignSignature
             }
 
             // Parsed only once a trusted key has verified it: nothing unsigned is ever read.
-            digest ??= Json.Read<SimpleSigningPayload>(blob.Span) is { Critical: { Type: Cosign.SimpleSigningType, Image.DockerManifestDigest: { } named } }
-                && Digests.IsSha256(named) ? named : string.Empty;
+            digest ??= NamedDigest(blob.Span, annotations) ?? string.Empty;
             if (digest.Length > 0)
             {
                 yield return (key.Name, digest);
@@ -37,7 +40,30 @@ internal static class CosignSignature
         }
     }
 
-    private sealed record SimpleSigningPayload(SimpleSigningCritical? Critical);
+    /// <summary>
+    /// The digest a simple-signing payload names, when it is one and carries every required annotation with its value;
+    /// null otherwise. Read only after its signature verified.
+    /// </summary>
+    public static string? NamedDigest(ReadOnlySpan<byte> payload, IReadOnlyDictionary<string, string> annotations)
+    {
+        if (Json.Read<SimpleSigningPayload>(payload) is not { Critical: { Type: Cosign.SimpleSigningType, Image.DockerManifestDigest: { } named } } signed
+            || !Digests.IsSha256(named))
+        {
+            return null;
+        }
+
+        foreach (var (name, value) in annotations)
+        {
+            if (signed.Optional?.GetValueOrDefault(name) is not { ValueKind: System.Text.Json.JsonValueKind.String } found || found.GetString() != value)
+            {
+                return null;
+            }
+        }
+
+        return named;
+    }
+
+    private sealed record SimpleSigningPayload(SimpleSigningCritical? Critical, Dictionary<string, System.Text.Json.JsonElement>? Optional);
 
     private sealed record SimpleSigningCritical(string? Type, SimpleSigningImage? Image);
 

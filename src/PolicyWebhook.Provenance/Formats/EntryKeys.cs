@@ -11,6 +11,15 @@ internal sealed record EntryKeys(IReadOnlyList<NamedKey> Signatures, IReadOnlyLi
 {
     public bool WantsAttestations => Vulnerabilities.Count > 0 || Provenance.Count > 0;
 
+    /// <summary>The keyless signers whose signatures count beside <see cref="Signatures"/>.</summary>
+    public IReadOnlyList<KeylessIdentity> Keyless { get; init; } = [];
+
+    /// <summary>Annotations a simple-signing payload must carry for its signature to count.</summary>
+    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>True when image signatures are looked for at all: by a key, or keyless.</summary>
+    public bool WantsSignatures => Signatures.Count > 0 || Keyless.Count > 0;
+
     /// <summary>The keys that may sign a statement of this predicate type; none for a type the engine does not judge.</summary>
     public IReadOnlyList<NamedKey> For(string? predicateType) => predicateType switch
     {

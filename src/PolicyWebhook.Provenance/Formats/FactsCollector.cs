@@ -13,6 +13,7 @@ internal sealed class FactsCollector(string digest, EntryKeys keys)
     private readonly List<string> _signedBy = [];
     private readonly List<(string KeyName, string Digest)> _otherDigests = [];
     private readonly List<AttestationFact> _attestations = [];
+    private readonly List<(string Subject, string Issuer)> _otherKeyless = [];
 
     public EntryKeys Keys { get; } = keys;
 
@@ -31,6 +32,26 @@ internal sealed class FactsCollector(string digest, EntryKeys keys)
         }
     }
 
+    /// <summary>
+    /// A keyless signature that verified against a trusted root: it counts for each of the entry's identities it
+    /// matched (<paramref name="identities"/>); one that matched none, over this digest, is kept to name its signer.
+    /// </summary>
+    public void AddKeylessSignature(Sigstore.FulcioIdentity signer, string namedDigest, IReadOnlyList<string> identities)
+    {
+        foreach (var identity in identities)
+        {
+            AddSignature(identity, namedDigest);
+        }
+
+        if (identities.Count == 0 && namedDigest == digest)
+        {
+            lock (_lock)
+            {
+                AddOnce(_otherKeyless, (signer.Subject, signer.Issuer ?? "none"));
+            }
+        }
+    }
+
     /// <summary>Reads a DSSE envelope of an in-toto statement: a cosign signature statement, or an attestation.</summary>
     public void AddEnvelope(DsseEnvelope envelope)
     {
@@ -42,6 +63,12 @@ internal sealed class FactsCollector(string digest, EntryKeys keys)
 
         foreach (var keyName in envelope.SignedBy(payload, Keys.For(statement.PredicateType)))
         {
+            if (statement.PredicateType == Cosign.SignPredicate && Keys.Annotations.Count > 0)
+            {
+                // Required annotations live in a simple-signing payload: a signature statement cannot carry them.
+                continue;
+            }
+
             if (statement.PredicateType == Cosign.SignPredicate)
             {
                 // A statement about several artifacts, this one among them, signs this one; the others are no concern here.
@@ -69,6 +96,7 @@ internal sealed class FactsCollector(string digest, EntryKeys keys)
                 Digest = digest,
                 SignedBy = [.. _signedBy],
                 SignaturesForOtherDigests = [.. _otherDigests],
+                OtherKeylessSigners = [.. _otherKeyless],
                 Attestations = [.. _attestations],
             };
         }

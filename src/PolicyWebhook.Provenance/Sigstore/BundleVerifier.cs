@@ -30,13 +30,25 @@ public sealed class BundleVerifier(TrustedRoot root, TimeProvider? clock = null)
     /// <summary>Verifies a parsed bundle; exactly one of <paramref name="identity"/> and <paramref name="key"/> is given.</summary>
     public BundleVerificationResult Verify(Bundle bundle, Artifact artifact, CertificateIdentity? identity, TrustedKey? key)
     {
-        ArgumentNullException.ThrowIfNull(bundle);
-        ArgumentNullException.ThrowIfNull(artifact);
         if ((identity is null) == (key is null))
         {
             throw new ArgumentException("give exactly one of an identity and a key");
         }
 
+        return VerifyOrFail(bundle, artifact, identity, key);
+    }
+
+    /// <summary>
+    /// Verifies a keyless bundle in every step but the identity, and reports the signer it found in
+    /// <see cref="BundleVerificationResult.Signer"/>: for a caller that matches the signer against several identities
+    /// of its own (a policy entry's). A bundle signed with a key fails at step <c>certificate</c>.
+    /// </summary>
+    public BundleVerificationResult VerifySigner(Bundle bundle, Artifact artifact) => VerifyOrFail(bundle, artifact, null, null);
+
+    private BundleVerificationResult VerifyOrFail(Bundle bundle, Artifact artifact, CertificateIdentity? identity, TrustedKey? key)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(artifact);
         try
         {
             return VerifyOrThrow(bundle, artifact, identity, key);
@@ -92,7 +104,7 @@ public sealed class BundleVerifier(TrustedRoot root, TimeProvider? clock = null)
         }
 
         var found = FulcioIdentity.From(certificate);
-        if (!identity!.Matches(found))
+        if (identity is not null && !identity.Matches(found))
         {
             throw new SigstoreVerificationException("identity", $"signed by {found.Subject} (issuer {found.Issuer ?? "none"}), not by {identity}");
         }

@@ -11,15 +11,20 @@ namespace PolicyWebhook.Provenance.Sigstore;
 /// </summary>
 public sealed record FulcioIdentity(IReadOnlyList<string> SubjectAlternativeNames, string? Issuer)
 {
+    /// <summary>The values of Fulcio's other extensions (1.3.6.1.4.1.57264.1.9 and up, DER UTF8Strings), by OID.</summary>
+    public IReadOnlyDictionary<string, string> Extensions { get; init; } = new Dictionary<string, string>();
+
     public const string IssuerOid = "1.3.6.1.4.1.57264.1.8";
     public const string LegacyIssuerOid = "1.3.6.1.4.1.57264.1.1";
     private const string SubjectAltNameOid = "2.5.29.17";
+    private const string FulcioArc = "1.3.6.1.4.1.57264.1.";
 
     /// <summary>The identity in a certificate; names and issuer that do not parse are left out.</summary>
     public static FulcioIdentity From(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         var names = new List<string>();
+        var extensions = new Dictionary<string, string>(StringComparer.Ordinal);
         string? issuer = null;
         string? legacyIssuer = null;
         foreach (var extension in certificate.Extensions)
@@ -37,6 +42,9 @@ public sealed record FulcioIdentity(IReadOnlyList<string> SubjectAlternativeName
                     case LegacyIssuerOid:
                         legacyIssuer = Encoding.UTF8.GetString(extension.RawData);
                         break;
+                    case { } oid when oid.StartsWith(FulcioArc, StringComparison.Ordinal) && int.TryParse(oid.AsSpan(FulcioArc.Length), out var arc) && arc >= 9:
+                        extensions[oid] = new AsnReader(extension.RawData, AsnEncodingRules.DER).ReadCharacterString(UniversalTagNumber.UTF8String);
+                        break;
                     default:
                         break;
                 }
@@ -47,7 +55,7 @@ public sealed record FulcioIdentity(IReadOnlyList<string> SubjectAlternativeName
             }
         }
 
-        return new FulcioIdentity(names, issuer ?? legacyIssuer);
+        return new FulcioIdentity(names, issuer ?? legacyIssuer) { Extensions = extensions };
     }
 
     /// <summary>The first name, for messages.</summary>

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.RegularExpressions;
+using PolicyWebhook.Engine.Images;
+using PolicyWebhook.Provenance.Registry;
+using PolicyWebhook.Provenance.Sigstore;
+
+namespace PolicyWebhook.Provenance.Formats;
+
+/*
+ * Keyless cosign signatures, verified against the trusted roots by the Sigstore client specification
+ * (Sigstore.BundleVerifier), then matched against an entry's identities:
+ * - legacy .sig layers that carry dev.sigstore.cosign/certificate and dev.sigstore.cosign/bundle (the Rekor entry
+ *   and its signed entry timestamp) beside the signature annotation; the artifact is the simple-signing payload;
+ * - Sigstore bundles stored as referrers, signed with a Fulcio certificate: a messageSignature over the image
+ *   manifest (whose digest the bundle's message digest must be), or a DSSE cosign signature statement whose subject
+ *   is the image digest.
+ * A signature that verifies but names none of the entry's identities is told to the collector by its signer, for the
+ * message; one that does not verify does not count and is not named.
+ */
+internal sealed class KeylessSignatures(IReadOnlyList<BundleVerifier> verifiers)
+{
+    public const string CertificateAnnotation = "dev.sigstore.cosign/certificate";
+    public const string RekorBundleAnnotation = "dev.sigstore.cosign/bundle";
+
+    private static readonly ConcurrentDictionary<string, Regex> Patterns = new(StringComparer.Ordinal);
+
+    /// <summary>True when a legacy signature layer carries a keyless signature to verify.</summary>
+    public static bool IsKeylessLayer(OciDescriptor layer) =>
+        layer.MediaType == Cosign.SimpleSigningLayer && layer.Annotation(CertificateAnnotation) is not null;
+
+    /// <summary>Verifies a legacy keyless signature layer and tells the collector who signed which digest.</summary>
+    public void VerifyLayer(OciDescriptor layer, ReadOnlyMemory<byte> payload, FactsCollector collector)
+    {
+        if (layer.Annotation(CertificateAnnotation) is not { } certificate
+            || layer.Annotation(Cosign.SignatureAnnotation) is not { } signature
+            || layer.Annotation(RekorBundleAnnotation) is not { } rekor)
+        {
+            return;
+        }
+
+        Bundle bundle;
+        try
+        {
+            bundle = CosignSignatureBundle.Create(certificate, signature, Encoding.UTF8.GetBytes(rekor));
+        }
+        catch (SigstoreVerificationException)
+        {
+            return;
+        }
+
+        if (Signer(bundle, Artifact.FromBytes(payload.ToArray())) is { } signer
+            && CosignSignature.NamedDigest(payload.Span, collector.Keys.Annotations) is { } named)
+        {
+            collector.AddKeylessSignature(signer, named, Matching(collector.Keys.Keyless, signer));
+        }
+    }
+
+    /// <summary>Verifies a keyless Sigstore bundle found as a referrer of <paramref name="digest"/>.</summary>
+    public void VerifyBundle(ReadOnlySpan<byte> json, string digest, FactsCollector collector)
+    {
+        Bundle bundle;
+        try
+        {
+            bundle = Bundle.Parse(json);
+        }
+        catch (SigstoreVerificationException)
+        {
+            return;
+        }
+
+        // Annotations live in the simple-signing payload only: a bundle cannot carry them, so it cannot satisfy them.
+        if (bundle.Certificate is null || collector.Keys.Annotations.Count > 0 || !IsSignature(bundle)
+            || !Artifact.TryParseDigest(digest, out var artifact))
+        {
+            return;
+        }
+
+        if (Signer(bundle, artifact) is { } signer)
+        {
+            collector.AddKeylessSignature(signer, digest, Matching(collector.Keys.Keyless, signer));
+        }
+    }
+
+    /// <summary>True when the identity is this signer: the issuer, the whole subject, and every extension it names.</summary>
+    public static bool Matches(KeylessIdentity identity, FulcioIdentity signer)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(signer);
+        if (signer.Issuer != identity.Issuer)
+        {
+            return false;
+        }
+
+        foreach (var (name, value) in identity.Extensions)
+        {
+            if (FulcioExtensions.OidOf(name) is not { } oid || signer.Extensions.GetValueOrDefault(oid) != value)
+            {
+                return false;
+            }
+        }
+
+        return signer.SubjectAlternativeNames.Any(name => identity.Subject is { } subject ? name == subject : Pattern(identity.SubjectRegExp!).IsMatch(name));
+    }
+
+    private static List<string> Matching(IReadOnlyList<KeylessIdentity> identities, FulcioIdentity signer) =>
+        [.. identities.Where(i => Matches(i, signer)).Select(i => i.Name)];
+
+    // Anchored around the whole expression and without backtracking, as the policy validator compiled it.
+    private static Regex Pattern(string pattern) =>
+        Patterns.GetOrAdd(pattern, p => new Regex($"^(?:{p})$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant));
+
+    // A messageSignature signs the manifest; a DSSE envelope counts as a signature only as cosign's signature statement.
+    private static bool IsSignature(Bundle bundle) =>
+        bundle.Message is not null
+        || (bundle.Envelope is { } envelope && InTotoStatement.Read(envelope.Payload) is { PredicateType: Cosign.SignPredicate });
+
+    // The signer, from the first trusted root under which the bundle verifies in every step but the identity.
+    private FulcioIdentity? Signer(Bundle bundle, Artifact artifact)
+    {
+        foreach (var verifier in verifiers)
+        {
+            if (verifier.VerifySigner(bundle, artifact) is { Verified: true, Signer: { } signer })
+            {
+                return signer;
+            }
+        }
+
+        return null;
+    }
+}
