@@ -68,7 +68,8 @@ public sealed class TestSigstoreTests : IDisposable
 
         Assert.True(result.Verified, result.Failure);
         Assert.Equal([_sigstore.SigningTime], result.SigningTimes);
-        Assert.NotNull(Bundle.Parse(bundle).LogEntries[0].Proof);
+        var entry = Bundle.Parse(bundle).LogEntries[0];
+        Assert.Equal(entry.LogIndex - TestSigstore.ShardOffset, entry.Proof!.LogIndex);
     }
 
     [Fact]
@@ -171,7 +172,7 @@ public sealed class TestSigstoreTests : IDisposable
 
         var entry = log.Append("{}"u8.ToArray(), DateTimeOffset.UnixEpoch.AddDays(1));
 
-        Assert.True(MerkleTree.VerifyInclusion(entry.LogIndex, entry.TreeSize, MerkleTree.LeafHash(entry.Body), entry.Hashes, entry.RootHash));
+        Assert.True(MerkleTree.VerifyInclusion(entry.TreeIndex, entry.TreeSize, MerkleTree.LeafHash(entry.Body), entry.Hashes, entry.RootHash));
         var checkpoint = SignedCheckpoint.Parse(entry.Checkpoint);
         Assert.Equal(entry.TreeSize, checkpoint.TreeSize);
         Assert.Equal(entry.RootHash, checkpoint.RootHash);

@@ -41,6 +41,9 @@ internal sealed class TestCertificateAuthority : IDisposable
             _intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var intermediate = new CertificateRequest($"CN={name} intermediate, O={name}", _intermediateKey, HashAlgorithmName.SHA256);
             AddCaExtensions(intermediate, pathLength: 0);
+
+            // As Fulcio's: the intermediate is limited to code signing, the root is not.
+            intermediate.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(CodeSigningOid)], critical: false));
             intermediate.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Root, includeKeyIdentifier: true, includeIssuerAndSerial: false));
             using var issued = intermediate.Create(Root, notBefore, notAfter, Serial());
             Intermediate = issued.CopyWithPrivateKey(_intermediateKey);

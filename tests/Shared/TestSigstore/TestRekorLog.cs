@@ -5,11 +5,13 @@ using System.Text;
 namespace PolicyWebhook.Tests.Shared;
 
 /// <summary>
-/// An entry of a <see cref="TestRekorLog"/>: its index and integrated time, the canonicalized body, the signed entry
-/// timestamp (SET), and the inclusion proof in the tree just after it was appended, with that tree's signed checkpoint.
+/// An entry of a <see cref="TestRekorLog"/>: its index (across shards, as the SET signs it) and integrated time, the
+/// canonicalized body, the SET, and the inclusion proof (index in the shard's tree, tree size, root, path) in the tree
+/// just after it was appended, with that tree's signed checkpoint.
 /// </summary>
 internal sealed record TestLogEntry(
     long LogIndex,
+    long TreeIndex,
     long IntegratedTime,
     byte[] Body,
     byte[] SignedEntryTimestamp,
@@ -32,10 +34,15 @@ internal sealed class TestRekorLog : IDisposable
     private readonly List<byte[]> _leafHashes = [];
     private readonly Lock _lock = new();
 
-    /// <summary>A log at <paramref name="baseUrl"/> holding <paramref name="fillerEntries"/> entries already, so proofs have a path.</summary>
-    public TestRekorLog(string baseUrl, int fillerEntries = 5)
+    /// <summary>
+    /// A log at <paramref name="baseUrl"/> holding <paramref name="fillerEntries"/> entries already, so proofs have a path,
+    /// whose shard's entries are numbered from <paramref name="shardOffset"/> (Rekor v1's log index counts the entries of
+    /// earlier shards; the inclusion proof's index is within the shard's tree).
+    /// </summary>
+    public TestRekorLog(string baseUrl, int fillerEntries = 5, long shardOffset = 0)
     {
         BaseUrl = baseUrl;
+        ShardOffset = shardOffset;
         PublicKeyDer = _key.ExportSubjectPublicKeyInfo();
         LogId = SHA256.HashData(PublicKeyDer);
         for (var i = 0; i < fillerEntries; i++)
@@ -45,6 +52,9 @@ internal sealed class TestRekorLog : IDisposable
     }
 
     public string BaseUrl { get; }
+
+    /// <summary>What the shard's tree index is offset by in an entry's log index.</summary>
+    public long ShardOffset { get; }
 
     /// <summary>The name the log signs checkpoints with: its base URL's host.</summary>
     public string NoteName => new Uri(BaseUrl).Authority;
@@ -70,10 +80,10 @@ internal sealed class TestRekorLog : IDisposable
         {
             var index = _leafHashes.Count;
             _leafHashes.Add(LeafHash(body));
-            var set = (setKey ?? _key).SignData(SetPayload(body, time, index), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+            var set = (setKey ?? _key).SignData(SetPayload(body, time, ShardOffset + index), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
             var size = _leafHashes.Count;
             var root = TreeHash(0, size);
-            return new TestLogEntry(index, time, body, set, size, root, InclusionPath(index, 0, size), Checkpoint(size, root));
+            return new TestLogEntry(ShardOffset + index, index, time, body, set, size, root, InclusionPath(index, 0, size), Checkpoint(size, root));
         }
     }
 

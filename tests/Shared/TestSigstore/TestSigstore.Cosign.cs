@@ -200,7 +200,7 @@ internal sealed partial class TestSigstore
                 ["inclusionPromise"] = new JsonObject { ["signedEntryTimestamp"] = Convert.ToBase64String(entry.SignedEntryTimestamp) },
                 ["inclusionProof"] = new JsonObject
                 {
-                    ["logIndex"] = Text(entry.LogIndex),
+                    ["logIndex"] = Text(entry.TreeIndex),
                     ["rootHash"] = Convert.ToBase64String(entry.RootHash),
                     ["treeSize"] = Text(entry.TreeSize),
                     ["hashes"] = new JsonArray([.. entry.Hashes.Select(h => (JsonNode)Convert.ToBase64String(h))]),

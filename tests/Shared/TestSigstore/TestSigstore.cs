@@ -54,6 +54,9 @@ internal sealed partial class TestSigstore : IDisposable
     public const string FulcioUrl = "https://fulcio.sigstore.test";
     public const string RekorUrl = "https://rekor.sigstore.test";
 
+    /// <summary>The log's entries are numbered from here, so a log index and an inclusion proof's index differ as in Rekor v1's production shard.</summary>
+    public const long ShardOffset = 1_000_000;
+
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly Lazy<TestCertificateAuthority> _otherFulcio;
@@ -70,7 +73,7 @@ internal sealed partial class TestSigstore : IDisposable
         var start = SigningTime.AddDays(-1);
         Fulcio = new TestCertificateAuthority("sigstore-test", start, withIntermediate);
         _otherFulcio = new(() => new TestCertificateAuthority("other-ca", start, withIntermediate));
-        Rekor = new TestRekorLog(RekorUrl);
+        Rekor = new TestRekorLog(RekorUrl, shardOffset: ShardOffset);
         TrustedRootJson = TrustedRoot(start);
     }
 
