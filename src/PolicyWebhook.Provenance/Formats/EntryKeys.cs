@@ -30,5 +30,6 @@ internal sealed record EntryKeys(IReadOnlyList<NamedKey> Signatures, IReadOnlyLi
     };
 
     /// <summary>True when an artifact announcing this predicate type (unsigned, so only a hint) is worth fetching.</summary>
-    public bool Wants(string? announcedPredicateType) => announcedPredicateType is null || For(announcedPredicateType).Count > 0;
+    public bool Wants(string? announcedPredicateType) =>
+        announcedPredicateType is null || For(announcedPredicateType).Count > 0 || (announcedPredicateType == Cosign.SignPredicate && Keyless.Count > 0);
 }

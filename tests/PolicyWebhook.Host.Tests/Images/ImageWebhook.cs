@@ -32,11 +32,25 @@ internal sealed class ImageWebhook : IDisposable
         Start([registry], onError, settings, services);
 
     /// <summary>A webhook trusting key A for the images of every one of <paramref name="registries"/>, each reached over plain HTTP.</summary>
-    public static ImageWebhook Start(string[] registries, string onError = "Deny", IDictionary<string, string?>? settings = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
+    public static ImageWebhook Start(string[] registries, string onError = "Deny", IDictionary<string, string?>? settings = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null) =>
+        StartWithEntries(
+            registries,
+            $$$"""
+                - name: shop
+                  images: [{{{string.Join(", ", registries.Select(r => $"\"{r}/*\""))}}}]
+                  keys: [{secretRef: {name: cosign-keys, key: A.pub}}]
+                  onError: {{{onError}}}
+            """,
+            settings,
+            services);
+
+    /// <summary>A webhook whose one policy <c>signed-images</c> has these entries (YAML list items at column 0), for the images of <paramref name="registries"/>.</summary>
+    public static ImageWebhook StartWithEntries(string[] registries, string entries, IDictionary<string, string?>? settings = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "policywebhook-tests", Guid.NewGuid().ToString("N"))).FullName;
         var policies = Directory.CreateDirectory(Path.Combine(folder, "policies")).FullName;
-        File.WriteAllText(Path.Combine(policies, "signed.yaml"), $$$"""
+        var indented = string.Join('\n', entries.ReplaceLineEndings("\n").Split('\n').Select(l => l.Length == 0 ? l : "          " + l));
+        File.WriteAllText(Path.Combine(policies, "signed.yaml"), $"""
             apiVersion: policywebhook.io/v1alpha1
             kind: ClusterPolicy
             metadata:
@@ -45,11 +59,8 @@ internal sealed class ImageWebhook : IDisposable
               rules:
                 imageVerification:
                   entries:
-                    - name: shop
-                      images: [{{{string.Join(", ", registries.Select(r => $"\"{r}/*\""))}}}]
-                      keys: [{secretRef: {name: cosign-keys, key: A.pub}}]
-                      onError: {{{onError}}}
-            """);
+
+            """ + indented + "\n");
         var secret = Directory.CreateDirectory(Path.Combine(folder, "keys", "secrets", "cosign-keys")).FullName;
         File.Copy(KeyFile("A"), Path.Combine(secret, "A.pub"));
         var all = new Dictionary<string, string?>

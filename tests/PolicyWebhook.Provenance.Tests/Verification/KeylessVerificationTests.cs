@@ -28,7 +28,7 @@ public sealed class KeylessVerificationTests : IDisposable
 
     private Task<ImageFacts> VerifyAsync(ImageVerificationEntry entry, IReadOnlyList<TrustedRoot>? roots = null) =>
         new ImageVerifier(_registry, new InlineKeyMaterial(), roots: roots ?? [TrustedRoot.Parse(_sigstore.TrustedRootJson)])
-            .VerifyAsync(PolicyWebhook.Engine.ImageReference.Parse($"registry.example.com/{Repo}@{App20}"), App20, entry, TestContext.Current.CancellationToken);
+            .VerifyAsync(ImageReference.Parse($"registry.example.com/{Repo}@{App20}"), App20, entry, TestContext.Current.CancellationToken);
 
     private void PublishLegacy(TestSigning? signing = null)
     {
