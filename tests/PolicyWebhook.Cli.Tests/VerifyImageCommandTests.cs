@@ -26,6 +26,46 @@ public sealed class VerifyImageCommandTests(RegistryServer registry) : IClassFix
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
+    [Fact]
+    public async Task VerifyImage_KeylessIdentity_PassesTheWorkflowsImageAndNamesAnotherSigner()
+    {
+        using var sigstore = new TestSigstore();
+        var root = Path.Combine(_temp, "trusted_root.json");
+        await File.WriteAllBytesAsync(root, sigstore.TrustedRootJson, TestContext.Current.CancellationToken);
+        var (release, releaseDigest) = await KeylessImages.PushLegacySignedAsync(sigstore, registry.Host, "keyless/release");
+        var (bundled, _) = await KeylessImages.PushBundleSignedAsync(sigstore, registry.Host, "keyless/bundled");
+        const string Dev = "https://github.com/example/app/.github/workflows/ci.yml@refs/heads/dev";
+        var (dev, devDigest) = await KeylessImages.PushLegacySignedAsync(sigstore, registry.Host, "keyless/dev", new TestSigning { Subject = Dev });
+
+        var (code, output, error) = Run(
+            "verify-image", "--certificate-identity", TestSigstore.DefaultSubject, "--certificate-oidc-issuer", TestSigstore.DefaultIssuer,
+            "--trusted-root", root, "--insecure-registry", registry.Host, release, bundled, dev);
+        var (patternCode, _, _) = Run(
+            "verify-image", "--certificate-identity-regexp", @"https://github\.com/example/app/\.github/workflows/.+", "--certificate-oidc-issuer", TestSigstore.DefaultIssuer,
+            "--trusted-root", root, "--insecure-registry", registry.Host, release, dev);
+
+        Assert.Equal(CliApp.Denied, code);
+        Assert.Equal(string.Empty, error);
+        Assert.Contains($"PASS {release} ({releaseDigest}): signed by \"{TestSigstore.DefaultSubject}\"", output, StringComparison.Ordinal);
+        Assert.Contains($"PASS {bundled} (", output, StringComparison.Ordinal);
+        Assert.Contains($"FAIL {dev} ({devDigest})", output, StringComparison.Ordinal);
+        Assert.Contains($"is signed by {Dev} (issuer {TestSigstore.DefaultIssuer}), not by any trusted identity (entry \"--certificate-identity\")", output, StringComparison.Ordinal);
+        Assert.Equal(CliApp.Allowed, patternCode);
+    }
+
+    [Theory]
+    [InlineData("--certificate-identity", "x")]
+    [InlineData("--certificate-oidc-issuer", "https://accounts.google.com")]
+    [InlineData("--certificate-identity", "x", "--certificate-identity-regexp", "y", "--certificate-oidc-issuer", "https://accounts.google.com")]
+    [InlineData("--certificate-identity-regexp", "(a)\\1", "--certificate-oidc-issuer", "https://accounts.google.com")]
+    public void VerifyImage_KeylessFlagsIncomplete_IsBadUsage(params string[] flags)
+    {
+        var (code, _, error) = Run(["verify-image", .. flags, "registry.example.com/app:1.0"]);
+
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(KeyColumns))]
     public void VerifyImage_WithKey_EveryFixtureVerdictHolds(string column, string key)
@@ -122,7 +162,7 @@ public sealed class VerifyImageCommandTests(RegistryServer registry) : IClassFix
         var (code, _, error) = Run("verify-image", $"{registry.Host}/shop/app:1.0");
 
         Assert.Equal(CliApp.BadInput, code);
-        Assert.Contains("give --key or --policy", error, StringComparison.Ordinal);
+        Assert.Contains("give --key, --certificate-identity with --certificate-oidc-issuer, or --policy", error, StringComparison.Ordinal);
     }
 
     [Fact]

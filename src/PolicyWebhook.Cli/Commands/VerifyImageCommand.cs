@@ -16,6 +16,9 @@ internal static class VerifyImageCommand
 {
     public const string KeyEntryName = "--key";
 
+    /// <summary>The entry the keyless flags make, when no --key is given, as messages name it.</summary>
+    public const string KeylessEntryName = "--certificate-identity";
+
     public static string Description { get; } =
         "Verify images' signatures and attestations in their registries, as the webhook does at admission.\n"
         + "With --key alone, an image passes when a valid cosign signature by one of the keys names its digest; with --policy, "
@@ -39,19 +42,44 @@ internal static class VerifyImageCommand
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the registries.", DefaultValueFactory = _ => 30 };
         var format = new Option<string>("--format", "-o") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var command = new Command("verify-image", Description) { images, policies, keys, insecure, dockerConfig, keysDir, timeout, format };
+        var identity = new Option<string?>("--certificate-identity") { Description = "A keyless signer: the exact identity (URI or email) its Fulcio certificate must name." };
+        var identityPattern = new Option<string?>("--certificate-identity-regexp") { Description = "A keyless signer: a regular expression the whole identity must match, instead of --certificate-identity." };
+        var issuer = new Option<string?>("--certificate-oidc-issuer") { Description = "The OIDC issuer the keyless signer's certificate must name." };
+        var trustedRoot = new Option<string[]>("--trusted-root") { Description = "A Sigstore trusted_root.json for keyless signatures (repeatable). Default: the embedded public-good root.", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("verify-image", Description) { images, policies, keys, identity, identityPattern, issuer, trustedRoot, insecure, dockerConfig, keysDir, timeout, format };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var entries = new List<ImageVerificationEntry>();
-            if (!AddKeyEntry(parsed.GetValue(keys) ?? [], entries, error) || !AddPolicyEntries(parsed.GetValue(policies) ?? [], entries, error))
+            var keyless = KeylessSigner(parsed.GetValue(identity), parsed.GetValue(identityPattern), parsed.GetValue(issuer), error, out var keylessOk);
+            if (!keylessOk || !AddKeyEntry(parsed.GetValue(keys) ?? [], keyless, entries, error) || !AddPolicyEntries(parsed.GetValue(policies) ?? [], entries, error))
             {
                 return CliApp.BadInput;
             }
 
             if (entries.Count == 0)
             {
-                error.WriteLine("error: give --key or --policy: nothing says which signatures to trust");
+                error.WriteLine("error: give --key, --certificate-identity with --certificate-oidc-issuer, or --policy: nothing says which signatures to trust");
                 return CliApp.BadInput;
+            }
+
+            IReadOnlyList<Provenance.Sigstore.TrustedRoot>? roots = null;
+            if (parsed.GetValue(trustedRoot) is { Length: > 0 } rootFiles)
+            {
+                var loaded = new List<Provenance.Sigstore.TrustedRoot>();
+                foreach (var file in rootFiles)
+                {
+                    try
+                    {
+                        loaded.Add(Provenance.Sigstore.TrustedRoot.Parse(await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false)));
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or Provenance.Sigstore.SigstoreVerificationException)
+                    {
+                        error.WriteLine($"error: --trusted-root {file}: {e.Message}");
+                        return CliApp.BadInput;
+                    }
+                }
+
+                roots = loaded;
             }
 
             string? credentials = null;
@@ -71,7 +99,7 @@ internal static class VerifyImageCommand
             IImageVerifier verifier;
             try
             {
-                verifier = Verification.CreateVerifier(parsed.GetValue(insecure) ?? [], credentials, new DirectoryKeyMaterial(parsed.GetValue(keysDir)));
+                verifier = Verification.CreateVerifier(parsed.GetValue(insecure) ?? [], credentials, new DirectoryKeyMaterial(parsed.GetValue(keysDir)), roots);
             }
             catch (FormatException e)
             {
@@ -115,9 +143,47 @@ internal static class VerifyImageCommand
         return command;
     }
 
-    private static bool AddKeyEntry(string[] files, List<ImageVerificationEntry> entries, TextWriter error)
+    // The keyless signer the flags name, or null; ok is false (and the error said) when they are given wrongly.
+    private static KeylessIdentity? KeylessSigner(string? identity, string? pattern, string? issuer, TextWriter error, out bool ok)
     {
-        if (files.Length == 0)
+        ok = true;
+        if (identity is null && pattern is null && issuer is null)
+        {
+            return null;
+        }
+
+        string? problem = (identity, pattern, issuer) switch
+        {
+            (not null, not null, _) => "give only one of --certificate-identity and --certificate-identity-regexp",
+            (null, null, _) => "--certificate-oidc-issuer needs --certificate-identity or --certificate-identity-regexp",
+            (_, _, null) => "--certificate-identity needs --certificate-oidc-issuer: an identity is only as good as the issuer that vouched for it",
+            _ => null,
+        };
+        if (problem is null && pattern is not null)
+        {
+            try
+            {
+                _ = new System.Text.RegularExpressions.Regex($"^(?:{pattern})$", System.Text.RegularExpressions.RegexOptions.NonBacktracking);
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException)
+            {
+                problem = $"--certificate-identity-regexp: not a regular expression that runs without backtracking: {e.Message}";
+            }
+        }
+
+        if (problem is not null)
+        {
+            error.WriteLine("error: " + problem);
+            ok = false;
+            return null;
+        }
+
+        return new KeylessIdentity(issuer!, identity, pattern, new Dictionary<string, string>());
+    }
+
+    private static bool AddKeyEntry(string[] files, KeylessIdentity? keyless, List<ImageVerificationEntry> entries, TextWriter error)
+    {
+        if (files.Length == 0 && keyless is null)
         {
             return true;
         }
@@ -145,7 +211,12 @@ internal static class VerifyImageCommand
             sources.Add(new TrustedKeySource(file, Pem: pem));
         }
 
-        entries.Add(new ImageVerificationEntry(KeyEntryName, ["*"], sources, 1, null, null, RegistryErrorAction.Deny) { CacheKey = KeyEntryName });
+        var name = files.Length > 0 ? KeyEntryName : KeylessEntryName;
+        entries.Add(new ImageVerificationEntry(name, ["*"], sources, 1, null, null, RegistryErrorAction.Deny)
+        {
+            CacheKey = name,
+            Keyless = keyless is null ? [] : [keyless],
+        });
         return true;
     }
 
