@@ -1,0 +1,43 @@
+using PolicyWebhook.Cel.Syntax;
+using PolicyWebhook.Cel.Values;
+
+namespace PolicyWebhook.Cel.Evaluation;
+
+/// <summary>A parsed CEL expression, compiled once and evaluated many times with bound variables and a cost budget.</summary>
+public sealed class CelProgram
+{
+    /// <summary>The default budget of one evaluation: Kubernetes' per-expression limit (1,000,000 cost units).</summary>
+    public const long DefaultCostBudget = 1_000_000;
+
+    private CelProgram(string source, Expr ast, CelEnvironment environment)
+    {
+        Source = source;
+        Ast = ast;
+        Environment = environment;
+    }
+
+    public string Source { get; }
+
+    public Expr Ast { get; }
+
+    public CelEnvironment Environment { get; }
+
+    /// <summary>Parses the source; throws <see cref="CelSyntaxException"/> with a position when it does not parse.</summary>
+    public static CelProgram Compile(string source, CelEnvironment? environment = null) =>
+        new(source, Parser.Parse(source), environment ?? CelEnvironment.Default);
+
+    /// <summary>Evaluates with the given variables (values of the CEL value model, see <see cref="CelValues"/>); never throws for CEL errors.</summary>
+    public CelResult Evaluate(IReadOnlyDictionary<string, object?> variables, long costBudget = DefaultCostBudget)
+    {
+        var meter = new CostMeter(costBudget);
+        try
+        {
+            var value = new Evaluator(Environment, variables, meter).Eval(Ast);
+            return value is CelError error ? new CelResult(null, error, meter.Spent) : new CelResult(value, null, meter.Spent);
+        }
+        catch (CostBudgetExceededException e)
+        {
+            return new CelResult(null, new CelError(e.Message), meter.Spent);
+        }
+    }
+}
