@@ -23,6 +23,7 @@ public sealed class CelEnvironment
         StringExtensions.Register(environment);
         MathExtensions.Register(environment);
         OptionalFunctions.Register(environment);
+        EncoderExtensions.Register(environment);
         return environment;
     }
 

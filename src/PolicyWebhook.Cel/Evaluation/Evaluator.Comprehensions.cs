@@ -14,6 +14,11 @@ internal sealed partial class Evaluator
             return range;
         }
 
+        if (c.Kind is ComprehensionKind.OptMap or ComprehensionKind.OptFlatMap)
+        {
+            return OptionalMap(c, range);
+        }
+
         IReadOnlyList<(object? First, object? Second)> items;
         switch (range)
         {
@@ -194,5 +199,30 @@ internal sealed partial class Evaluator
         }
 
         return output;
+    }
+
+    // optional.optMap(x, f(x)) and optFlatMap: none stays none; a value is bound and transformed.
+    private object? OptionalMap(ComprehensionExpr c, object? range)
+    {
+        if (range is not CelOptional optional)
+        {
+            return CelError.NoSuchOverload(c.Kind == ComprehensionKind.OptMap ? "optMap" : "optFlatMap");
+        }
+
+        if (!optional.HasValue)
+        {
+            return optional;
+        }
+
+        _locals.Add((c.IterVar, optional.Value));
+        try
+        {
+            var result = Eval(c.Transform!);
+            return result is CelError || c.Kind == ComprehensionKind.OptFlatMap ? result : CelOptional.Of(result);
+        }
+        finally
+        {
+            _locals.RemoveAt(_locals.Count - 1);
+        }
     }
 }

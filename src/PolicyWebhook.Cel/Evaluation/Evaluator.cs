@@ -89,6 +89,11 @@ internal sealed partial class Evaluator(CelEnvironment environment, IReadOnlyDic
 
         if (select.TestOnly)
         {
+            if (operand is CelOptional { HasValue: var present, Value: var inner })
+            {
+                return present ? (inner is CelMap within ? CelValues.Box(within.ContainsKey(select.Field)) : CelError.NoSuchOverload("has")) : CelValues.False;
+            }
+
             return operand is CelMap presence ? CelValues.Box(presence.ContainsKey(select.Field)) : CelError.NoSuchOverload("has");
         }
 

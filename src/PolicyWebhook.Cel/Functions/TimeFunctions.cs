@@ -17,7 +17,7 @@ internal static class TimeFunctions
         Both(environment, "getHours", t => t.Hour, d => (long)d.TotalHours);
         Both(environment, "getMinutes", t => t.Minute, d => (long)d.TotalMinutes);
         Both(environment, "getSeconds", t => t.Second, d => (long)d.TotalSeconds);
-        Both(environment, "getMilliseconds", t => t.Millisecond, d => (long)d.TotalMilliseconds);
+        Both(environment, "getMilliseconds", t => t.Millisecond, d => (long)d.TotalMilliseconds % 1000);
     }
 
     private static void Timestamp(CelEnvironment environment, string name, Func<DateTimeOffset, int> part) =>

@@ -7,8 +7,8 @@ namespace PolicyWebhook.Cel.Functions;
 /// <summary>Parsing, formatting and range checks of CEL timestamps (RFC 3339, UTC) and durations (Go's "1h2m3.5s" form).</summary>
 internal static partial class TimeValues
 {
-    /// <summary>CEL's duration range: about ±10,000 years (315,576,000,000 seconds).</summary>
-    private static readonly TimeSpan MaxDuration = TimeSpan.FromSeconds(315_576_000_000) + TimeSpan.FromTicks(9_999_999);
+    /// <summary>The duration range of cel-go and Kubernetes: a signed 64-bit count of nanoseconds (about ±292 years).</summary>
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromTicks(long.MaxValue / 100);
 
     public static DateTimeOffset CheckTimestamp(DateTimeOffset value) => value;
 

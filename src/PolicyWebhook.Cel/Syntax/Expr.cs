@@ -42,6 +42,8 @@ public enum ComprehensionKind
     TransformList,
     TransformMap,
     TransformMapEntry,
+    OptMap,
+    OptFlatMap,
 }
 
 /// <summary>A macro over a list or map: iterates Range binding IterVar (and IterVar2 for two-variable forms).</summary>

@@ -32,6 +32,8 @@ internal static class Macros
             ("exists_one" or "existsOne", 2) => One(ComprehensionKind.ExistsOne, predicate: true),
             ("filter", 2) => One(ComprehensionKind.Filter, predicate: true),
             ("map", 2) => One(ComprehensionKind.Map, predicate: false),
+            ("optMap", 2) => One(ComprehensionKind.OptMap, predicate: false),
+            ("optFlatMap", 2) => One(ComprehensionKind.OptFlatMap, predicate: false),
             ("map", 3) => new ComprehensionExpr(position, ComprehensionKind.Map, Variable(args[0], source), null, target, args[1], args[2]),
             ("all", 3) => Two(ComprehensionKind.All, args[2], null),
             ("exists", 3) => Two(ComprehensionKind.Exists, args[2], null),

@@ -84,7 +84,9 @@ public sealed partial class Parser
                 Expect(")");
                 return inner;
             case TokenKind.Punctuation when token.Text == "[":
-                return ParseList(token.Position);
+                return ParseList(token.Position, firstOptional: false);
+            case TokenKind.Punctuation when token.Text == "[?":
+                return ParseList(token.Position, firstOptional: true);
             case TokenKind.Punctuation when token.Text == "{":
                 return new MapExpr(token.Position, ParseEntries(fieldNames: false));
             case TokenKind.End:
@@ -139,10 +141,21 @@ public sealed partial class Parser
         return args;
     }
 
-    private ListExpr ParseList(int position)
+    private ListExpr ParseList(int position, bool firstOptional)
     {
         var elements = new List<Expr>();
         var optional = new HashSet<int>();
+        if (firstOptional)
+        {
+            optional.Add(0);
+            elements.Add(ParseExpr());
+            if (!Accept(","))
+            {
+                Expect("]");
+                return new ListExpr(position, elements, optional);
+            }
+        }
+
         while (!Peek.Is("]"))
         {
             if (Accept("?"))

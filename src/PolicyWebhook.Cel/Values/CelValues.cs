@@ -146,36 +146,15 @@ public static class CelValues
         }
     }
 
+    // As cel-go does: out-of-range doubles order first or last, others compare with the integer converted to double.
     private static int CompareDoubleToInteger(double x, object integer)
     {
         if (integer is long y)
         {
-            if (x < -9.2233720368547758E18)
-            {
-                return -1;
-            }
-
-            if (x >= 9.2233720368547758E18)
-            {
-                return 1;
-            }
-
-            var whole = (long)Math.Truncate(x);
-            return whole != y ? whole.CompareTo(y) : x.CompareTo(Math.Truncate(x));
+            return x < -9.2233720368547758E18 ? -1 : x > 9.2233720368547758E18 ? 1 : x.CompareTo((double)y);
         }
 
         var u = (ulong)integer;
-        if (x < 0)
-        {
-            return -1;
-        }
-
-        if (x >= 1.8446744073709552E19)
-        {
-            return 1;
-        }
-
-        var w = (ulong)Math.Truncate(x);
-        return w != u ? w.CompareTo(u) : x.CompareTo(Math.Truncate(x));
+        return x < 0 ? -1 : x > 1.8446744073709552E19 ? 1 : x.CompareTo((double)u);
     }
 }
