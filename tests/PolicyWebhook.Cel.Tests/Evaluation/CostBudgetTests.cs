@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using PolicyWebhook.Cel.Evaluation;
+
+namespace PolicyWebhook.Cel.Tests.Evaluation;
+
+public sealed class CostBudgetTests
+{
+    [Fact]
+    public void Evaluate_NestedComprehensions_StopWhenBudgetIsSpent()
+    {
+        // Twenty levels of [1,2,3].map(...) would take 3^20 (3.5 billion) steps.
+        var source = "1";
+        for (var i = 0; i < 20; i++)
+        {
+            source = $"[1, 2, 3].map(x{i}, {source})";
+        }
+
+        var clock = Stopwatch.StartNew();
+        var result = Cel.Run(source, budget: 100_000);
+
+        Assert.True(result.IsError);
+        Assert.Contains("cost limit exceeded", result.Error!.Message, StringComparison.Ordinal);
+        Assert.InRange(result.Cost, 100_000, 100_100);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void Evaluate_StringDoubling_IsChargedBySize()
+    {
+        // Each bind doubles the string: 2^40 characters if nothing stopped it.
+        var source = "s39 + s39";
+        for (var i = 39; i >= 0; i--)
+        {
+            source = $"cel.bind(s{i}, {(i == 0 ? "'xx'" : $"s{i - 1} + s{i - 1}")}, {source})";
+        }
+
+        var result = Cel.Run(source, budget: CelProgram.DefaultCostBudget);
+
+        Assert.True(result.IsError);
+        Assert.Contains("cost limit exceeded", result.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_WithinBudget_ReportsCost()
+    {
+        var program = CelProgram.Compile("[1, 2, 3].all(x, x > 0)");
+
+        var result = program.Evaluate(new Dictionary<string, object?>(), costBudget: 1_000);
+
+        Assert.Equal(true, result.Value);
+        Assert.InRange(result.Cost, 5, 100);
+        Assert.True(program.Evaluate(new Dictionary<string, object?>(), costBudget: 5).IsError);
+    }
+
+    [Fact]
+    public void Evaluate_HostileRegexInput_StaysLinear()
+    {
+        var variables = new Dictionary<string, object?> { ["s"] = new string('a', 100_000) + "!" };
+        var clock = Stopwatch.StartNew();
+
+        var result = Cel.Run("s.matches('^(a+)+$')", variables);
+
+        Assert.Equal(false, result.Value);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+    }
+}
