@@ -24,6 +24,7 @@ public sealed class CelEnvironment
         MathExtensions.Register(environment);
         OptionalFunctions.Register(environment);
         EncoderExtensions.Register(environment);
+        NetworkExtensions.Register(environment);
         return environment;
     }
 

@@ -21,6 +21,7 @@ internal sealed partial class Evaluator(CelEnvironment environment, IReadOnlyDic
             MapExpr map => EvalMap(map),
             ComprehensionExpr comprehension => EvalComprehension(comprehension),
             BindExpr bind => EvalBind(bind),
+            BlockExpr block => EvalBlock(block),
             StructExpr structure => new CelError($"unknown type '{structure.TypeName}': message types are not supported"),
             _ => new CelError("unsupported expression"),
         };
@@ -217,6 +218,25 @@ internal sealed partial class Evaluator(CelEnvironment environment, IReadOnlyDic
         finally
         {
             _locals.RemoveAt(_locals.Count - 1);
+        }
+    }
+
+    // Slots are evaluated in order; an error in a slot is a value, raised only where the slot is used.
+    private object? EvalBlock(BlockExpr block)
+    {
+        var mark = _locals.Count;
+        try
+        {
+            for (var i = 0; i < block.Slots.Count; i++)
+            {
+                _locals.Add((Macros.BlockSlot(i), Eval(block.Slots[i])));
+            }
+
+            return Eval(block.Result);
+        }
+        finally
+        {
+            _locals.RemoveRange(mark, _locals.Count - mark);
         }
     }
 }

@@ -104,6 +104,7 @@ internal static class ConversionFunctions
         CelBytes b => DecodeUtf8(b),
         DateTimeOffset t => TimeValues.FormatTimestamp(t),
         TimeSpan d => TimeValues.FormatDuration(d),
+        CelIp or CelCidr => value.ToString(),
         _ => null,
     };
 

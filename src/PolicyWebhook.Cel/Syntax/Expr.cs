@@ -52,3 +52,6 @@ public sealed record ComprehensionExpr(
 
 /// <summary><c>cel.bind(name, init, body)</c>: evaluates init once and binds it in body.</summary>
 public sealed record BindExpr(int Position, string Name, Expr Init, Expr Body) : Expr(Position);
+
+/// <summary><c>cel.block([e0, e1, ...], result)</c>, which optimisers emit: slot i is bound as <c>cel.index(i)</c> for later slots and the result.</summary>
+public sealed record BlockExpr(int Position, IReadOnlyList<Expr> Slots, Expr Result) : Expr(Position);

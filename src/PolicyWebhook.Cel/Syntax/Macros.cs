@@ -20,9 +20,9 @@ internal static class Macros
 
     public static Expr? ExpandMember(Expr target, string name, List<Expr> args, int position, string source)
     {
-        if (target is IdentExpr { Name: "cel" } && name == "bind" && args.Count == 3)
+        if (target is IdentExpr { Name: "cel" } && CelNamespace(name, args, position, source) is { } expanded)
         {
-            return new BindExpr(position, Variable(args[0], source), args[1], args[2]);
+            return expanded;
         }
 
         return (name, args.Count) switch
@@ -62,6 +62,19 @@ internal static class Macros
             return new ComprehensionExpr(position, kind, first, second, target, predicate, transform);
         }
     }
+
+    // cel.bind, and the forms optimisers emit: cel.block, cel.index(n) and cel.iterVar(depth, n), named "@index0", "@it:0:0"...
+    private static Expr? CelNamespace(string name, List<Expr> args, int position, string source) => (name, args) switch
+    {
+        ("bind", [var variable, var init, var body]) => new BindExpr(position, Variable(variable, source), init, body),
+        ("block", [ListExpr slots, var result]) => new BlockExpr(position, slots.Elements, result),
+        ("index", [LiteralExpr { Value: long n }]) => new IdentExpr(position, BlockSlot(n)),
+        ("iterVar", [LiteralExpr { Value: long depth }, LiteralExpr { Value: long n }]) => new IdentExpr(position, $"@it:{depth}:{n}"),
+        ("accuVar", [LiteralExpr { Value: long depth }, LiteralExpr { Value: long n }]) => new IdentExpr(position, $"@ac:{depth}:{n}"),
+        _ => null,
+    };
+
+    public static string BlockSlot(long n) => "@index" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Variable(Expr expr, string source) => expr is IdentExpr { Name: var name } && !name.StartsWith('.')
         ? name

@@ -33,6 +33,10 @@ public sealed class CelType : IEquatable<CelType>
 
     public static CelType OptionalType { get; } = Register("optional_type");
 
+    public static CelType IpType { get; } = Register("net.IP");
+
+    public static CelType CidrType { get; } = Register("net.CIDR");
+
     public string Name { get; }
 
     /// <summary>The built-in type a name denotes (<c>int</c>, <c>google.protobuf.Duration</c>...), or null.</summary>

@@ -34,6 +34,8 @@ public static class CelValues
         TimeSpan => CelType.DurationType,
         DateTimeOffset => CelType.TimestampType,
         CelOptional => CelType.OptionalType,
+        CelIp => CelType.IpType,
+        CelCidr => CelType.CidrType,
         _ => null,
     };
 
