@@ -25,14 +25,32 @@ public sealed class CelEnvironment
         OptionalFunctions.Register(environment);
         EncoderExtensions.Register(environment);
         NetworkExtensions.Register(environment);
+        KubernetesLists.Register(environment);
+        KubernetesRegex.Register(environment);
+        QuantityFunctions.Register(environment);
         return environment;
     }
 
-    /// <summary>Adds or replaces a global function (<c>f(x)</c>).</summary>
-    public void AddGlobal(string name, CelFunction function) => _functions[name] = function;
+    /// <summary>Adds a global function (<c>f(x)</c>); one already there is tried when the new one has no overload for the arguments.</summary>
+    public void AddGlobal(string name, CelFunction function) => Add(name, function);
 
-    /// <summary>Adds or replaces a member function (<c>x.f()</c>); the receiver comes first in args.</summary>
-    public void AddMember(string name, CelFunction function) => _functions["." + name] = function;
+    /// <summary>Adds a member function (<c>x.f()</c>), receiver first in args; overloads chain as for <see cref="AddGlobal"/>.</summary>
+    public void AddMember(string name, CelFunction function) => Add("." + name, function);
+
+    private void Add(string key, CelFunction function)
+    {
+        if (_functions.TryGetValue(key, out var existing))
+        {
+            _functions[key] = (args, meter) =>
+            {
+                var result = function(args, meter);
+                return result is Values.CelError { IsNoSuchOverload: true } ? existing(args, meter) : result;
+            };
+            return;
+        }
+
+        _functions[key] = function;
+    }
 
     /// <summary>Adds the same function in both call styles (<c>size(x)</c> and <c>x.size()</c>).</summary>
     public void AddBoth(string name, CelFunction function)

@@ -12,7 +12,7 @@ internal static partial class NetworkExtensions
 {
     public static void Register(CelEnvironment environment)
     {
-        environment.AddGlobal("ip", (a, _) => a is [string s] ? ParseIp(s) is { } ip ? new CelIp(ip) : new CelError($"IP Address '{s}' parse error") : CelError.NoSuchOverload("ip"));
+        environment.AddGlobal("ip", (a, _) => a is [string s] ? ParseIp(s) is { } ip ? new CelIp(ip, s) : new CelError($"IP Address '{s}' parse error") : CelError.NoSuchOverload("ip"));
         environment.AddGlobal("cidr", (a, _) => a is [string s] ? ParseCidr(s) ?? (object)new CelError($"network address parse error during conversion from string: '{s}'") : CelError.NoSuchOverload("cidr"));
         environment.AddGlobal("isIP", (a, _) => a is [string s] ? CelValues.Box(ParseIp(s) is not null) : CelError.NoSuchOverload("isIP"));
         environment.AddGlobal("isCIDR", (a, _) => a is [string s] ? CelValues.Box(ParseCidr(s) is not null) : CelError.NoSuchOverload("isCIDR"));
@@ -20,6 +20,7 @@ internal static partial class NetworkExtensions
             ? ParseIp(s) is { } ip ? CelValues.Box(ip.ToString() == s) : new CelError($"IP Address '{s}' parse error")
             : CelError.NoSuchOverload("ip.isCanonical"));
         Ip(environment, "family", ip => (long)ip.Family);
+        Ip(environment, "isCanonical", ip => CelValues.Box(ip.IsCanonical));
         Ip(environment, "isUnspecified", ip => CelValues.Box(ip.Unmapped.Equals(IPAddress.Any) || ip.Unmapped.Equals(IPAddress.IPv6Any)));
         Ip(environment, "isLoopback", ip => CelValues.Box(IPAddress.IsLoopback(ip.Unmapped)));
         Ip(environment, "isLinkLocalMulticast", ip => CelValues.Box(InRange(ip.Unmapped, "224.0.0.0", 24) || InRange(ip.Unmapped, "ff02::", 16)));

@@ -5,7 +5,10 @@ public sealed class CelError(string message)
 {
     public string Message { get; } = message;
 
-    public static CelError NoSuchOverload(string function) => new($"no such overload: {function}");
+    /// <summary>True when no overload took the arguments, so that another library's function of the same name may.</summary>
+    public bool IsNoSuchOverload { get; private init; }
+
+    public static CelError NoSuchOverload(string function) => new($"no such overload: {function}") { IsNoSuchOverload = true };
 
     public override string ToString() => Message;
 }

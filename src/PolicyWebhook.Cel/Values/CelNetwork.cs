@@ -4,9 +4,12 @@ using System.Net.Sockets;
 namespace PolicyWebhook.Cel.Values;
 
 /// <summary>A CEL <c>net.IP</c> value (Kubernetes' IP library); an IPv4-mapped IPv6 address equals its IPv4 form.</summary>
-public sealed class CelIp(IPAddress address) : IEquatable<CelIp>
+public sealed class CelIp(IPAddress address, string? text = null) : IEquatable<CelIp>
 {
     public IPAddress Address { get; } = address;
+
+    /// <summary>True when the address was written in its one canonical form (lowercase, shortest IPv6).</summary>
+    public bool IsCanonical => text is null || text == Address.ToString();
 
     /// <summary>The address with an IPv4-mapped IPv6 form turned to IPv4, for comparisons.</summary>
     public IPAddress Unmapped => Address.IsIPv4MappedToIPv6 ? Address.MapToIPv4() : Address;

@@ -37,6 +37,8 @@ public sealed class CelType : IEquatable<CelType>
 
     public static CelType CidrType { get; } = Register("net.CIDR");
 
+    public static CelType QuantityType { get; } = Register("kubernetes.Quantity");
+
     public string Name { get; }
 
     /// <summary>The built-in type a name denotes (<c>int</c>, <c>google.protobuf.Duration</c>...), or null.</summary>

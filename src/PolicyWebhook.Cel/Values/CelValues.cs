@@ -36,6 +36,7 @@ public static class CelValues
         CelOptional => CelType.OptionalType,
         CelIp => CelType.IpType,
         CelCidr => CelType.CidrType,
+        CelQuantity => CelType.QuantityType,
         _ => null,
     };
 
