@@ -8,7 +8,8 @@ public delegate object? CelFunction(object?[] args, CostMeter meter);
 /// <summary>The functions an expression may call: CEL's standard definitions and the extension libraries, by name and call style.</summary>
 public sealed class CelEnvironment
 {
-    private readonly Dictionary<string, CelFunction> _functions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CelFunction> _globals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CelFunction> _members = new(StringComparer.Ordinal);
 
     /// <summary>The standard definitions, the strings, math and optional extensions, and <c>base64</c>.</summary>
     public static CelEnvironment Default { get; } = CreateDefault();
@@ -32,16 +33,16 @@ public sealed class CelEnvironment
     }
 
     /// <summary>Adds a global function (<c>f(x)</c>); one already there is tried when the new one has no overload for the arguments.</summary>
-    public void AddGlobal(string name, CelFunction function) => Add(name, function);
+    public void AddGlobal(string name, CelFunction function) => Add(_globals, name, function);
 
     /// <summary>Adds a member function (<c>x.f()</c>), receiver first in args; overloads chain as for <see cref="AddGlobal"/>.</summary>
-    public void AddMember(string name, CelFunction function) => Add("." + name, function);
+    public void AddMember(string name, CelFunction function) => Add(_members, name, function);
 
-    private void Add(string key, CelFunction function)
+    private static void Add(Dictionary<string, CelFunction> functions, string key, CelFunction function)
     {
-        if (_functions.TryGetValue(key, out var existing))
+        if (functions.TryGetValue(key, out var existing))
         {
-            _functions[key] = (args, meter) =>
+            functions[key] = (args, meter) =>
             {
                 var result = function(args, meter);
                 return result is Values.CelError { IsNoSuchOverload: true } ? existing(args, meter) : result;
@@ -49,7 +50,7 @@ public sealed class CelEnvironment
             return;
         }
 
-        _functions[key] = function;
+        functions[key] = function;
     }
 
     /// <summary>Adds the same function in both call styles (<c>size(x)</c> and <c>x.size()</c>).</summary>
@@ -59,5 +60,5 @@ public sealed class CelEnvironment
         AddMember(name, function);
     }
 
-    internal CelFunction? Find(string name, bool member) => _functions.GetValueOrDefault(member ? "." + name : name);
+    internal CelFunction? Find(string name, bool member) => (member ? _members : _globals).GetValueOrDefault(name);
 }
