@@ -1,3 +1,4 @@
+using PolicyWebhook.Cel.Checking;
 using PolicyWebhook.Cel.Syntax;
 using PolicyWebhook.Cel.Values;
 
@@ -25,6 +26,27 @@ public sealed class CelProgram
     /// <summary>Parses the source; throws <see cref="CelSyntaxException"/> with a position when it does not parse.</summary>
     public static CelProgram Compile(string source, CelEnvironment? environment = null) =>
         new(source, Parser.Parse(source), environment ?? CelEnvironment.Default);
+
+    /// <summary>
+    /// Parses the source and checks that every name it uses is one of the declared variables, a comprehension variable, a function
+    /// of the environment or a type; throws <see cref="CelCompileException"/> listing every mistake with its line and column.
+    /// </summary>
+    public static CelProgram Compile(string source, IReadOnlyCollection<string> declaredVariables, CelEnvironment? environment = null)
+    {
+        Expr ast;
+        try
+        {
+            ast = Parser.Parse(source);
+        }
+        catch (CelSyntaxException e)
+        {
+            throw new CelCompileException([new CelIssue(e.Reason, e.Position, e.Line, e.Column)]);
+        }
+
+        environment ??= CelEnvironment.Default;
+        var issues = new DeclarationChecker(source, declaredVariables, environment).Check(ast);
+        return issues.Count > 0 ? throw new CelCompileException(issues) : new CelProgram(source, ast, environment);
+    }
 
     /// <summary>Evaluates with the given variables (values of the CEL value model, see <see cref="CelValues"/>); never throws for CEL errors.</summary>
     public CelResult Evaluate(IReadOnlyDictionary<string, object?> variables, long costBudget = DefaultCostBudget)

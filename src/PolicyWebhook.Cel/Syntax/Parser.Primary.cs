@@ -19,7 +19,8 @@ public sealed partial class Parser
                 _index++;
                 if (!optional && Peek.Is("(") && name.Value is null)
                 {
-                    var position = Advance().Position;
+                    Advance();
+                    var position = name.Position;
                     var args = ParseArguments(")");
                     operand = Macros.ExpandMember(operand, name.Text, args, position, _source) ?? new CallExpr(position, name.Text, operand, args);
                     continue;
@@ -116,7 +117,8 @@ public sealed partial class Parser
         var text = leadingDot ? "." + name.Text : name.Text;
         if (Peek.Is("("))
         {
-            var position = Advance().Position;
+            Advance();
+            var position = name.Position;
             var args = ParseArguments(")");
             return Macros.ExpandGlobal(text, args, position, _source) ?? new CallExpr(position, text, null, args);
         }
