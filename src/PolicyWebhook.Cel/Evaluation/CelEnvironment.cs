@@ -11,7 +11,10 @@ public sealed class CelEnvironment
     private readonly Dictionary<string, CelFunction> _globals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CelFunction> _members = new(StringComparer.Ordinal);
 
-    /// <summary>The standard definitions, the strings, math and optional extensions, and <c>base64</c>.</summary>
+    /// <summary>
+    /// The standard definitions and macros; cel-go's strings, math, optional, encoders and network extensions; Kubernetes' list, regex,
+    /// quantity, URL, semver, format, IP and CIDR libraries.
+    /// </summary>
     public static CelEnvironment Default { get; } = CreateDefault();
 
     public static CelEnvironment CreateDefault()
@@ -29,6 +32,9 @@ public sealed class CelEnvironment
         KubernetesLists.Register(environment);
         KubernetesRegex.Register(environment);
         QuantityFunctions.Register(environment);
+        UrlFunctions.Register(environment);
+        SemverFunctions.Register(environment);
+        FormatLibrary.Register(environment);
         return environment;
     }
 

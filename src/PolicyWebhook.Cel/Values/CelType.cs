@@ -39,6 +39,12 @@ public sealed class CelType : IEquatable<CelType>
 
     public static CelType QuantityType { get; } = Register("kubernetes.Quantity");
 
+    public static CelType UrlType { get; } = Register("kubernetes.URL");
+
+    public static CelType SemverType { get; } = Register("kubernetes.Semver");
+
+    public static CelType FormatType { get; } = Register("kubernetes.NamedFormat");
+
     public string Name { get; }
 
     /// <summary>The built-in type a name denotes (<c>int</c>, <c>google.protobuf.Duration</c>...), or null.</summary>

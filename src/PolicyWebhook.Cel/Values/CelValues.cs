@@ -37,6 +37,9 @@ public static class CelValues
         CelIp => CelType.IpType,
         CelCidr => CelType.CidrType,
         CelQuantity => CelType.QuantityType,
+        CelUrl => CelType.UrlType,
+        CelSemver => CelType.SemverType,
+        CelFormat => CelType.FormatType,
         _ => null,
     };
 

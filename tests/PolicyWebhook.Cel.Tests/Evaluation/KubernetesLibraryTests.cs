@@ -36,3 +36,23 @@ public sealed class KubernetesLibraryTests
         Assert.Equal(new object?[] { "c" }, Cel.Value(Rule, variables));
     }
 }
+
+public sealed class KubernetesUrlSemverFormatTests
+{
+    [Theory]
+    [InlineData("url('https://user@example.com:8443/a%20b?x=1&x=2&y').getHost() == 'example.com:8443'")]
+    [InlineData("url('https://[::1]:80/').getHostname() == '::1' && url('https://[::1]:80/').getPort() == '80'")]
+    [InlineData("url('https://example.com/a%20b?x=1&x=2&y').getEscapedPath() == '/a%20b'")]
+    [InlineData("url('https://example.com/?x=1&x=2&y').getQuery() == {'x': ['1', '2'], 'y': ['']}")]
+    [InlineData("url('/just/a/path').getScheme() == '' && isURL('https://example.com') && !isURL('example.com') && !isURL('a b')")]
+    [InlineData("semver('1.2.3').major() == 1 && semver('1.2.3').isLessThan(semver('1.10.0'))")]
+    [InlineData("semver('1.0.0-rc.1').isLessThan(semver('1.0.0')) && semver('1.0.0-alpha.2').compareTo(semver('1.0.0-alpha.10')) == -1")]
+    [InlineData("isSemver('v1.2', true) && !isSemver('v1.2') && semver('01.2.3', true).major() == 1")]
+    [InlineData("!format.dns1123Label().validate('my-name').hasValue()")]
+    [InlineData("format.dns1123Label().validate('My_Name').value().size() == 1")]
+    [InlineData("format.named('labelValue').value().validate('').hasValue() == false && !format.named('nope').hasValue()")]
+    [InlineData("!format.qualifiedName().validate('example.com/my.name').hasValue() && format.qualifiedName().validate('a/b/c').hasValue()")]
+    [InlineData("!format.dns1123LabelPrefix().validate('web-').hasValue() && !format.uuid().validate('123e4567-e89b-12d3-a456-426614174000').hasValue()")]
+    [InlineData("!format.date().validate('2024-02-29').hasValue() && format.date().validate('2023-02-29').hasValue()")]
+    public void Evaluate_UrlSemverFormat_AreAvailable(string source) => Assert.Equal(true, Cel.Value(source));
+}
