@@ -6,6 +6,12 @@ public sealed partial class Parser
     /// <summary>Nesting deeper than this is refused, so a hostile expression cannot exhaust the stack.</summary>
     public const int MaxDepth = 200;
 
+    /// <summary>A tree deeper than this (counting chains such as <c>a + b + c</c>) is refused, so evaluation cannot exhaust the stack.</summary>
+    public const int MaxTreeDepth = 250;
+
+    /// <summary>Longer sources are refused, as cel-go's default limit does.</summary>
+    public const int MaxLength = 100_000;
+
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
         "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop", "package",
@@ -26,6 +32,11 @@ public sealed partial class Parser
     /// <summary>Parses one expression; throws <see cref="CelSyntaxException"/> with the position of the first mistake.</summary>
     public static Expr Parse(string source)
     {
+        if (source.Length > MaxLength)
+        {
+            throw new CelSyntaxException($"expression longer than {MaxLength} characters", source, MaxLength);
+        }
+
         var parser = new Parser(source);
         var expr = parser.ParseExpr();
         if (parser.Peek.Kind != TokenKind.End)
@@ -33,7 +44,7 @@ public sealed partial class Parser
             throw parser.Error($"unexpected '{parser.Peek.Text}'", parser.Peek.Position);
         }
 
-        return expr;
+        return ExprDepth.Of(expr) > MaxTreeDepth ? throw parser.Error($"expression nested more than {MaxTreeDepth} deep", 0) : expr;
     }
 
     private Token Peek => _tokens[_index];

@@ -56,6 +56,23 @@ public sealed class ParserTests
         Assert.Contains("nested more than", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(" + 1", 20_000)]
+    [InlineData(".f", 20_000)]
+    [InlineData(" && true", 10_000)]
+    [InlineData("[0]", 20_000)]
+    public void Parse_HostileChain_IsRefusedNotOverflowed(string link, int count)
+    {
+        var source = "x" + string.Concat(Enumerable.Repeat(link, count));
+
+        var error = Assert.Throws<CelSyntaxException>(() => Parser.Parse(source));
+
+        Assert.Contains("nested more than", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_LongChainWithinLimit_Evaluates() => Assert.Equal(200L, Cel.Value("0" + string.Concat(Enumerable.Repeat(" + 1", 200))));
+
     [Fact]
     public void Parse_MemberCall_KeepsTargetAndArguments()
     {
