@@ -49,17 +49,22 @@ public sealed class CelProgram
     }
 
     /// <summary>Evaluates with the given variables (values of the CEL value model, see <see cref="CelValues"/>); never throws for CEL errors.</summary>
-    public CelResult Evaluate(IReadOnlyDictionary<string, object?> variables, long costBudget = DefaultCostBudget)
+    public CelResult Evaluate(IReadOnlyDictionary<string, object?> variables, long costBudget = DefaultCostBudget) =>
+        Evaluate(variables, new CostMeter(costBudget));
+
+    /// <summary>Evaluates charging a meter that may be shared, so that all expressions of one request draw on one budget.</summary>
+    public CelResult Evaluate(IReadOnlyDictionary<string, object?> variables, CostMeter meter)
     {
-        var meter = new CostMeter(costBudget);
+        ArgumentNullException.ThrowIfNull(meter);
+        var before = meter.Spent;
         try
         {
             var value = new Evaluator(Environment, variables, meter).Eval(Ast);
-            return value is CelError error ? new CelResult(null, error, meter.Spent) : new CelResult(value, null, meter.Spent);
+            return value is CelError error ? new CelResult(null, error, meter.Spent - before) : new CelResult(value, null, meter.Spent - before);
         }
         catch (CostBudgetExceededException e)
         {
-            return new CelResult(null, new CelError(e.Message), meter.Spent);
+            return new CelResult(null, new CelError(e.Message), meter.Spent - before);
         }
     }
 }

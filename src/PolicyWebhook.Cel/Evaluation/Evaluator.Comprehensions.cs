@@ -19,6 +19,13 @@ internal sealed partial class Evaluator
             return OptionalMap(c, range);
         }
 
+        // Charged before the iteration list is built, so a huge range is refused before it costs memory.
+        meter.ChargeSize(range switch
+        {
+            CelMap m => m.Count,
+            IReadOnlyList<object?> l => l.Count,
+            _ => 0,
+        });
         IReadOnlyList<(object? First, object? Second)> items;
         switch (range)
         {
@@ -34,7 +41,6 @@ internal sealed partial class Evaluator
                 return new CelError($"expression of type '{CelValues.TypeOf(range)?.Name}' cannot be the range of a comprehension");
         }
 
-        meter.ChargeSize(items.Count);
         var mark = _locals.Count;
         _locals.Add((c.IterVar, null));
         if (c.IterVar2 is not null)

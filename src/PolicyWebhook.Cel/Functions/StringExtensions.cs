@@ -125,7 +125,9 @@ internal static class StringExtensions
 
     private static string Replace(string s, string from, string to, long limit, CostMeter meter)
     {
-        meter.ChargeSize(s.Length + to.Length);
+        // Charged for the longest result the replacement can build, before building it.
+        var replacements = from.Length == 0 ? s.Length + 1L : s.Length / from.Length;
+        meter.ChargeSize(s.Length + (Math.Min(replacements, limit < 0 ? long.MaxValue : limit) * to.Length));
         if (limit < 0)
         {
             return from.Length == 0 ? Text(Interleave(s, to)) : s.Replace(from, to, StringComparison.Ordinal);

@@ -64,3 +64,31 @@ public sealed class CostBudgetTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 }
+
+public sealed class SharedBudgetTests
+{
+    [Fact]
+    public void Evaluate_SharedMeter_StopsTheExpressionThatSpendsTheRequestBudget()
+    {
+        var meter = new CostMeter(200);
+        var program = CelProgram.Compile("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].all(x, x > 0)");
+        var variables = new Dictionary<string, object?>();
+
+        var results = Enumerable.Range(0, 10).Select(_ => program.Evaluate(variables, meter)).ToList();
+
+        Assert.Equal(true, results[0].Value);
+        Assert.True(results[^1].IsError);
+        Assert.True(meter.Spent > meter.Budget);
+    }
+
+    [Fact]
+    public void Evaluate_ReplaceThatWouldExplode_IsChargedBeforeBuilding()
+    {
+        var variables = new Dictionary<string, object?> { ["s"] = new string('a', 100_000) };
+
+        var result = Cel.Run("s.replace('', s)", variables);
+
+        Assert.True(result.IsError);
+        Assert.Contains("cost limit exceeded", result.Error!.Message, StringComparison.Ordinal);
+    }
+}
