@@ -122,6 +122,26 @@ internal sealed class DeclarationChecker(string source, IReadOnlyCollection<stri
         }
 
         call.Args.ToList().ForEach(Visit);
+        CheckPattern(call);
+    }
+
+    // A constant pattern that .NET's linear engine cannot run is a mistake of the rule, found once on apply.
+    private void CheckPattern(CallExpr call)
+    {
+        if (call.Function is not ("matches" or "find" or "findAll") || call.Args.Count == 0
+            || call.Args[call.Target is null && call.Args.Count > 1 ? 1 : 0] is not LiteralExpr { Value: string pattern } literal)
+        {
+            return;
+        }
+
+        try
+        {
+            Functions.Re2Regex.Get(pattern);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            Report($"invalid regular expression '{pattern}': {e.Message}", literal.Position);
+        }
     }
 
     private bool IsDeclared(string root) => _locals.Contains(root) || variables.Contains(root);

@@ -15,7 +15,10 @@ public sealed class CelEnvironment
     /// The standard definitions and macros; cel-go's strings, math, optional, encoders and network extensions; Kubernetes' list, regex,
     /// quantity, URL, semver, format, IP and CIDR libraries.
     /// </summary>
-    public static CelEnvironment Default { get; } = CreateDefault();
+    /// <remarks>Shared and read-only: to add functions, start from <see cref="CreateDefault"/>.</remarks>
+    public static CelEnvironment Default { get; } = CreateDefault().Freeze();
+
+    private bool _frozen;
 
     public static CelEnvironment CreateDefault()
     {
@@ -44,8 +47,19 @@ public sealed class CelEnvironment
     /// <summary>Adds a member function (<c>x.f()</c>), receiver first in args; overloads chain as for <see cref="AddGlobal"/>.</summary>
     public void AddMember(string name, CelFunction function) => Add(_members, name, function);
 
-    private static void Add(Dictionary<string, CelFunction> functions, string key, CelFunction function)
+    private CelEnvironment Freeze()
     {
+        _frozen = true;
+        return this;
+    }
+
+    private void Add(Dictionary<string, CelFunction> functions, string key, CelFunction function)
+    {
+        if (_frozen)
+        {
+            throw new InvalidOperationException("the default CEL environment is shared and read-only; add functions to one from CreateDefault()");
+        }
+
         if (functions.TryGetValue(key, out var existing))
         {
             functions[key] = (args, meter) =>

@@ -93,8 +93,9 @@ internal sealed partial class Evaluator
         {
             return new CelError($"return error for overflow in {name}");
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or IndexOutOfRangeException or TimeZoneNotFoundException or InvalidTimeZoneException)
+        catch (Exception e) when (e is not CostBudgetExceededException)
         {
+            // A function's failure (a bad regex, an unknown time zone, a value out of range) is an error of this expression, never of the caller.
             return new CelError($"{name}: {e.Message}");
         }
     }

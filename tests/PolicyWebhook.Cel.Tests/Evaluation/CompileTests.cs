@@ -43,3 +43,25 @@ public sealed class CompileTests
         Assert.Equal("undeclared reference to 'c'", Assert.Single(error.Issues).Message);
     }
 }
+
+public sealed class PatternCompileTests
+{
+    [Theory]
+    [InlineData("podSpec.hostname.matches('(a')")]
+    [InlineData("podSpec.hostname.matches('(?<=a)b')")]
+    [InlineData("matches(podSpec.hostname, '[')")]
+    public void Compile_BadConstantPattern_IsRefused(string source)
+    {
+        var error = Assert.Throws<CelCompileException>(() => CelProgram.Compile(source, ["podSpec"]));
+
+        Assert.StartsWith("invalid regular expression", Assert.Single(error.Issues).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_BadPatternFromData_IsAnErrorNotAnException()
+    {
+        var variables = new Dictionary<string, object?> { ["p"] = "(?<=a)b" };
+
+        Assert.True(Cel.Run("'ab'.matches(p)", variables).IsError);
+    }
+}
