@@ -97,28 +97,37 @@ public sealed partial class Parser
         return condition;
     }
 
-    private Expr ParseOr()
+    private Expr ParseOr() => ParseLogic("||", Operators.LogicalOr, ParseAnd);
+
+    private Expr ParseAnd() => ParseLogic("&&", Operators.LogicalAnd, ParseRelation);
+
+    // Chains of && or || become balanced trees, as cel-go builds them, so a long generated chain stays shallow.
+    private Expr ParseLogic(string symbol, string function, Func<Expr> operand)
     {
-        var left = ParseAnd();
-        while (Peek.Is("||"))
+        var operands = new List<Expr> { operand() };
+        var positions = new List<int>();
+        while (Peek.Is(symbol))
         {
-            var position = Advance().Position;
-            left = new CallExpr(position, Operators.LogicalOr, null, [left, ParseAnd()]);
+            positions.Add(Advance().Position);
+            operands.Add(operand());
         }
 
-        return left;
+        return Balance(operands, positions, 0, operands.Count - 1, function);
     }
 
-    private Expr ParseAnd()
+    private static Expr Balance(List<Expr> operands, List<int> positions, int low, int high, string function)
     {
-        var left = ParseRelation();
-        while (Peek.Is("&&"))
+        if (low == high)
         {
-            var position = Advance().Position;
-            left = new CallExpr(position, Operators.LogicalAnd, null, [left, ParseRelation()]);
+            return operands[low];
         }
 
-        return left;
+        var middle = (low + high + 1) / 2;
+        return new CallExpr(
+            positions[middle - 1],
+            function,
+            null,
+            [Balance(operands, positions, low, middle - 1, function), Balance(operands, positions, middle, high, function)]);
     }
 
     private Expr ParseRelation()
