@@ -35,12 +35,12 @@ internal static class ArithmeticFunctions
             case (IReadOnlyList<object?> a, IReadOnlyList<object?> b):
                 meter.ChargeSize(a.Count + b.Count);
                 return a.Count == 0 ? b : b.Count == 0 ? a : (object)a.Concat(b).ToArray();
-            case (DateTimeOffset a, TimeSpan b):
-                return TimeValues.CheckTimestamp(a.Add(b));
-            case (TimeSpan a, DateTimeOffset b):
-                return TimeValues.CheckTimestamp(b.Add(a));
-            case (TimeSpan a, TimeSpan b):
-                return TimeValues.CheckDuration(a + b);
+            case (CelTimestamp a, CelDuration b):
+                return a.Add(b);
+            case (CelDuration a, CelTimestamp b):
+                return b.Add(a);
+            case (CelDuration a, CelDuration b):
+                return a + b;
             default:
                 return CelError.NoSuchOverload("_+_");
         }
@@ -51,9 +51,9 @@ internal static class ArithmeticFunctions
         (long a, long b) => checked(a - b),
         (ulong a, ulong b) => checked(a - b),
         (double a, double b) => a - b,
-        (DateTimeOffset a, DateTimeOffset b) => TimeValues.CheckDuration(a - b),
-        (DateTimeOffset a, TimeSpan b) => TimeValues.CheckTimestamp(a.Subtract(b)),
-        (TimeSpan a, TimeSpan b) => TimeValues.CheckDuration(a - b),
+        (CelTimestamp a, CelTimestamp b) => a.Subtract(b),
+        (CelTimestamp a, CelDuration b) => a.Add(-b),
+        (CelDuration a, CelDuration b) => a - b,
         _ => CelError.NoSuchOverload("_-_"),
     };
 

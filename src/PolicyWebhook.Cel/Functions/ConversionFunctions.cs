@@ -27,15 +27,15 @@ internal static class ConversionFunctions
         environment.AddGlobal("type", (a, _) => Single(a, "type", CelValues.TypeOf));
         environment.AddGlobal("duration", (a, _) => Single(a, "duration", v => v switch
         {
-            TimeSpan d => d,
+            CelDuration d => d,
             string s => TimeValues.ParseDuration(s),
             _ => null,
         }));
         environment.AddGlobal("timestamp", (a, _) => Single(a, "timestamp", v => v switch
         {
-            DateTimeOffset t => t,
+            CelTimestamp t => t,
             string s => TimeValues.ParseTimestamp(s),
-            long seconds => DateTimeOffset.FromUnixTimeSeconds(seconds),
+            long seconds => new CelTimestamp(seconds, 0),
             _ => null,
         }));
     }
@@ -53,8 +53,8 @@ internal static class ConversionFunctions
         string s => long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
             ? l
             : new CelError($"cannot convert '{s}' to int"),
-        DateTimeOffset t => t.ToUnixTimeSeconds(),
-        TimeSpan d => checked(d.Ticks * 100),
+        CelTimestamp t => t.Seconds,
+        CelDuration d => d.Nanoseconds,
         _ => null,
     };
 
@@ -102,8 +102,8 @@ internal static class ConversionFunctions
         ulong u => u.ToString(CultureInfo.InvariantCulture),
         double d => GoFormat.Double(d),
         CelBytes b => DecodeUtf8(b),
-        DateTimeOffset t => TimeValues.FormatTimestamp(t),
-        TimeSpan d => TimeValues.FormatDuration(d),
+        CelTimestamp t => TimeValues.FormatTimestamp(t),
+        CelDuration d => TimeValues.FormatDuration(d),
         CelIp or CelCidr => value.ToString(),
         _ => null,
     };

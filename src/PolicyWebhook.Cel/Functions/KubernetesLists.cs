@@ -58,12 +58,12 @@ internal static class KubernetesLists
                 (long x, long y) => checked(x + y),
                 (ulong x, ulong y) => checked(x + y),
                 (double x, double y) => x + y,
-                (TimeSpan x, TimeSpan y) => TimeValues.CheckDuration(x + y),
+                (CelDuration x, CelDuration y) => x + y,
                 _ => CelError.NoSuchOverload("sum"),
             };
         }
 
-        return total is long or ulong or double or TimeSpan or CelError ? total : CelError.NoSuchOverload("sum");
+        return total is long or ulong or double or CelDuration or CelError ? total : CelError.NoSuchOverload("sum");
     }
 
     private static object? Extreme(IReadOnlyList<object?> list, CostMeter meter, string name, int wanted)

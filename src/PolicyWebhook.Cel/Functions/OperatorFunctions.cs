@@ -115,7 +115,7 @@ internal static class OperatorFunctions
     {
         long l => checked(-l),
         double d => -d,
-        TimeSpan t => -t,
+        CelDuration t => -t,
         _ => CelError.NoSuchOverload("-_"),
     };
 

@@ -30,8 +30,8 @@ internal static class OptionalFunctions
         CelBytes b => b.Length == 0,
         IReadOnlyList<object?> l => l.Count == 0,
         CelMap m => m.Count == 0,
-        TimeSpan t => t == TimeSpan.Zero,
-        DateTimeOffset t => t == DateTimeOffset.UnixEpoch,
+        CelDuration t => t.Nanoseconds == 0,
+        CelTimestamp t => t == default,
         _ => false,
     };
 }

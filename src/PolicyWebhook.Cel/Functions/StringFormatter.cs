@@ -178,8 +178,8 @@ internal static class StringFormatter
         IReadOnlyList<object?> list => "[" + string.Join(", ", list.Select(Text)) + "]",
         CelMap map => "{" + string.Join(", ", map.Entries.Select(e => Text(e.Key) + ": " + Text(e.Value)).Order(StringComparer.Ordinal)) + "}",
         CelType type => type.Name,
-        DateTimeOffset t => TimeValues.FormatTimestamp(t),
-        TimeSpan t => TimeValues.FormatDuration(t),
+        CelTimestamp t => TimeValues.FormatTimestamp(t),
+        CelDuration t => TimeValues.FormatDuration(t),
         _ => Convert.ToString(arg, CultureInfo.InvariantCulture) ?? string.Empty,
     };
 }

@@ -1,21 +1,14 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using PolicyWebhook.Cel.Values;
 
 namespace PolicyWebhook.Cel.Functions;
 
 /// <summary>Parsing, formatting and range checks of CEL timestamps (RFC 3339, UTC) and durations (Go's "1h2m3.5s" form).</summary>
 internal static partial class TimeValues
 {
-    /// <summary>The duration range of cel-go and Kubernetes: a signed 64-bit count of nanoseconds (about ±292 years).</summary>
-    private static readonly TimeSpan MaxDuration = TimeSpan.FromTicks(long.MaxValue / 100);
-
-    public static DateTimeOffset CheckTimestamp(DateTimeOffset value) => value;
-
-    public static TimeSpan CheckDuration(TimeSpan value) =>
-        value > MaxDuration || value < -MaxDuration ? throw new OverflowException("duration out of range") : value;
-
-    public static TimeSpan ParseDuration(string text)
+    public static CelDuration ParseDuration(string text)
     {
         var s = text.AsSpan();
         var negative = false;
@@ -27,7 +20,7 @@ internal static partial class TimeValues
 
         if (s.SequenceEqual("0"))
         {
-            return TimeSpan.Zero;
+            return default;
         }
 
         if (s.IsEmpty)
@@ -60,13 +53,8 @@ internal static partial class TimeValues
             s = s[u..];
         }
 
-        var ticks = decimal.Truncate(totalNanos / 100);
-        if (ticks > TimeSpan.MaxValue.Ticks)
-        {
-            throw new OverflowException("duration out of range");
-        }
-
-        return CheckDuration(TimeSpan.FromTicks((long)(negative ? -ticks : ticks)));
+        var nanos = decimal.Truncate(negative ? -totalNanos : totalNanos);
+        return nanos > long.MaxValue || nanos < long.MinValue ? throw new OverflowException("duration out of range") : new CelDuration((long)nanos);
     }
 
     private static decimal UnitNanos(string unit, string text) => unit switch
@@ -80,16 +68,16 @@ internal static partial class TimeValues
         _ => throw new FormatException($"invalid duration '{text}'"),
     };
 
-    public static string FormatDuration(TimeSpan value)
+    public static string FormatDuration(CelDuration value)
     {
-        var seconds = value.Ticks / (decimal)TimeSpan.TicksPerSecond;
+        var seconds = value.Nanoseconds / (decimal)CelDuration.NanosPerSecond;
         return seconds.ToString("0.#########", CultureInfo.InvariantCulture) + "s";
     }
 
     [GeneratedRegex(@"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex Rfc3339();
 
-    public static DateTimeOffset ParseTimestamp(string text)
+    public static CelTimestamp ParseTimestamp(string text)
     {
         var match = Rfc3339().Match(text);
         if (!match.Success)
@@ -100,14 +88,9 @@ internal static partial class TimeValues
         int Part(int i) => int.Parse(match.Groups[i].ValueSpan, CultureInfo.InvariantCulture);
         var zone = match.Groups[8].Value;
         var offset = zone is "Z" or "z" ? TimeSpan.Zero : ParseOffset(zone);
-        var local = new DateTimeOffset(Part(1), Part(2), Part(3), Part(4), Part(5), Part(6), offset);
-        if (match.Groups[7].Success)
-        {
-            var fraction = match.Groups[7].Value[1..].PadRight(7, '0')[..7];
-            local = local.AddTicks(long.Parse(fraction, CultureInfo.InvariantCulture));
-        }
-
-        return local.ToUniversalTime();
+        var local = new DateTimeOffset(Part(1), Part(2), Part(3), Part(4), Part(5), Part(6), TimeSpan.Zero);
+        var nanos = match.Groups[7].Success ? int.Parse(match.Groups[7].Value[1..].PadRight(9, '0'), CultureInfo.InvariantCulture) : 0;
+        return new CelTimestamp(local.ToUnixTimeSeconds() - (long)offset.TotalSeconds, nanos);
     }
 
     private static TimeSpan ParseOffset(string zone)
@@ -118,22 +101,22 @@ internal static partial class TimeValues
         return sign * new TimeSpan(hours, minutes, 0);
     }
 
-    public static string FormatTimestamp(DateTimeOffset value)
+    public static string FormatTimestamp(CelTimestamp value)
     {
-        var utc = value.UtcDateTime;
+        var utc = DateTimeOffset.FromUnixTimeSeconds(value.Seconds).UtcDateTime;
         var builder = new StringBuilder(utc.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
-        var fraction = utc.Ticks % TimeSpan.TicksPerSecond;
-        if (fraction != 0)
+        if (value.Nanos != 0)
         {
-            builder.Append('.').Append(fraction.ToString("0000000", CultureInfo.InvariantCulture).TrimEnd('0'));
+            builder.Append('.').Append(value.Nanos.ToString("000000000", CultureInfo.InvariantCulture).TrimEnd('0'));
         }
 
         return builder.Append('Z').ToString();
     }
 
     /// <summary>A time zone by IANA name ("America/New_York"), "UTC", or a fixed offset ("+05:30", "-08:00").</summary>
-    public static DateTimeOffset InZone(DateTimeOffset value, string zone)
+    public static DateTimeOffset InZone(CelTimestamp timestamp, string zone)
     {
+        var value = timestamp.ToDateTimeOffset();
         if (zone.Length > 0 && (zone[0] is '+' or '-' || char.IsAsciiDigit(zone[0])) && zone.Contains(':', StringComparison.Ordinal))
         {
             var signed = char.IsAsciiDigit(zone[0]) ? "+" + zone : zone;

@@ -3,7 +3,7 @@ namespace PolicyWebhook.Cel.Values;
 /// <summary>The CEL value model over plain .NET objects, with CEL's type names, equality and ordering.</summary>
 /// <remarks>
 /// null, bool, long (int), ulong (uint), double, string, <see cref="CelBytes"/>, <see cref="IReadOnlyList{T}"/> of object (list),
-/// <see cref="CelMap"/>, <see cref="CelType"/>, <see cref="TimeSpan"/> (duration), <see cref="DateTimeOffset"/> (timestamp, UTC),
+/// <see cref="CelMap"/>, <see cref="CelType"/>, <see cref="CelDuration"/>, <see cref="CelTimestamp"/>,
 /// <see cref="CelOptional"/> and <see cref="CelError"/>.
 /// </remarks>
 public static class CelValues
@@ -31,8 +31,8 @@ public static class CelValues
         CelMap => CelType.MapType,
         IReadOnlyList<object?> => CelType.ListType,
         CelType => CelType.TypeType,
-        TimeSpan => CelType.DurationType,
-        DateTimeOffset => CelType.TimestampType,
+        CelDuration => CelType.DurationType,
+        CelTimestamp => CelType.TimestampType,
         CelOptional => CelType.OptionalType,
         CelIp => CelType.IpType,
         CelCidr => CelType.CidrType,
@@ -108,8 +108,8 @@ public static class CelValues
         (bool x, bool y) => x.CompareTo(y),
         (string x, string y) => Math.Sign(CompareCodePoints(x, y)),
         (CelBytes x, CelBytes y) => Math.Sign(x.CompareTo(y)),
-        (TimeSpan x, TimeSpan y) => x.CompareTo(y),
-        (DateTimeOffset x, DateTimeOffset y) => x.CompareTo(y),
+        (CelDuration x, CelDuration y) => x.CompareTo(y),
+        (CelTimestamp x, CelTimestamp y) => Math.Sign(x.CompareTo(y)),
         _ => NoOrdering,
     };
 

@@ -7,8 +7,7 @@ namespace PolicyWebhook.Cel.Tests.Conformance;
 /// and requires the passing set to equal Conformance/passing.txt, so that a regression fails and progress shows in the diff.
 /// Tests marked "proto" are out of scope: they need protobuf message types (TestAllTypes, wrappers, Any, Struct, enums),
 /// which Kubernetes objects never are.
-/// Known not to pass: the 14 type_deduction tests that only type-check (there is no type checker yet); 5 timestamp tests that
-/// need nanoseconds (timestamps and durations are held in 100 ns ticks); and 22 parse tests whose expected values the JSON
+/// Known not to pass: the 14 type_deduction tests that only type-check (there is no type checker yet), and 22 parse tests whose expected values the JSON
 /// conversion left undecoded (a literal "Ā" or "\?" where upstream means "Ā" or "?"), which no correct evaluator can pass.
 /// </summary>
 public sealed class ConformanceTests(ITestOutputHelper output)
