@@ -1,7 +1,10 @@
 namespace PolicyWebhook.Cel.Evaluation;
 
-/// <summary>Counts evaluation steps against a budget and stops the evaluation once the budget is spent.</summary>
-public sealed class CostMeter(long budget)
+/// <summary>
+/// Counts evaluation steps against a budget and stops the evaluation once the budget is spent. A meter with a parent also
+/// charges the parent, so one expression has its own limit inside the budget of the whole request.
+/// </summary>
+public sealed class CostMeter(long budget, CostMeter? parent = null)
 {
     public long Budget { get; } = budget;
 
@@ -11,6 +14,7 @@ public sealed class CostMeter(long budget)
     public void Charge(long units)
     {
         Spent += units;
+        parent?.Charge(units);
         if (Spent > Budget)
         {
             throw new CostBudgetExceededException(Budget);

@@ -82,6 +82,21 @@ public sealed class SharedBudgetTests
     }
 
     [Fact]
+    public void Evaluate_ExpressionMeterInsideRequestMeter_StopsAtTheSmallerLimit()
+    {
+        var request = new CostMeter(10_000);
+        var program = CelProgram.Compile("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(x, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(y, x * y))");
+        var variables = new Dictionary<string, object?>();
+
+        var limited = program.Evaluate(variables, new CostMeter(100, request));
+        var allowed = program.Evaluate(variables, new CostMeter(5_000, request));
+
+        Assert.True(limited.IsError);
+        Assert.False(allowed.IsError, allowed.Error?.Message);
+        Assert.Equal(limited.Cost + allowed.Cost, request.Spent);
+    }
+
+    [Fact]
     public void Evaluate_ReplaceThatWouldExplode_IsChargedBeforeBuilding()
     {
         var variables = new Dictionary<string, object?> { ["s"] = new string('a', 100_000) };
