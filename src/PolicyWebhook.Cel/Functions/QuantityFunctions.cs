@@ -40,8 +40,26 @@ internal static partial class QuantityFunctions
     [GeneratedRegex(@"^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$", RegexOptions.CultureInvariant)]
     private static partial Regex Syntax();
 
-    /// <summary>A Kubernetes quantity string (<c>128974848</c>, <c>129e6</c>, <c>129M</c>, <c>123Mi</c>, <c>500m</c>), or null.</summary>
+    private const int CacheLimit = 1024;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CelQuantity?> Cache = new(StringComparer.Ordinal);
+
+    /// <summary>A Kubernetes quantity string (<c>128974848</c>, <c>129e6</c>, <c>129M</c>, <c>123Mi</c>, <c>500m</c>), or null; recent results are cached.</summary>
     internal static CelQuantity? Parse(string text)
+    {
+        if (Cache.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+
+        if (Cache.Count >= CacheLimit)
+        {
+            Cache.Clear();
+        }
+
+        return Cache[text] = ParseUncached(text);
+    }
+
+    private static CelQuantity? ParseUncached(string text)
     {
         var match = Syntax().Match(text);
         if (!match.Success || !decimal.TryParse(match.Groups[1].Value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
