@@ -1,0 +1,23 @@
+namespace PolicyWebhook.Cel.Tests;
+
+/// <summary>Finds files of the repository, and the shared folder beside it, from the test's output folder.</summary>
+internal static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Of(params string[] parts) => Path.Combine([Root, .. parts]);
+
+    /// <summary>The conformance tests live in ../shared/cel-spec, beside the repository (or the worktree).</summary>
+    public static string CelSpec { get; } = Path.GetFullPath(Path.Combine(Root, "..", "shared", "cel-spec"));
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PolicyWebhook.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("PolicyWebhook.sln not found above " + AppContext.BaseDirectory);
+    }
+}
