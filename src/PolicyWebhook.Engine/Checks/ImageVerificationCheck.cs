@@ -255,6 +255,13 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
                 return;
             }
 
+            if (other.Digest is null && entry.Keyless.Count > 0 && facts.KeylessFailures.Count > 0)
+            {
+                // A keyless signature was there and failed a step of its verification: say which, so it can be mended.
+                problems.Add(new ImageProblem($"has a keyless signature that does not verify ({facts.KeylessFailures[0]})", "a signature that does not verify", required));
+                return;
+            }
+
             var count = entry.Keys.Count + entry.Keyless.Count;
             var what = entry.Keyless.Count == 0 ? Plural(count, "key") : entry.Keys.Count == 0 ? Plural(count, "identity") : Plural(count, "signer");
             var message = other.Digest is null

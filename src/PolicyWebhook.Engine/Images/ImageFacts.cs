@@ -56,6 +56,9 @@ public sealed record ImageFacts(string Image)
     /// </summary>
     public IReadOnlyList<(string Subject, string Issuer)> OtherKeylessSigners { get; init; } = [];
 
+    /// <summary>Why keyless signatures found for the image did not verify, each naming the step that failed (<c>certificate chain: …</c>).</summary>
+    public IReadOnlyList<string> KeylessFailures { get; init; } = [];
+
     /// <summary>Verified attestations whose subject is <see cref="Digest"/>, by any of the entry's attestation keys.</summary>
     public IReadOnlyList<AttestationFact> Attestations { get; init; } = [];
 

@@ -14,6 +14,7 @@ internal sealed class FactsCollector(string digest, EntryKeys keys)
     private readonly List<(string KeyName, string Digest)> _otherDigests = [];
     private readonly List<AttestationFact> _attestations = [];
     private readonly List<(string Subject, string Issuer)> _otherKeyless = [];
+    private readonly List<string> _keylessFailures = [];
 
     public EntryKeys Keys { get; } = keys;
 
@@ -49,6 +50,15 @@ internal sealed class FactsCollector(string digest, EntryKeys keys)
             {
                 AddOnce(_otherKeyless, (signer.Subject, signer.Issuer ?? "none"));
             }
+        }
+    }
+
+    /// <summary>A keyless signature that failed a step of its verification, and why; kept for the message.</summary>
+    public void AddKeylessFailure(string why)
+    {
+        lock (_lock)
+        {
+            AddOnce(_keylessFailures, why);
         }
     }
 
@@ -97,6 +107,7 @@ internal sealed class FactsCollector(string digest, EntryKeys keys)
                 SignedBy = [.. _signedBy],
                 SignaturesForOtherDigests = [.. _otherDigests],
                 OtherKeylessSigners = [.. _otherKeyless],
+                KeylessFailures = [.. _keylessFailures],
                 Attestations = [.. _attestations],
             };
         }

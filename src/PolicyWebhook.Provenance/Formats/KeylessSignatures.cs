@@ -44,12 +44,13 @@ internal sealed class KeylessSignatures(IReadOnlyList<BundleVerifier> verifiers)
         {
             bundle = CosignSignatureBundle.Create(certificate, signature, Encoding.UTF8.GetBytes(rekor));
         }
-        catch (SigstoreVerificationException)
+        catch (SigstoreVerificationException e)
         {
+            collector.AddKeylessFailure(e.Message);
             return;
         }
 
-        if (Signer(bundle, Artifact.FromBytes(payload.ToArray())) is { } signer
+        if (Signer(bundle, Artifact.FromBytes(payload.ToArray()), collector) is { } signer
             && CosignSignature.NamedDigest(payload.Span, collector.Keys.Annotations) is { } named)
         {
             collector.AddKeylessSignature(signer, named, Matching(collector.Keys.Keyless, signer));
@@ -76,7 +77,7 @@ internal sealed class KeylessSignatures(IReadOnlyList<BundleVerifier> verifiers)
             return;
         }
 
-        if (Signer(bundle, artifact) is { } signer)
+        if (Signer(bundle, artifact, collector) is { } signer)
         {
             collector.AddKeylessSignature(signer, digest, Matching(collector.Keys.Keyless, signer));
         }
@@ -115,15 +116,25 @@ internal sealed class KeylessSignatures(IReadOnlyList<BundleVerifier> verifiers)
         bundle.Message is not null
         || (bundle.Envelope is { } envelope && InTotoStatement.Read(envelope.Payload) is { PredicateType: Cosign.SignPredicate });
 
-    // The signer, from the first trusted root under which the bundle verifies in every step but the identity.
-    private FulcioIdentity? Signer(Bundle bundle, Artifact artifact)
+    // The signer, from the first trusted root under which the bundle verifies in every step but the identity; when
+    // none does, the collector is told why under the last root (an operator's own roots come after the built-in one).
+    private FulcioIdentity? Signer(Bundle bundle, Artifact artifact, FactsCollector collector)
     {
+        string? failure = null;
         foreach (var verifier in verifiers)
         {
-            if (verifier.VerifySigner(bundle, artifact) is { Verified: true, Signer: { } signer })
+            var result = verifier.VerifySigner(bundle, artifact);
+            if (result is { Verified: true, Signer: { } signer })
             {
                 return signer;
             }
+
+            failure = result.Failure;
+        }
+
+        if (failure is not null)
+        {
+            collector.AddKeylessFailure(failure);
         }
 
         return null;

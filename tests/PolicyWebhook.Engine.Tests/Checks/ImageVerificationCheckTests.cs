@@ -73,6 +73,10 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
         ["registry-down.yaml"] = new("registry.example.com/shop/api:3.0") { Unavailable = "registry registry.example.com did not answer within 2 s" },
         ["keyless-signed.yaml"] = Image("ghcr.io/acme/shop:1.4") with { SignedBy = [Release] },
         ["keyless-and-key.yaml"] = Image("ghcr.io/acme/tools:2.0") with { SignedBy = ["release", "https://github.com/acme/.+"] },
+        ["keyless-does-not-verify.yaml"] = Image("ghcr.io/acme/shop:1.6") with
+        {
+            KeylessFailures = ["certificate chain: the signing certificate does not chain to a trusted Fulcio CA at 2026-11-27 11:00:00Z"],
+        },
         ["keyless-other-identity.yaml"] = Image("ghcr.io/acme/shop:1.5") with
         {
             OtherKeylessSigners = [("https://github.com/acme/shop/.github/workflows/ci.yml@refs/heads/dev", GitHub)],
@@ -191,6 +195,12 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
         AssertViolations(
             "fail/keyless-other-identity.yaml",
             ("spec.containers[0].image", "container \"app\" image \"ghcr.io/acme/shop:1.5\" (sha256:0421e0e84e25) is signed by https://github.com/acme/shop/.github/workflows/ci.yml@refs/heads/dev (issuer https://token.actions.githubusercontent.com), not by any trusted identity (entry \"release\")"));
+
+    [Fact]
+    public void Evaluate_KeylessSignatureThatDoesNotVerify_NamesTheStepThatFailed() =>
+        AssertViolations(
+            "fail/keyless-does-not-verify.yaml",
+            ("spec.containers[0].image", "container \"app\" image \"ghcr.io/acme/shop:1.6\" (sha256:0421e0e84e25) has a keyless signature that does not verify (certificate chain: the signing certificate does not chain to a trusted Fulcio CA at 2026-11-27 11:00:00Z) (entry \"release\")"));
 
     private static ImageFacts Image(string image, string digest = Signed) => new(image) { Digest = digest };
 

@@ -102,6 +102,7 @@ public sealed class KeylessAdmissionTests(RegistryServer registry) : IClassFixtu
         var answer = await webhook.ReviewAsync(ImageWebhook.PodReview(image));
 
         Assert.False(answer.Allowed());
-        Assert.Contains("has no signature by any of the 1 trusted identity", answer.Message(), StringComparison.Ordinal);
+        // The built-in public-good root does not know the test's log: the signature fails at that step, and says so.
+        Assert.Contains("has a keyless signature that does not verify (log entry: ", answer.Message(), StringComparison.Ordinal);
     }
 }

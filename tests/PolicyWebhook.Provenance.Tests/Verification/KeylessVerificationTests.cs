@@ -68,12 +68,12 @@ public sealed class KeylessVerificationTests : IDisposable
     }
 
     [Theory]
-    [InlineData("another issuer")]
-    [InlineData("another CA")]
-    [InlineData("a SET by another key")]
-    [InlineData("expired at signing")]
-    [InlineData("another digest")]
-    public async Task VerifyAsync_LegacyKeylessSignatureBroken_NeitherCountsNorIsNamed(string broken)
+    [InlineData("another issuer", null)]
+    [InlineData("another CA", "certificate chain: ")]
+    [InlineData("a SET by another key", "signed entry timestamp: ")]
+    [InlineData("expired at signing", "certificate chain: ")]
+    [InlineData("another digest", null)]
+    public async Task VerifyAsync_LegacyKeylessSignatureBroken_DoesNotCountAndSaysWhichStepFailed(string broken, string? step)
     {
         PublishLegacy(broken switch
         {
@@ -89,6 +89,15 @@ public sealed class KeylessVerificationTests : IDisposable
         Assert.Empty(facts.SignedBy);
         // Another issuer verified, but is not the entry's: it is named. The rest did not verify, or named another digest.
         Assert.Equal(broken == "another issuer" ? 1 : 0, facts.OtherKeylessSigners.Count);
+        Assert.Equal(broken == "another digest" ? [(TestSigstore.DefaultSubject, App10)] : [], facts.SignaturesForOtherDigests);
+        if (step is null)
+        {
+            Assert.Empty(facts.KeylessFailures);
+        }
+        else
+        {
+            Assert.StartsWith(step, Assert.Single(facts.KeylessFailures), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -100,6 +109,7 @@ public sealed class KeylessVerificationTests : IDisposable
 
         Assert.Empty(facts.SignedBy);
         Assert.Empty(facts.OtherKeylessSigners);
+        Assert.Single(facts.KeylessFailures);
     }
 
     [Fact]
