@@ -32,6 +32,7 @@ public static class CliApp
             SelftestCommand.Create(output, error),
             VerifyImageCommand.Create(output, error),
             VerifyBundleCommand.Create(output, error),
+            TrustedRootCommand.Create(output, error),
         };
 
         // Our own assembly's version: the default reads the entry assembly's, which is a test host's when run in process.
