@@ -17,7 +17,15 @@ public sealed class ProvenanceMetrics
     private readonly Histogram<double> _rounds;
 
     public ProvenanceMetrics(IMeterFactory meters)
+        : this(meters, [], TimeProvider.System)
     {
+    }
+
+    /// <summary>As the constructor above, with gauges of the Sigstore trusted roots keyless signatures are verified against.</summary>
+    public ProvenanceMetrics(IMeterFactory meters, IReadOnlyList<Sigstore.TrustedRoot> roots, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(roots);
+        ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
         _verifications = meter.CreateCounter<long>("policywebhook.image.verifications", "{verification}", "Images judged against a verification entry, by result: verified, failed or unavailable.");
@@ -29,6 +37,27 @@ public sealed class ProvenanceMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] });
         meter.CreateObservableGauge("policywebhook.image.cache.entries", () => (long)(CacheSize?.Invoke().Entries ?? 0), "{entry}", "Results in the verification cache.");
         meter.CreateObservableGauge("policywebhook.image.cache.size", () => CacheSize?.Invoke().Bytes ?? 0, "By", "Estimated bytes of the results in the verification cache.");
+        meter.CreateObservableGauge(
+            "policywebhook.sigstore.embedded.root.timestamp",
+            () => DateTimeOffset.Parse(Sigstore.TrustedRoot.ProductionDate + "T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds(),
+            "s",
+            "When the Sigstore public-good root built into this server was taken (Unix time): its age says when to refresh it.");
+        meter.CreateObservableGauge(
+            "policywebhook.sigstore.trust.expiry.timestamp",
+            () => TrustEnds(roots, time.GetUtcNow()),
+            "s",
+            "The soonest end (Unix time) of a trusted Fulcio CA, log or timestamp authority window that is open now: keyless signatures made after it no longer verify.");
+    }
+
+    // The soonest end among the windows open now, as one measurement; none when every open window has no end.
+    private static IEnumerable<Measurement<long>> TrustEnds(IReadOnlyList<Sigstore.TrustedRoot> roots, DateTimeOffset now)
+    {
+        var windows = roots.SelectMany(r => r.CertificateAuthorities.Select(c => c.ValidFor)
+            .Concat(r.TransparencyLogs.Select(l => l.ValidFor))
+            .Concat(r.CtLogs.Select(l => l.ValidFor))
+            .Concat(r.TimestampAuthorities.Select(t => t.ValidFor)));
+        var soonest = windows.Where(w => w.Contains(now) && w.End is not null).Select(w => w.End!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+        return soonest == DateTimeOffset.MaxValue ? [] : [new Measurement<long>(soonest.ToUnixTimeSeconds())];
     }
 
     /// <summary>Reads the cache's size for the gauges; set by the cache that reports here.</summary>

@@ -109,6 +109,18 @@ public sealed class MonitoringTests
         Assert.Contains($"kubectl describe certificate -n {Helm.Namespace} {Helm.Release}-policy-webhook-serving", (string?)Alert(certManager, "PolicyWebhookCertificateExpiresSoon")["annotations"]!["description"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_sigstore_trust_alert_warns_before_a_trusted_authority_window_ends_and_says_how_to_refresh()
+    {
+        var rules = Helm.Template(["operations-values.yaml"], set: ["prometheusRule.sigstoreTrustExpiryWarningDays=45"]).Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
+        var alert = Assert.Single(rules, a => (string?)a!["alert"] == "PolicyWebhookSigstoreTrustEnds")!;
+
+        Assert.Contains("min(policywebhook_sigstore_trust_expiry_timestamp_seconds{", (string?)alert["expr"], StringComparison.Ordinal);
+        Assert.Contains("< 45 * 86400", (string?)alert["expr"], StringComparison.Ordinal);
+        Assert.Equal("warning", (string?)alert["labels"]!["severity"]);
+        Assert.Contains("policywebhook trusted-root", (string?)alert["annotations"]!["description"], StringComparison.Ordinal);
+    }
+
     private static string Review(string name) => new JsonObject
     {
         ["apiVersion"] = "admission.k8s.io/v1",

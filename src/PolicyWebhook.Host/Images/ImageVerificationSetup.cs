@@ -9,7 +9,14 @@ public static class ImageVerificationSetup
     public static IServiceCollection AddImageVerification(this IServiceCollection services)
     {
         services.AddOptions<ImageVerificationSettings>().BindConfiguration(ImageVerificationSettings.Section).ValidateOnStart();
-        services.AddSingleton<ProvenanceMetrics>();
+        // Read once, at start: a trusted root that does not parse stops the server rather than leave keyless images unverifiable.
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<IOptions<ImageVerificationSettings>>().Value;
+            return new TrustedRootSet(Provenance.Sigstore.TrustedRoots.Load(settings.TrustedRootsDirectory, settings.TrustEmbeddedRoot));
+        });
+        services.AddSingleton(sp => new ProvenanceMetrics(
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<TrustedRootSet>().Roots, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IKeyMaterial>(sp =>
         {
             var settings = sp.GetRequiredService<IOptions<ImageVerificationSettings>>().Value;
@@ -22,7 +29,7 @@ public static class ImageVerificationSetup
                 settings.InsecureRegistries,
                 RegistryCredentials.Merge(settings.RegistryAuthDirectory),
                 sp.GetRequiredService<IKeyMaterial>(),
-                Provenance.Sigstore.TrustedRoots.Load(settings.TrustedRootsDirectory, settings.TrustEmbeddedRoot),
+                sp.GetRequiredService<TrustedRootSet>().Roots,
                 sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => new ImageFactsGatherer(
@@ -35,3 +42,6 @@ public static class ImageVerificationSetup
         return services;
     }
 }
+
+/// <summary>The Sigstore trusted roots the server verifies keyless signatures against, read at start.</summary>
+public sealed record TrustedRootSet(IReadOnlyList<Provenance.Sigstore.TrustedRoot> Roots);

@@ -23,6 +23,7 @@ public static class TelemetrySetup
                 // certificate expiry) must be there for a replica that has not answered anything yet.
                 metrics.AddMeter(AdmissionMetrics.MeterName, PolicyWebhook.Provenance.ProvenanceMetrics.MeterName)
                     .AddInstrumentation(sp => sp.GetRequiredService<AdmissionMetrics>())
+                    .AddInstrumentation(sp => sp.GetRequiredService<PolicyWebhook.Provenance.ProvenanceMetrics>())
                     .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp)
                 {

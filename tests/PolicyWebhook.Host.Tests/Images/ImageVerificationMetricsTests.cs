@@ -98,6 +98,25 @@ public sealed partial class ImageVerificationMetricsTests(RegistryServer real) :
         }
     }
 
+    [Fact]
+    public async Task Metrics_SigstoreTrust_SaysTheBuiltInRootsDateAndTheSoonestEndOfAnOpenWindow()
+    {
+        using var sigstore = new TestSigstore();
+        var root = System.Text.Json.Nodes.JsonNode.Parse(sigstore.TrustedRootJson)!;
+        var ends = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(20).ToUnixTimeSeconds());
+        root["certificateAuthorities"]![0]!["validFor"]!["end"] = ends.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var roots = Directory.CreateTempSubdirectory("policywebhook-roots-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(roots, "private.json"), root.ToJsonString(), TestContext.Current.CancellationToken);
+        using var webhook = ImageWebhook.Start(real.Host, settings: new Dictionary<string, string?> { ["ImageVerification:TrustedRootsDirectory"] = roots });
+
+        // Before any admission: the gauges are there from the start.
+        var metrics = await MetricsAsync(webhook.Client);
+        Directory.Delete(roots, recursive: true);
+
+        Assert.Equal(ends.ToUnixTimeSeconds(), Sample(metrics, "policywebhook_sigstore_trust_expiry_timestamp_seconds"));
+        Assert.Equal(DateTimeOffset.Parse("2025-10-21T00:00:00Z", CultureInfo.InvariantCulture).ToUnixTimeSeconds(), Sample(metrics, "policywebhook_sigstore_embedded_root_timestamp_seconds"));
+    }
+
     private static string DockerConfig(string auth, params string[] registries) =>
         new System.Text.Json.Nodes.JsonObject
         {
