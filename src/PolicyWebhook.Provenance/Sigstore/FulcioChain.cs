@@ -22,15 +22,7 @@ internal static class FulcioChain
         var reasons = new List<string>();
         foreach (var authority in root.CertificateAuthorities)
         {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(authority.Root);
-            chain.ChainPolicy.ExtraStore.AddRange(authority.Chain.Take(authority.Chain.Count - 1).ToArray());
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            chain.ChainPolicy.DisableCertificateDownloads = true;
-            chain.ChainPolicy.VerificationTime = time.UtcDateTime;
-            chain.ChainPolicy.VerificationTimeIgnored = false;
-            chain.ChainPolicy.ApplicationPolicy.Add(new Oid(CodeSigningOid));
+            using var chain = authority.ChainAt(time, CodeSigningOid);
             if (!chain.Build(leaf))
             {
                 reasons.Add(string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Distinct()));

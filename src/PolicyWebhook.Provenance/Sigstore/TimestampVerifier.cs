@@ -107,15 +107,7 @@ internal static class TimestampVerifier
 
     private static bool Chains(X509Certificate2 signer, CertificateAuthority authority, DateTimeOffset time, out string problem)
     {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority.Root);
-        chain.ChainPolicy.ExtraStore.AddRange(authority.Chain.Take(authority.Chain.Count - 1).ToArray());
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.VerificationTime = time.UtcDateTime;
-        chain.ChainPolicy.VerificationTimeIgnored = false;
-        chain.ChainPolicy.ApplicationPolicy.Add(new Oid(TimeStampingOid));
+        using var chain = authority.ChainAt(time, TimeStampingOid);
         if (chain.Build(signer))
         {
             problem = string.Empty;

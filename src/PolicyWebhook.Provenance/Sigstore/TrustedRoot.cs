@@ -17,6 +17,25 @@ public sealed record CertificateAuthority(string Uri, IReadOnlyList<X509Certific
 {
     /// <summary>The self-signed root the chain ends at.</summary>
     public X509Certificate2 Root => Chain[^1];
+
+    /// <summary>
+    /// A chain builder that trusts this authority's root alone, takes intermediates from its chain alone (never from
+    /// what is verified), checks validity at <paramref name="time"/> rather than now, downloads nothing and requires
+    /// the extended key usage <paramref name="extendedKeyUsageOid"/>. The caller disposes it.
+    /// </summary>
+    public X509Chain ChainAt(DateTimeOffset time, string extendedKeyUsageOid)
+    {
+        var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Root);
+        chain.ChainPolicy.ExtraStore.AddRange(Chain.Take(Chain.Count - 1).ToArray());
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.VerificationTime = time.UtcDateTime;
+        chain.ChainPolicy.VerificationTimeIgnored = false;
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(extendedKeyUsageOid));
+        return chain;
+    }
 }
 
 /// <summary>
