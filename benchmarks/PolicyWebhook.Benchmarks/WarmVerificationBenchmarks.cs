@@ -25,9 +25,13 @@ public class WarmVerificationBenchmarks
 {
     private readonly RegistryServer _registry = new();
     private CountingGatherer? _fresh;
+    private CountingGatherer? _keylessGatherer;
+    private TestSigstore? _sigstore;
     private byte[] _body = null!;
+    private byte[] _keylessBody = null!;
     private Pipeline _without = null!;
     private Pipeline _with = null!;
+    private Pipeline _withKeyless = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -52,12 +56,31 @@ public class WarmVerificationBenchmarks
         {
             throw new InvalidOperationException($"{image} did not verify: {facts?.Unavailable}");
         }
+
+        // The same review naming an image signed keylessly (legacy .sig tag) by a test Sigstore, under a keyless rule.
+        _sigstore = new TestSigstore();
+        var (keylessImage, _) = KeylessImages.PushLegacySignedAsync(_sigstore, _registry.Host, "keyless/legacy").GetAwaiter().GetResult();
+        _keylessBody = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.Nodes.JsonNode.Parse(sample.Replace("registry.example.com/shop/web:2.14.3", keylessImage, StringComparison.Ordinal))!.ToJsonString());
+        _keylessGatherer = new CountingGatherer(
+            _registry.Host,
+            new VerificationCacheOptions { SuccessTtl = TimeSpan.FromDays(1), TagTtl = TimeSpan.FromDays(1) },
+            [Provenance.Sigstore.TrustedRoot.Parse(_sigstore.TrustedRootJson)]);
+        var keyless = PolicyLoader.LoadText(KeylessPolicy(_registry.Host), "benchmark").Single().Compiled;
+        _withKeyless = new Pipeline(new PolicySnapshot([.. defaults, keyless], "built-in and one keyless", DateTimeOffset.UnixEpoch), _keylessGatherer);
+        using var firstKeyless = AdmissionReviewReader.ReadRequest(_keylessBody.ToArray()).Request!;
+        _withKeyless.Step.PrepareAsync(firstKeyless, CancellationToken.None).GetAwaiter().GetResult();
+        if (firstKeyless.Images?.All.SingleOrDefault() is not { Unavailable: null, SignedBy.Count: 1 } || firstKeyless.Images!.Pins.Count != 1)
+        {
+            throw new InvalidOperationException($"{keylessImage} did not verify keylessly");
+        }
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _fresh?.Dispose();
+        _keylessGatherer?.Dispose();
+        _sigstore?.Dispose();
         _registry.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
@@ -67,9 +90,27 @@ public class WarmVerificationBenchmarks
     [Benchmark(Description = "default policy + imageVerification, cache warm")]
     public Task<int> With() => _with.RunAsync(_body);
 
+    [Benchmark(Description = "default policy + keyless imageVerification, cache warm")]
+    public Task<int> WithKeyless() => _withKeyless.RunAsync(_keylessBody);
+
     // The step used to decode the pod for itself, then the handler decoded it again: that second decode, put back.
     [Benchmark(Description = "the same, pod decoded twice (before the fix)")]
     public Task<int> WithSecondDecode() => _with.RunAsync(_body, decodeTwice: true);
+
+    private static string KeylessPolicy(string registry) => $"""
+        apiVersion: policywebhook.io/v1alpha1
+        kind: ClusterPolicy
+        metadata:
+          name: verify-keyless
+        spec:
+          rules:
+            imageVerification:
+              entries:
+                - images: ["{registry}/keyless/*"]
+                  keyless:
+                    - issuer: {TestSigstore.DefaultIssuer}
+                      subject: {TestSigstore.DefaultSubject}
+        """;
 
     private static string Policy(string registry)
     {

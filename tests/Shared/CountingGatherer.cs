@@ -14,12 +14,18 @@ public sealed class CountingGatherer : IDisposable
     private readonly CountingHandler _counter = new(RegistryClient.CreateHandler());
     private readonly HttpClient _http;
 
-    public CountingGatherer(string insecureRegistry, VerificationCacheOptions? cache = null)
+    public CountingGatherer(string insecureRegistry, VerificationCacheOptions? cache = null, IReadOnlyList<Provenance.Sigstore.TrustedRoot>? roots = null)
     {
         _http = new HttpClient(_counter, disposeHandler: true);
         var client = new RegistryClient(_http, new RegistryOptions { InsecureRegistries = [insecureRegistry] });
-        Gatherer = new ImageFactsGatherer(new ImageVerifier(client, new InlineKeyMaterial()), cache);
+        Gatherer = new ImageFactsGatherer(new ImageVerifier(client, new InlineKeyMaterial(), roots: roots), cache);
     }
+
+    /// <summary>An entry trusting the keyless signer a <see cref="TestSigstore"/> signs as by default.</summary>
+    public static ImageVerificationEntry Keyless { get; } = new("keyless", ["**"], [], 1, null, null, RegistryErrorAction.Deny)
+    {
+        Keyless = [new KeylessIdentity("https://token.actions.githubusercontent.com", "https://github.com/example/app/.github/workflows/release.yml@refs/heads/main", null, new Dictionary<string, string>())],
+    };
 
     public ImageFactsGatherer Gatherer { get; }
 

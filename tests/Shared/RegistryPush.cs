@@ -6,7 +6,8 @@ namespace PolicyWebhook.Tests.Shared;
 
 /// <summary>
 /// Pushes blobs and manifests to a registry over plain HTTP with the distribution API (a monolithic upload: POST, then
-/// PUT with the digest), as a client such as cosign or crane does: for tests that sign images of their own.
+/// PUT with the digest), as a client such as cosign or crane does: for tests and benchmarks that sign images of their
+/// own. A registry on loopback answers at once, so nothing here is cancelled.
 /// </summary>
 internal sealed class RegistryPush(string host) : IDisposable
 {
@@ -18,13 +19,13 @@ internal sealed class RegistryPush(string host) : IDisposable
     public async Task<string> BlobAsync(string repository, byte[] bytes)
     {
         var digest = Digest(bytes);
-        using var started = await _http.PostAsync(new Uri($"/v2/{repository}/blobs/uploads/", UriKind.Relative), null, TestContext.Current.CancellationToken);
+        using var started = await _http.PostAsync(new Uri($"/v2/{repository}/blobs/uploads/", UriKind.Relative), null, CancellationToken.None);
         started.EnsureSuccessStatusCode();
         var location = started.Headers.Location!.ToString();
         using var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         var upload = new Uri(location + (location.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "digest=" + Uri.EscapeDataString(digest), UriKind.RelativeOrAbsolute);
-        using var put = await _http.PutAsync(upload, content, TestContext.Current.CancellationToken);
+        using var put = await _http.PutAsync(upload, content, CancellationToken.None);
         put.EnsureSuccessStatusCode();
         return digest;
     }
@@ -35,7 +36,7 @@ internal sealed class RegistryPush(string host) : IDisposable
         var bytes = System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString());
         using var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue((string?)manifest["mediaType"] ?? ManifestType);
-        using var put = await _http.PutAsync(new Uri($"/v2/{repository}/manifests/{tag}", UriKind.Relative), content, TestContext.Current.CancellationToken);
+        using var put = await _http.PutAsync(new Uri($"/v2/{repository}/manifests/{tag}", UriKind.Relative), content, CancellationToken.None);
         put.EnsureSuccessStatusCode();
         return Digest(bytes);
     }
