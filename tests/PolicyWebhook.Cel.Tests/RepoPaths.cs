@@ -7,8 +7,8 @@ internal static class RepoPaths
 
     public static string Of(params string[] parts) => Path.Combine([Root, .. parts]);
 
-    /// <summary>The conformance tests live in ../shared/cel-spec, beside the repository (or the worktree).</summary>
-    public static string CelSpec { get; } = Path.GetFullPath(Path.Combine(Root, "..", "shared", "cel-spec"));
+    /// <summary>CEL's conformance tests as JSON, copied unchanged into the repository (their README says from where).</summary>
+    public static string CelSpec { get; } = Of("tests", "PolicyWebhook.Cel.Tests", "Conformance", "cel-spec");
 
     private static string FindRoot()
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PolicyWebhook.Cli;
 
 namespace PolicyWebhook.Chart.Tests;
@@ -22,7 +23,13 @@ public sealed class SelftestTests : IAsyncLifetime
             await File.WriteAllBytesAsync(Path.Combine(_folder, file), Convert.FromBase64String((string)data[file]!), TestContext.Current.CancellationToken);
         }
 
-        _server = await WebhookServer.StartAsync(_folder);
+        // A trusted root whose current Fulcio CA window ends in 20 days, as a root about to be rotated does: the
+        // gauge the Sigstore trust alert reads has a value only while some trusted window has an end.
+        var root = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Helm.Root, "tests", "Shared", "sigstore-conformance", "trusted_root.production.json"), TestContext.Current.CancellationToken))!;
+        root["certificateAuthorities"]![1]!["validFor"]!["end"] = DateTimeOffset.UtcNow.AddDays(20).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var roots = Directory.CreateDirectory(Path.Combine(_folder, "trusted-roots")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(roots, "rotating.json"), root.ToJsonString(), TestContext.Current.CancellationToken);
+        _server = await WebhookServer.StartAsync(_folder, new Dictionary<string, string?> { ["ImageVerification:TrustedRootsDirectory"] = roots });
     }
 
     public async ValueTask DisposeAsync()
@@ -87,7 +94,7 @@ public sealed class SelftestTests : IAsyncLifetime
         var alerts = _rendered.Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
         var used = alerts.SelectMany(a => WebhookServer.MetricNames((string)a!["expr"]!)).Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.Equal(
-            ["policywebhook_admission_duration_seconds_bucket", "policywebhook_admission_requests_total", "policywebhook_loop_up", "policywebhook_tls_certificate_expiry_timestamp_seconds"],
+            ["policywebhook_admission_duration_seconds_bucket", "policywebhook_admission_requests_total", "policywebhook_loop_up", "policywebhook_sigstore_trust_expiry_timestamp_seconds", "policywebhook_tls_certificate_expiry_timestamp_seconds"],
             used);
         Assert.Empty(WebhookServer.NotExported(used, metrics));
         Assert.Contains("decision=\"allowed\"", metrics, StringComparison.Ordinal);

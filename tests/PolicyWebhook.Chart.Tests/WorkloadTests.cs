@@ -188,7 +188,7 @@ public sealed class WorkloadTests
         var alerts = rendered.Single("PrometheusRule")["spec"]!["groups"]![0]!["rules"]!.AsArray();
         Assert.Equal(
             ["PolicyWebhookAdmissionErrors", "PolicyWebhookSlowAnswers", "PolicyWebhookReplicasMissing", "PolicyWebhookDown",
-             "PolicyWebhookCertificateExpiresSoon", "PolicyWebhookCertificateExpiring", "PolicyWebhookLoopFailing", "PolicyWebhookUnreachable"],
+             "PolicyWebhookCertificateExpiresSoon", "PolicyWebhookCertificateExpiring", "PolicyWebhookSigstoreTrustEnds", "PolicyWebhookLoopFailing", "PolicyWebhookUnreachable"],
             alerts.Select(a => (string)a!["alert"]!));
         Assert.Contains("error|unavailable", (string?)alerts[0]!["expr"], StringComparison.Ordinal);
         Assert.Equal("critical", (string?)alerts[3]!["labels"]!["severity"]);

@@ -4,7 +4,7 @@ using PolicyWebhook.Tests.Shared;
 namespace PolicyWebhook.Cli.Tests;
 
 /// <summary>
-/// <c>verify-bundle</c> over every case of sigstore-conformance's bundle-verify suite (shared/sigstore/index.tsv), with
+/// <c>verify-bundle</c> over every case of sigstore-conformance's bundle-verify suite (tests/Shared/sigstore-conformance/index.tsv), with
 /// the artifact as a file and as its <c>sha256:</c> digest, as the suite drives a client; each failing case fails at the
 /// step its README names.
 /// </summary>

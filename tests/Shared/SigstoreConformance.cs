@@ -1,15 +1,16 @@
 namespace PolicyWebhook.Tests.Shared;
 
 /// <summary>
-/// The sigstore-conformance bundle-verify cases in <c>shared/sigstore</c>, which sits beside the repository clone
-/// (CI checks it out there; a worktree finds the one beside its main clone the same way).
+/// The sigstore-conformance bundle-verify cases in <c>tests/Shared/sigstore-conformance</c>, with their index.tsv
+/// (the expected verdict and arguments of each), as the shared test material laid them out.
 /// </summary>
 internal static class SigstoreConformance
 {
     /// <summary>The repository: the folder holding PolicyWebhook.sln above the test's output.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
-    public static string Folder { get; } = Path.Combine(Path.GetDirectoryName(RepositoryRoot)!, "shared", "sigstore");
+    /// <summary>The suite's cases, copied unchanged into the repository (their README says from where).</summary>
+    public static string Folder { get; } = Path.Combine(RepositoryRoot, "tests", "Shared", "sigstore-conformance");
 
     /// <summary>The rows of index.tsv, as column name to value.</summary>
     public static IReadOnlyList<IReadOnlyDictionary<string, string>> Rows()

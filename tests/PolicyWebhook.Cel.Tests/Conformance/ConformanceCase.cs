@@ -5,7 +5,7 @@ using PolicyWebhook.Cel.Values;
 
 namespace PolicyWebhook.Cel.Tests.Conformance;
 
-/// <summary>One conformance test of ../shared/cel-spec/simple: an expression, its bindings and the result it must give.</summary>
+/// <summary>One conformance test of Conformance/cel-spec/simple: an expression, its bindings and the result it must give.</summary>
 internal sealed record ConformanceCase(string Key, JsonElement Test)
 {
     private const long Budget = 10_000_000;

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace PolicyWebhook.Cel.Tests.Conformance;
 
 /// <summary>
-/// Runs every test of the official CEL conformance suite (../shared/cel-spec/simple/*.json) that index.tsv marks "plain"
+/// Runs every test of the official CEL conformance suite (Conformance/cel-spec/simple/*.json) that index.tsv marks "plain"
 /// and requires the passing set to equal Conformance/passing.txt, so that a regression fails and progress shows in the diff.
 /// Tests marked "proto" are out of scope: they need protobuf message types (TestAllTypes, wrappers, Any, Struct, enums),
 /// which Kubernetes objects never are.

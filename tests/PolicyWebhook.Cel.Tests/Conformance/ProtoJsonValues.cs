@@ -5,7 +5,7 @@ using PolicyWebhook.Cel.Values;
 
 namespace PolicyWebhook.Cel.Tests.Conformance;
 
-/// <summary>Reads a <c>cel.expr.Value</c> in protobuf JSON form (see ../shared/cel-spec/README.md) into the CEL value model.</summary>
+/// <summary>Reads a <c>cel.expr.Value</c> in protobuf JSON form (see Conformance/cel-spec/README.md) into the CEL value model.</summary>
 internal static class ProtoJsonValues
 {
     public static object? Read(JsonElement value)
