@@ -73,13 +73,12 @@ internal static class ImageVerificationCompiler
                 Keys(v.Keys, VulnerabilityKeys),
                 ParseSeverity(v.MaximumSeverity),
                 PolicyDuration.TryParse(v.MaximumAge, out var age) ? age : null)
+            { Keyless = Keyless(v.Keyless) }
             : null;
         ProvenanceRequirement? provenance = attestations?.Provenance is { } p
-            ? new ProvenanceRequirement(Keys(p.Keys, ProvenanceKeys), p.BuilderIds ?? [])
+            ? new ProvenanceRequirement(Keys(p.Keys, ProvenanceKeys), p.BuilderIds ?? []) { Keyless = Keyless(p.Keyless) }
             : null;
-        var keyless = (entry.Keyless ?? []).Where(k => k is not null)
-            .Select(k => new KeylessIdentity(k.Issuer ?? string.Empty, k.Subject, k.SubjectRegExp, k.Extensions ?? []))
-            .ToList();
+        var keyless = Keyless(entry.Keyless);
         return new ImageVerificationEntry(
             EntryName(entry, index),
             entry.Images ?? [],
@@ -94,6 +93,9 @@ internal static class ImageVerificationCompiler
             Annotations = entry.Annotations ?? [],
         };
     }
+
+    private static List<KeylessIdentity> Keyless(List<KeylessIdentitySpec>? identities) =>
+        [.. (identities ?? []).Where(k => k is not null).Select(k => new KeylessIdentity(k.Issuer ?? string.Empty, k.Subject, k.SubjectRegExp, k.Extensions ?? []))];
 
     private static List<TrustedKeySource> Keys(List<TrustedKeySpec>? keys, string list) =>
         [.. (keys ?? []).Select((k, i) => new TrustedKeySource(

@@ -45,6 +45,8 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
         {
             Keyless = entry.Keyless,
             Annotations = entry.Annotations,
+            VulnerabilityKeyless = entry.Vulnerabilities?.Keyless ?? [],
+            ProvenanceKeyless = entry.Provenance?.Keyless ?? [],
         };
         var collector = new FactsCollector(digest, entryKeys);
         if (Digests.IsSha256(digest))
@@ -148,7 +150,7 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
         }
 
         var blob = await Refusable(registry.GetBlobAsync(at.Registry, at.Repository, layer.Digest!, cancellationToken)).ConfigureAwait(false);
-        if (collector.Keys.Keyless.Count > 0)
+        if (collector.Keys.Keyless.Count > 0 || collector.Keys.WantsKeylessAttestations)
         {
             _keyless.VerifyBundle(blob.Span, at.Digest, collector);
         }

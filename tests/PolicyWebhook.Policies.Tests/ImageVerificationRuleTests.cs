@@ -150,8 +150,8 @@ public sealed class ImageVerificationRuleTests
                 "test.yaml:12: spec.rules.imageVerification.entries[0].attestations.vulnerabilities.maximumSeverity: \"SEVERE\" is not a severity (use LOW, MEDIUM, HIGH or CRITICAL)",
                 "test.yaml:13: spec.rules.imageVerification.entries[0].attestations.vulnerabilities.maximumAge: \"7 days\" is not a positive duration (such as 30m, 12h or 7d)",
                 "test.yaml:16: spec.rules.imageVerification.entries[0].attestations.provenance.builderIds[0]: a builder id must not be empty",
-                "test.yaml:11: spec.rules.imageVerification.entries[0].attestations.vulnerabilities.keys: list at least one key the attestation must be signed by",
-                "test.yaml:15: spec.rules.imageVerification.entries[0].attestations.provenance.keys: list at least one key the attestation must be signed by",
+                "test.yaml:11: spec.rules.imageVerification.entries[0].attestations.vulnerabilities.keys: list at least one key or keyless identity the attestation must be signed by",
+                "test.yaml:15: spec.rules.imageVerification.entries[0].attestations.provenance.keys: list at least one key or keyless identity the attestation must be signed by",
                 "test.yaml:20: spec.rules.imageVerification.entries[1].attestations.vulnerabilities.maximumAge: \"0d\" is not a positive duration (such as 30m, 12h or 7d)",
             ],
             Problems(

@@ -169,7 +169,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         VulnerabilityScan? newest = null;
         foreach (var attestation in facts.Attestations)
         {
-            if (attestation.PredicateType == AttestationFact.VulnerabilityPredicate && attestation.Scan is { } scan && Trusted(requirement.Keys, attestation.KeyName)
+            if (attestation.PredicateType == AttestationFact.VulnerabilityPredicate && attestation.Scan is { } scan && (Trusted(requirement.Keys, attestation.KeyName) || TrustedKeyless(requirement.Keyless, attestation.KeyName))
                 && (newest is null || (scan.FinishedOn ?? DateTimeOffset.MinValue) > (newest.FinishedOn ?? DateTimeOffset.MinValue)))
             {
                 newest = scan;
@@ -280,12 +280,12 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
     private static void JudgeScan(VulnerabilityRequirement requirement, ImageFacts facts, DateTimeOffset now, List<ImageProblem> problems)
     {
         var scans = facts.Attestations
-            .Where(a => a.PredicateType == AttestationFact.VulnerabilityPredicate && a.Scan is not null && requirement.Keys.Any(k => k.Name == a.KeyName))
+            .Where(a => a.PredicateType == AttestationFact.VulnerabilityPredicate && a.Scan is not null && (Trusted(requirement.Keys, a.KeyName) || TrustedKeyless(requirement.Keyless, a.KeyName)))
             .OrderByDescending(a => a.Scan!.FinishedOn ?? DateTimeOffset.MinValue)
             .ToList();
         if (scans.Count == 0)
         {
-            problems.Add(new ImageProblem($"has no vulnerability scan attestation signed by {Keys(requirement.Keys)}", "no scan", "a vulnerability attestation"));
+            problems.Add(new ImageProblem($"has no vulnerability scan attestation signed by {Signers(requirement.Keys, requirement.Keyless)}", "no scan", "a vulnerability attestation"));
             return;
         }
 
@@ -322,11 +322,11 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
     private static void JudgeProvenance(ProvenanceRequirement requirement, ImageFacts facts, List<ImageProblem> problems)
     {
         var provenance = facts.Attestations
-            .Where(a => AttestationFact.ProvenancePredicates.Contains(a.PredicateType) && requirement.Keys.Any(k => k.Name == a.KeyName))
+            .Where(a => AttestationFact.ProvenancePredicates.Contains(a.PredicateType) && (Trusted(requirement.Keys, a.KeyName) || TrustedKeyless(requirement.Keyless, a.KeyName)))
             .ToList();
         if (provenance.Count == 0)
         {
-            problems.Add(new ImageProblem($"has no SLSA provenance attestation signed by {Keys(requirement.Keys)}", "no provenance", "a provenance attestation"));
+            problems.Add(new ImageProblem($"has no SLSA provenance attestation signed by {Signers(requirement.Keys, requirement.Keyless)}", "no provenance", "a provenance attestation"));
             return;
         }
 
@@ -354,17 +354,20 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
     private static string Plural(int count, string word) => count == 1 ? word : word == "identity" ? "identities" : word + "s";
 
     // The keys and keyless identities of an entry, for "a signature by one of ...".
-    private static string Signers(ImageVerificationEntry entry)
+    private static string Signers(ImageVerificationEntry entry) => Signers(entry.Keys, entry.Keyless);
+
+    // Keys and keyless identities, for "signed by key "scanner"" or "signed by identity "..." (issuer ...)".
+    private static string Signers(IReadOnlyList<TrustedKeySource> keys, IReadOnlyList<KeylessIdentity> keyless)
     {
-        if (entry.Keyless.Count == 0)
+        if (keyless.Count == 0)
         {
-            return Keys(entry.Keys);
+            return Keys(keys);
         }
 
-        var identities = entry.Keyless.Count == 1
-            ? $"identity {Text.Quote(entry.Keyless[0].Name)} (issuer {entry.Keyless[0].Issuer})"
-            : $"identities {Text.QuoteAll(entry.Keyless.Select(k => k.Name))}";
-        return entry.Keys.Count == 0 ? identities : $"{Keys(entry.Keys)} or {identities}";
+        var identities = keyless.Count == 1
+            ? $"identity {Text.Quote(keyless[0].Name)} (issuer {keyless[0].Issuer})"
+            : $"identities {Text.QuoteAll(keyless.Select(k => k.Name))}";
+        return keys.Count == 0 ? identities : $"{Keys(keys)} or {identities}";
     }
 
     private static string Age(TimeSpan age) =>

@@ -29,10 +29,18 @@ public sealed record KeylessIdentity(string Issuer, string? Subject, string? Sub
 }
 
 /// <summary>A required cosign vulnerability attestation: its keys, the highest severity allowed, the oldest scan allowed.</summary>
-public sealed record VulnerabilityRequirement(IReadOnlyList<TrustedKeySource> Keys, VulnerabilitySeverity? MaximumSeverity, TimeSpan? MaximumAge);
+public sealed record VulnerabilityRequirement(IReadOnlyList<TrustedKeySource> Keys, VulnerabilitySeverity? MaximumSeverity, TimeSpan? MaximumAge)
+{
+    /// <summary>Keyless signers whose scan attestations count beside the keys'.</summary>
+    public IReadOnlyList<KeylessIdentity> Keyless { get; init; } = [];
+}
 
 /// <summary>A required SLSA provenance attestation: its keys and the builder ids allowed (any when empty).</summary>
-public sealed record ProvenanceRequirement(IReadOnlyList<TrustedKeySource> Keys, IReadOnlyList<string> BuilderIds);
+public sealed record ProvenanceRequirement(IReadOnlyList<TrustedKeySource> Keys, IReadOnlyList<string> BuilderIds)
+{
+    /// <summary>Keyless signers whose provenance attestations count beside the keys'.</summary>
+    public IReadOnlyList<KeylessIdentity> Keyless { get; init; } = [];
+}
 
 /// <summary>
 /// One entry of an image verification rule: the images it covers (globs over the full normalised reference), the

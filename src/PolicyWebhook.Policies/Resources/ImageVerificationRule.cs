@@ -93,6 +93,9 @@ public sealed class VulnerabilityAttestationSpec
 {
     public List<TrustedKeySpec>? Keys { get; set; }
 
+    /// <summary>Keyless signers whose scan attestations count beside the keys'.</summary>
+    public List<KeylessIdentitySpec>? Keyless { get; set; }
+
     /// <summary>LOW, MEDIUM, HIGH or CRITICAL, in any case: findings above it are refused.</summary>
     public string? MaximumSeverity { get; set; }
 
@@ -104,6 +107,9 @@ public sealed class VulnerabilityAttestationSpec
 public sealed class ProvenanceAttestationSpec
 {
     public List<TrustedKeySpec>? Keys { get; set; }
+
+    /// <summary>Keyless signers whose provenance attestations count beside the keys'.</summary>
+    public List<KeylessIdentitySpec>? Keyless { get; set; }
 
     public List<string>? BuilderIds { get; set; }
 }

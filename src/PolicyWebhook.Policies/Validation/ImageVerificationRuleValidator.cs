@@ -66,6 +66,10 @@ internal sealed partial class ImageVerificationRuleValidator : AbstractValidator
                 .WithMessage("requires nothing: set vulnerabilities, provenance or both").OverridePropertyName("attestations");
             RuleFor(e => e.Attestations!.Vulnerabilities!).SetValidator(new VulnerabilitiesValidator())
                 .When(e => e.Attestations?.Vulnerabilities is not null).OverridePropertyName("attestations.vulnerabilities");
+            RuleForEach(e => e.Attestations!.Vulnerabilities!.Keyless).NotNull().WithMessage("set issuer and subject (or subjectRegExp)")
+                .SetValidator(new KeylessValidator()).When(e => e.Attestations?.Vulnerabilities is not null).OverridePropertyName("attestations.vulnerabilities.keyless");
+            RuleForEach(e => e.Attestations!.Provenance!.Keyless).NotNull().WithMessage("set issuer and subject (or subjectRegExp)")
+                .SetValidator(new KeylessValidator()).When(e => e.Attestations?.Provenance is not null).OverridePropertyName("attestations.provenance.keyless");
             RuleForEach(e => e.Attestations!.Provenance!.BuilderIds).NotEmpty().WithMessage("a builder id must not be empty")
                 .When(e => e.Attestations?.Provenance is not null).OverridePropertyName("attestations.provenance.builderIds");
             RuleFor(e => e.OnError).Must(o => o is null or "Deny" or "Allow")
@@ -80,13 +84,13 @@ internal sealed partial class ImageVerificationRuleValidator : AbstractValidator
             foreach (var (list, keys, required) in new[]
             {
                 ("keys", entry.Keys, false),
-                (VulnerabilityKeys, entry.Attestations?.Vulnerabilities?.Keys, entry.Attestations?.Vulnerabilities is not null),
-                (ProvenanceKeys, entry.Attestations?.Provenance?.Keys, entry.Attestations?.Provenance is not null),
+                (VulnerabilityKeys, entry.Attestations?.Vulnerabilities?.Keys, entry.Attestations?.Vulnerabilities is { Keyless: not { Count: > 0 } }),
+                (ProvenanceKeys, entry.Attestations?.Provenance?.Keys, entry.Attestations?.Provenance is { Keyless: not { Count: > 0 } }),
             })
             {
                 if (required && keys is not { Count: > 0 })
                 {
-                    context.AddFailure(list, "list at least one key the attestation must be signed by");
+                    context.AddFailure(list, "list at least one key or keyless identity the attestation must be signed by");
                 }
 
                 for (var i = 0; i < (keys?.Count ?? 0); i++)

@@ -9,13 +9,31 @@ namespace PolicyWebhook.Provenance.Formats;
 /// </summary>
 internal sealed record EntryKeys(IReadOnlyList<NamedKey> Signatures, IReadOnlyList<NamedKey> Vulnerabilities, IReadOnlyList<NamedKey> Provenance)
 {
-    public bool WantsAttestations => Vulnerabilities.Count > 0 || Provenance.Count > 0;
+    public bool WantsAttestations => Vulnerabilities.Count > 0 || Provenance.Count > 0 || VulnerabilityKeyless.Count > 0 || ProvenanceKeyless.Count > 0;
 
     /// <summary>The keyless signers whose signatures count beside <see cref="Signatures"/>.</summary>
     public IReadOnlyList<KeylessIdentity> Keyless { get; init; } = [];
 
     /// <summary>Annotations a simple-signing payload must carry for its signature to count.</summary>
     public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Keyless signers whose vulnerability scan attestations count.</summary>
+    public IReadOnlyList<KeylessIdentity> VulnerabilityKeyless { get; init; } = [];
+
+    /// <summary>Keyless signers whose SLSA provenance attestations count.</summary>
+    public IReadOnlyList<KeylessIdentity> ProvenanceKeyless { get; init; } = [];
+
+    /// <summary>The keyless signers that may sign a statement of this predicate type; none for a type the engine does not judge.</summary>
+    public IReadOnlyList<KeylessIdentity> KeylessFor(string? predicateType) => predicateType switch
+    {
+        Cosign.SignPredicate => Keyless,
+        AttestationFact.VulnerabilityPredicate => VulnerabilityKeyless,
+        _ when predicateType is not null && AttestationFact.ProvenancePredicates.Contains(predicateType) => ProvenanceKeyless,
+        _ => [],
+    };
+
+    /// <summary>True when attestations signed keylessly are looked for.</summary>
+    public bool WantsKeylessAttestations => VulnerabilityKeyless.Count > 0 || ProvenanceKeyless.Count > 0;
 
     /// <summary>True when image signatures are looked for at all: by a key, or keyless.</summary>
     public bool WantsSignatures => Signatures.Count > 0 || Keyless.Count > 0;
@@ -31,5 +49,5 @@ internal sealed record EntryKeys(IReadOnlyList<NamedKey> Signatures, IReadOnlyLi
 
     /// <summary>True when an artifact announcing this predicate type (unsigned, so only a hint) is worth fetching.</summary>
     public bool Wants(string? announcedPredicateType) =>
-        announcedPredicateType is null || For(announcedPredicateType).Count > 0 || (announcedPredicateType == Cosign.SignPredicate && Keyless.Count > 0);
+        announcedPredicateType is null || For(announcedPredicateType).Count > 0 || KeylessFor(announcedPredicateType).Count > 0;
 }

@@ -53,6 +53,15 @@ internal sealed class FactsCollector(string digest, EntryKeys keys)
         }
     }
 
+    /// <summary>An attestation about this digest whose keyless signature verified and named a trusted identity.</summary>
+    public void AddAttestation(AttestationFact fact)
+    {
+        lock (_lock)
+        {
+            AddOnce(_attestations, fact);
+        }
+    }
+
     /// <summary>A keyless signature that failed a step of its verification, and why; kept for the message.</summary>
     public void AddKeylessFailure(string why)
     {

@@ -70,9 +70,32 @@ internal sealed class KeylessSignatures(IReadOnlyList<BundleVerifier> verifiers)
             return;
         }
 
+        if (bundle.Certificate is null || !Artifact.TryParseDigest(digest, out var artifact))
+        {
+            return;
+        }
+
+        // An attestation (a DSSE statement of a predicate the entry judges, by its keyless signers) is verified as a
+        // signature is, then counted for the identities it names; its subject must be the digest, as for a key's.
+        var statement = bundle.Envelope is { } envelope ? InTotoStatement.Read(envelope.Payload) : null;
+        if (statement is { PredicateType: not Cosign.SignPredicate } && collector.Keys.KeylessFor(statement.PredicateType) is { Count: > 0 } attesters)
+        {
+            if (statement.IsAbout(digest) && Signer(bundle, artifact, collector) is { } attester)
+            {
+                foreach (var identity in Matching(attesters, attester))
+                {
+                    if (Predicates.Fact(statement, identity) is { } fact)
+                    {
+                        collector.AddAttestation(fact);
+                    }
+                }
+            }
+
+            return;
+        }
+
         // Annotations live in the simple-signing payload only: a bundle cannot carry them, so it cannot satisfy them.
-        if (bundle.Certificate is null || collector.Keys.Annotations.Count > 0 || !IsSignature(bundle)
-            || !Artifact.TryParseDigest(digest, out var artifact))
+        if (collector.Keys.Keyless.Count == 0 || collector.Keys.Annotations.Count > 0 || !IsSignature(bundle))
         {
             return;
         }

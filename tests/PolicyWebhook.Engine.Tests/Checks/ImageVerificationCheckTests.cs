@@ -24,6 +24,7 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
         new("built", ["registry.example.com/built/*"], [], 0, null, new ProvenanceRequirement([Key("builder")], [Builder]), RegistryErrorAction.Deny),
         new("tolerant", ["registry.example.com/tolerant/*"], [Key("release")], 1, null, null, RegistryErrorAction.Allow),
         new("release", ["ghcr.io/acme/shop"], [], 1, null, null, RegistryErrorAction.Deny) { Keyless = [new KeylessIdentity(GitHub, Release, null, new Dictionary<string, string>())] },
+        new("keyless-scanned", ["ghcr.io/acme/scanned"], [], 0, new VulnerabilityRequirement([], VulnerabilitySeverity.High, null) { Keyless = [new KeylessIdentity(GitHub, Release, null, new Dictionary<string, string>())] }, null, RegistryErrorAction.Deny),
         new("tools", ["ghcr.io/acme/tools"], [Key("release")], 2, null, null, RegistryErrorAction.Deny)
         {
             Keyless = [new KeylessIdentity(GitHub, null, "https://github.com/acme/.+", new Dictionary<string, string>())],
@@ -72,6 +73,8 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
         ["wrong-builder.yaml"] = Image("registry.example.com/built/worker:1.6") with { Attestations = [Provenance("builder", "https://ci.example.net/rogue")] },
         ["registry-down.yaml"] = new("registry.example.com/shop/api:3.0") { Unavailable = "registry registry.example.com did not answer within 2 s" },
         ["keyless-signed.yaml"] = Image("ghcr.io/acme/shop:1.4") with { SignedBy = [Release] },
+        ["keyless-scanned.yaml"] = Image("ghcr.io/acme/scanned:1.0") with { Attestations = [Scan(Release, Now.AddHours(-1), ("CVE-2022-0563", VulnerabilitySeverity.Medium))] },
+        ["keyless-no-scan.yaml"] = Image("ghcr.io/acme/scanned:1.1") with { Attestations = [Scan("https://github.com/acme/other/.github/workflows/scan.yml@refs/heads/main", Now.AddHours(-1))] },
         ["keyless-and-key.yaml"] = Image("ghcr.io/acme/tools:2.0") with { SignedBy = ["release", "https://github.com/acme/.+"] },
         ["keyless-does-not-verify.yaml"] = Image("ghcr.io/acme/shop:1.6") with
         {
@@ -195,6 +198,12 @@ public sealed class ImageVerificationCheckTests : CheckTestBase
         AssertViolations(
             "fail/keyless-other-identity.yaml",
             ("spec.containers[0].image", "container \"app\" image \"ghcr.io/acme/shop:1.5\" (sha256:0421e0e84e25) is signed by https://github.com/acme/shop/.github/workflows/ci.yml@refs/heads/dev (issuer https://token.actions.githubusercontent.com), not by any trusted identity (entry \"release\")"));
+
+    [Fact]
+    public void Evaluate_NoScanByTheKeylessIdentity_NamesTheIdentityAndIssuer() =>
+        AssertViolations(
+            "fail/keyless-no-scan.yaml",
+            ("spec.containers[0].image", "container \"app\" image \"ghcr.io/acme/scanned:1.1\" (sha256:0421e0e84e25) has no vulnerability scan attestation signed by identity \"https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main\" (issuer https://token.actions.githubusercontent.com) (entry \"keyless-scanned\")"));
 
     [Fact]
     public void Evaluate_KeylessSignatureThatDoesNotVerify_NamesTheStepThatFailed() =>

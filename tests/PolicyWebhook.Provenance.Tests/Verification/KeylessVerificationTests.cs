@@ -160,6 +160,28 @@ public sealed class KeylessVerificationTests : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_KeylessScanAttestationBundle_CountsForTheRequirementsIdentityOnly()
+    {
+        var finished = DateTimeOffset.UtcNow.AddHours(-2);
+        var predicate = TestArtifacts.VulnPredicate(finished, ("CVE-2024-3094", "CRITICAL"));
+        TestArtifacts.PublishReferrer(_registry, App20, _sigstore.SignImageDsseBundle(Repo, App20, AttestationFact.VulnerabilityPredicate, predicate), AttestationFact.VulnerabilityPredicate);
+        var scanner = Release();
+        var byRelease = new ImageVerificationEntry("scanned", ["**"], [], 0, new VulnerabilityRequirement([], VulnerabilitySeverity.High, null) { Keyless = [scanner] }, null, RegistryErrorAction.Deny);
+        var byOther = byRelease with
+        {
+            Vulnerabilities = new VulnerabilityRequirement([], VulnerabilitySeverity.High, null) { Keyless = [scanner with { Subject = "https://github.com/example/scanner/.github/workflows/scan.yml@refs/heads/main" }] },
+        };
+
+        var trusted = await VerifyAsync(byRelease);
+        var untrusted = await VerifyAsync(byOther);
+
+        var fact = Assert.Single(trusted.Attestations);
+        Assert.Equal((AttestationFact.VulnerabilityPredicate, TestSigstore.DefaultSubject), (fact.PredicateType, fact.KeyName));
+        Assert.Equal(["CVE-2024-3094"], fact.Scan!.Vulnerabilities.Select(v => v.Id));
+        Assert.Empty(untrusted.Attestations);
+    }
+
+    [Fact]
     public async Task VerifyAsync_KeylessBundleForAnotherDigest_DoesNotCount()
     {
         TestArtifacts.PublishReferrer(_registry, App20, _sigstore.SignImageBundle(App20, new TestSigning { SignedDigest = App10 }), Cosign.SignPredicate);

@@ -115,7 +115,11 @@ internal sealed partial class TestSigstore
     /// <see cref="CosignSignPredicateType"/>) whose subject is <paramref name="imageDigest"/> in <paramref name="repository"/>;
     /// one dsse 0.0.1 entry with SET, inclusion proof and checkpoint.
     /// </summary>
-    public byte[] SignImageDsseBundle(string repository, string imageDigest, TestSigning? signing = null)
+    public byte[] SignImageDsseBundle(string repository, string imageDigest, TestSigning? signing = null) =>
+        SignImageDsseBundle(repository, imageDigest, CosignSignPredicateType, new JsonObject(), signing);
+
+    /// <summary>As the overload above, for a statement of any predicate: an attestation, such as cosign's vulnerability scan.</summary>
+    public byte[] SignImageDsseBundle(string repository, string imageDigest, string predicateType, JsonNode predicate, TestSigning? signing = null)
     {
         signing ??= new TestSigning();
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -128,8 +132,8 @@ internal sealed partial class TestSigstore
                 ["name"] = repository,
                 ["digest"] = new JsonObject { ["sha256"] = Convert.ToHexStringLower(DigestBytes(signing.SignedDigest ?? imageDigest)) },
             }),
-            ["predicateType"] = CosignSignPredicateType,
-            ["predicate"] = new JsonObject(),
+            ["predicateType"] = predicateType,
+            ["predicate"] = predicate.DeepClone(),
         });
         var signature = key.SignData(PreAuthenticationEncoding(InTotoPayloadType, statement), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
         var envelope = new JsonObject
