@@ -91,6 +91,7 @@ internal static class ImageVerificationCompiler
             CacheKey = CacheKey(policy, reference, entry, index),
             Keyless = keyless,
             Annotations = entry.Annotations ?? [],
+            TrustedRoots = entry.TrustedRoots ?? [],
         };
     }
 

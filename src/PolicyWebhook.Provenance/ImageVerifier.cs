@@ -47,7 +47,14 @@ public sealed class ImageVerifier(IRegistry registry, IKeyMaterial keys, TimePro
             Annotations = entry.Annotations,
             VulnerabilityKeyless = entry.Vulnerabilities?.Keyless ?? [],
             ProvenanceKeyless = entry.Provenance?.Keyless ?? [],
+            TrustedRoots = entry.TrustedRoots,
         };
+        if (_keyless.Missing(entry.TrustedRoots) is { Count: > 0 } missing)
+        {
+            // As an unmounted key: an entry trusting a root the server does not have verifies nothing, and says why.
+            return new ImageFacts(reference.ToString()) { Digest = digest, Failure = $"trusted root {string.Join(", ", missing)} is not mounted (imageVerification.trustedRootsConfigMap)" };
+        }
+
         var collector = new FactsCollector(digest, entryKeys);
         if (Digests.IsSha256(digest))
         {

@@ -75,12 +75,18 @@ public sealed class ImageVerificationRuleTests
                 + "        requiredSignatures: 7\n"));
 
     [Fact]
+    public void Load_TrustedRootThatCannotBeAMountedFile_IsRefused() =>
+        Assert.Equal(
+            ["test.yaml:11: spec.rules.imageVerification.entries[0].trustedRoots[0]: \"../root.json\" is not a trusted root (use built-in, or the name of a *.json key of the trusted roots ConfigMap)"],
+            Problems("      entries:\n      - images: [ghcr.io/acme/*]\n        keyless: [{issuer: https://accounts.google.com, subject: a@example.com}]\n        trustedRoots: [../root.json]\n"));
+
+    [Fact]
     public void Compile_KeylessEntry_CarriesIdentitiesExtensionsAndAnnotations()
     {
         var compiled = Compile(
             "      entries:\n      - name: release\n        images: [ghcr.io/acme/shop]\n        keyless:\n"
             + "        - issuer: https://token.actions.githubusercontent.com\n          subjectRegExp: 'https://github\\.com/acme/shop/\\.github/workflows/.+'\n"
-            + "          extensions: {sourceRepositoryRef: refs/heads/main}\n        annotations: {team: shop}\n");
+            + "          extensions: {sourceRepositoryRef: refs/heads/main}\n        annotations: {team: shop}\n        trustedRoots: [built-in, private.json]\n");
 
         var entry = Assert.Single(compiled.ImageVerification!.Entries);
         var identity = Assert.Single(entry.Keyless);
@@ -89,6 +95,7 @@ public sealed class ImageVerificationRuleTests
         Assert.Equal(@"https://github\.com/acme/shop/\.github/workflows/.+", identity.SubjectRegExp);
         Assert.Equal("refs/heads/main", identity.Extensions["sourceRepositoryRef"]);
         Assert.Equal("shop", entry.Annotations["team"]);
+        Assert.Equal(["built-in", "private.json"], entry.TrustedRoots);
         Assert.Equal(1, entry.RequiredSignatures);
         Assert.Empty(entry.Keys);
     }

@@ -63,6 +63,12 @@ public sealed record ImageVerificationEntry(
     /// <summary>Keyless signers whose signatures count beside the keys' towards <see cref="RequiredSignatures"/>.</summary>
     public IReadOnlyList<KeylessIdentity> Keyless { get; init; } = [];
 
+    /// <summary>
+    /// The Sigstore trusted roots, by name, that keyless signatures of this entry are verified against (a private
+    /// Sigstore's); every root the server trusts when empty.
+    /// </summary>
+    public IReadOnlyList<string> TrustedRoots { get; init; } = [];
+
     /// <summary>Annotations a signature's payload must carry with these values (cosign's <c>-a key=value</c>) to count.</summary>
     public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
 

@@ -25,6 +25,12 @@ public sealed class ImageVerificationEntrySpec
     /// <summary>How many distinct signers of <see cref="Keys"/> and <see cref="Keyless"/> must have signed; 1 when left out.</summary>
     public int? RequiredSignatures { get; set; }
 
+    /// <summary>
+    /// The Sigstore trusted roots keyless signatures of this entry are verified against: <c>built-in</c>, or the name of
+    /// a <c>*.json</c> key of the trusted roots ConfigMap (a private Sigstore). All the server trusts when left out.
+    /// </summary>
+    public List<string>? TrustedRoots { get; set; }
+
     /// <summary>Annotations a signature's payload must carry with exactly these values (cosign's <c>-a key=value</c>).</summary>
     public Dictionary<string, string>? Annotations { get; set; }
 

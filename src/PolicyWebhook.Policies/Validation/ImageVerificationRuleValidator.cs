@@ -59,6 +59,11 @@ internal sealed partial class ImageVerificationRuleValidator : AbstractValidator
                     }
                 }
             });
+            RuleForEach(e => e.TrustedRoots).Must(r => r == "built-in" || (r is { Length: > 5 and <= 253 } && r.EndsWith(".json", StringComparison.Ordinal) && DataKey().IsMatch(r)))
+                .WithMessage((_, r) => $"{PolicyValidator.Show(r)} is not a trusted root (use built-in, or the name of a *.json key of the trusted roots ConfigMap)")
+                .OverridePropertyName("trustedRoots");
+            RuleFor(e => e.TrustedRoots).NotEmpty().When(e => e.TrustedRoots is not null)
+                .WithMessage("list at least one trusted root, or leave trustedRoots out to trust every root the webhook has").OverridePropertyName("trustedRoots");
             RuleForEach(e => e.Annotations).Must(a => a.Key.Length > 0 && a.Value is not null)
                 .WithMessage("an annotation needs a name and a value").OverridePropertyName("annotations");
             RuleFor(e => e.Attestations!)

@@ -14,6 +14,9 @@ internal sealed record EntryKeys(IReadOnlyList<NamedKey> Signatures, IReadOnlyLi
     /// <summary>The keyless signers whose signatures count beside <see cref="Signatures"/>.</summary>
     public IReadOnlyList<KeylessIdentity> Keyless { get; init; } = [];
 
+    /// <summary>The trusted roots, by name, keyless signatures are verified against; all the server's when empty.</summary>
+    public IReadOnlyList<string> TrustedRoots { get; init; } = [];
+
     /// <summary>Annotations a simple-signing payload must carry for its signature to count.</summary>
     public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
 

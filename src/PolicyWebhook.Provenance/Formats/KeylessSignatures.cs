@@ -18,7 +18,7 @@ namespace PolicyWebhook.Provenance.Formats;
  * A signature that verifies but names none of the entry's identities is told to the collector by its signer, for the
  * message; one that does not verify does not count and is not named.
  */
-internal sealed class KeylessSignatures(IReadOnlyList<BundleVerifier> verifiers)
+internal sealed class KeylessSignatures(IReadOnlyList<BundleVerifier> all)
 {
     public const string CertificateAnnotation = "dev.sigstore.cosign/certificate";
     public const string RekorBundleAnnotation = "dev.sigstore.cosign/bundle";
@@ -106,6 +106,14 @@ internal sealed class KeylessSignatures(IReadOnlyList<BundleVerifier> verifiers)
         }
     }
 
+    /// <summary>The names of <paramref name="wanted"/> that no trusted root of the server has.</summary>
+    public IReadOnlyList<string> Missing(IReadOnlyList<string> wanted) =>
+        [.. wanted.Where(name => !all.Any(v => v.Root.Name == name))];
+
+    // The verifiers of the roots an entry names, or every one when it names none.
+    private IEnumerable<BundleVerifier> Verifiers(IReadOnlyList<string> names) =>
+        names.Count == 0 ? all : all.Where(v => names.Contains(v.Root.Name, StringComparer.Ordinal));
+
     /// <summary>True when the identity is this signer: the issuer, the whole subject, and every extension it names.</summary>
     public static bool Matches(KeylessIdentity identity, FulcioIdentity signer)
     {
@@ -144,7 +152,7 @@ internal sealed class KeylessSignatures(IReadOnlyList<BundleVerifier> verifiers)
     private FulcioIdentity? Signer(Bundle bundle, Artifact artifact, FactsCollector collector)
     {
         string? failure = null;
-        foreach (var verifier in verifiers)
+        foreach (var verifier in Verifiers(collector.Keys.TrustedRoots))
         {
             var result = verifier.VerifySigner(bundle, artifact);
             if (result is { Verified: true, Signer: { } signer })

@@ -13,6 +13,9 @@ public sealed class BundleVerifier(TrustedRoot root, TimeProvider? clock = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
+    /// <summary>The trusted root this verifier trusts.</summary>
+    public TrustedRoot Root => root;
+
     /// <summary>Verifies a keyless bundle (JSON) over the artifact, signed by <paramref name="identity"/>.</summary>
     public BundleVerificationResult VerifyKeyless(ReadOnlySpan<byte> bundleJson, Artifact artifact, CertificateIdentity identity)
     {

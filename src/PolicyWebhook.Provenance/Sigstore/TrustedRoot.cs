@@ -56,8 +56,16 @@ public sealed class TrustedRoot
             ?? throw new InvalidOperationException("the embedded production trusted root is missing");
         using var memory = new MemoryStream();
         stream.CopyTo(memory);
-        return Parse(memory.ToArray());
+        var root = Parse(memory.ToArray());
+        root.Name = BuiltInName;
+        return root;
     });
+
+    /// <summary>The name policies give the embedded public-good root in <c>trustedRoots</c>.</summary>
+    public const string BuiltInName = "built-in";
+
+    /// <summary>How an entry's <c>trustedRoots</c> names this root: <see cref="BuiltInName"/>, or its file's name in the mounted folder.</summary>
+    public string Name { get; internal set; } = string.Empty;
 
     private TrustedRoot(IReadOnlyList<TransparencyLog> tlogs, IReadOnlyList<CertificateAuthority> cas, IReadOnlyList<TransparencyLog> ctlogs, IReadOnlyList<CertificateAuthority> tsas)
     {

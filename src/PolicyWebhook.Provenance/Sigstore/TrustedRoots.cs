@@ -27,7 +27,9 @@ public static class TrustedRoots
         {
             try
             {
-                roots.Add(TrustedRoot.Parse(File.ReadAllBytes(file)));
+                var root = TrustedRoot.Parse(File.ReadAllBytes(file));
+                root.Name = Path.GetFileName(file);
+                roots.Add(root);
             }
             catch (SigstoreVerificationException e)
             {

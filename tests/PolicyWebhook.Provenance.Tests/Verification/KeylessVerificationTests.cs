@@ -113,6 +113,37 @@ public sealed class KeylessVerificationTests : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_EntryNamingItsTrustedRoot_VerifiesAgainstThatRootAloneAndFailsClosedOnAMissingOne()
+    {
+        PublishLegacy();
+        var roots = TrustedRoots.Load(null).Append(Named("private.json")).ToList();
+
+        var own = await VerifyAsync(Entry(Release()) with { TrustedRoots = ["private.json"] }, roots);
+        var builtInOnly = await VerifyAsync(Entry(Release()) with { TrustedRoots = [TrustedRoot.BuiltInName] }, roots);
+        var missing = await VerifyAsync(Entry(Release()) with { TrustedRoots = ["other.json"] }, roots);
+
+        Assert.Equal([TestSigstore.DefaultSubject], own.SignedBy);
+        Assert.Empty(builtInOnly.SignedBy);
+        Assert.Single(builtInOnly.KeylessFailures);
+        Assert.Equal("trusted root other.json is not mounted (imageVerification.trustedRootsConfigMap)", missing.Failure);
+    }
+
+    // A root as the mounted folder names it: by its file's name.
+    private TrustedRoot Named(string name)
+    {
+        var folder = Directory.CreateTempSubdirectory("policywebhook-roots-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(folder, name), _sigstore.TrustedRootJson);
+            return Assert.Single(TrustedRoots.Load(folder, includeEmbedded: false), r => r.Name == name);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task VerifyAsync_SubjectPatternAndExtensions_MatchOnlyWhenEveryExtensionHolds()
     {
         PublishLegacy(new TestSigning { Extensions = new Dictionary<string, string> { [TestCertificateAuthority.SourceRepositoryRefOid] = "refs/heads/main" } });
