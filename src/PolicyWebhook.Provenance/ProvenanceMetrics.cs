@@ -37,9 +37,10 @@ public sealed class ProvenanceMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] });
         meter.CreateObservableGauge("policywebhook.image.cache.entries", () => (long)(CacheSize?.Invoke().Entries ?? 0), "{entry}", "Results in the verification cache.");
         meter.CreateObservableGauge("policywebhook.image.cache.size", () => CacheSize?.Invoke().Bytes ?? 0, "By", "Estimated bytes of the results in the verification cache.");
+        var embeddedRootTaken = DateTimeOffset.Parse(Sigstore.TrustedRoot.ProductionDate + "T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds();
         meter.CreateObservableGauge(
             "policywebhook.sigstore.embedded.root.timestamp",
-            () => DateTimeOffset.Parse(Sigstore.TrustedRoot.ProductionDate + "T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds(),
+            () => embeddedRootTaken,
             "s",
             "When the Sigstore public-good root built into this server was taken (Unix time): its age says when to refresh it.");
         meter.CreateObservableGauge(

@@ -170,9 +170,9 @@ internal static class CheckCommand
 
         if (pss is not null)
         {
-            if (StandardProblem(pss) is { } problem || !TryParseStandard(pss, out var standard))
+            if (!TryParseStandard(pss, out var standard, out var problem))
             {
-                error.WriteLine($"error: --pss \"{pss}\": {StandardProblem(pss)}");
+                error.WriteLine($"error: --pss \"{pss}\": {problem}");
                 return null;
             }
 
@@ -187,23 +187,11 @@ internal static class CheckCommand
         return compiled;
     }
 
-    /// <summary>What is wrong with a <c>--pss</c> value, naming the unknown part and what is known; null when it is right.</summary>
-    private static string? StandardProblem(string text)
-    {
-        var parts = text.Split(':', 2);
-        if (parts[0] is not ("privileged" or "baseline" or "restricted"))
-        {
-            return $"unknown level \"{parts[0]}\" (known: privileged, baseline, restricted; give LEVEL[:VERSION], such as restricted or baseline:v1.29)";
-        }
-
-        return parts.Length == 2 && !PssVersion.TryParse(parts[1], out _)
-            ? $"unknown version \"{parts[1]}\" (known: v1.0 to v1.{PssVersion.NewestKnownMinor}, or latest)"
-            : null;
-    }
-
-    private static bool TryParseStandard(string text, out CompiledPolicy policy)
+    /// <summary>A <c>--pss</c> value as a policy, or what is wrong with it, naming the unknown part and what is known.</summary>
+    private static bool TryParseStandard(string text, out CompiledPolicy policy, out string problem)
     {
         policy = null!;
+        problem = string.Empty;
         var parts = text.Split(':', 2);
         PssLevel level;
         switch (parts[0])
@@ -211,12 +199,15 @@ internal static class CheckCommand
             case "privileged": level = PssLevel.Privileged; break;
             case "baseline": level = PssLevel.Baseline; break;
             case "restricted": level = PssLevel.Restricted; break;
-            default: return false;
+            default:
+                problem = $"unknown level \"{parts[0]}\" (known: privileged, baseline, restricted; give LEVEL[:VERSION], such as restricted or baseline:v1.29)";
+                return false;
         }
 
         var version = PssVersion.Latest;
         if (parts.Length == 2 && !PssVersion.TryParse(parts[1], out version))
         {
+            problem = $"unknown version \"{parts[1]}\" (known: v1.0 to v1.{PssVersion.NewestKnownMinor}, or latest)";
             return false;
         }
 

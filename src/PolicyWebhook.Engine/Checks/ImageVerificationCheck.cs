@@ -154,7 +154,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         for (var i = 0; i < facts.SignedBy.Count; i++)
         {
             var name = facts.SignedBy[i];
-            if ((Trusted(entry.Keys, name) || TrustedKeyless(entry.Keyless, name)) && !SeenBefore(facts.SignedBy, i, name))
+            if (TrustedSigner(entry.Keys, entry.Keyless, name) && !SeenBefore(facts.SignedBy, i, name))
             {
                 count++;
             }
@@ -169,7 +169,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         VulnerabilityScan? newest = null;
         foreach (var attestation in facts.Attestations)
         {
-            if (attestation.PredicateType == AttestationFact.VulnerabilityPredicate && attestation.Scan is { } scan && (Trusted(requirement.Keys, attestation.KeyName) || TrustedKeyless(requirement.Keyless, attestation.KeyName))
+            if (attestation.PredicateType == AttestationFact.VulnerabilityPredicate && attestation.Scan is { } scan && TrustedSigner(requirement.Keys, requirement.Keyless, attestation.KeyName)
                 && (newest is null || (scan.FinishedOn ?? DateTimeOffset.MinValue) > (newest.FinishedOn ?? DateTimeOffset.MinValue)))
             {
                 newest = scan;
@@ -206,6 +206,10 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
         return false;
     }
 
+    // A signer named in facts is one of these keys or keyless identities.
+    private static bool TrustedSigner(IReadOnlyList<TrustedKeySource> keys, IReadOnlyList<KeylessIdentity> keyless, string name) =>
+        Trusted(keys, name) || TrustedKeyless(keyless, name);
+
     private static bool TrustedKeyless(IReadOnlyList<KeylessIdentity> identities, string name)
     {
         foreach (var identity in identities)
@@ -234,7 +238,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
 
     private static void JudgeSignatures(ImageVerificationEntry entry, ImageFacts facts, List<ImageProblem> problems)
     {
-        var signed = facts.SignedBy.Where(k => Trusted(entry.Keys, k) || TrustedKeyless(entry.Keyless, k)).Distinct(StringComparer.Ordinal).ToList();
+        var signed = facts.SignedBy.Where(k => TrustedSigner(entry.Keys, entry.Keyless, k)).Distinct(StringComparer.Ordinal).ToList();
         if (signed.Count >= entry.RequiredSignatures)
         {
             return;
@@ -280,7 +284,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
     private static void JudgeScan(VulnerabilityRequirement requirement, ImageFacts facts, DateTimeOffset now, List<ImageProblem> problems)
     {
         var scans = facts.Attestations
-            .Where(a => a.PredicateType == AttestationFact.VulnerabilityPredicate && a.Scan is not null && (Trusted(requirement.Keys, a.KeyName) || TrustedKeyless(requirement.Keyless, a.KeyName)))
+            .Where(a => a.PredicateType == AttestationFact.VulnerabilityPredicate && a.Scan is not null && TrustedSigner(requirement.Keys, requirement.Keyless, a.KeyName))
             .OrderByDescending(a => a.Scan!.FinishedOn ?? DateTimeOffset.MinValue)
             .ToList();
         if (scans.Count == 0)
@@ -322,7 +326,7 @@ public sealed class ImageVerificationCheck : LeastPrivilegeCheck<ImageVerificati
     private static void JudgeProvenance(ProvenanceRequirement requirement, ImageFacts facts, List<ImageProblem> problems)
     {
         var provenance = facts.Attestations
-            .Where(a => AttestationFact.ProvenancePredicates.Contains(a.PredicateType) && (Trusted(requirement.Keys, a.KeyName) || TrustedKeyless(requirement.Keyless, a.KeyName)))
+            .Where(a => AttestationFact.ProvenancePredicates.Contains(a.PredicateType) && TrustedSigner(requirement.Keys, requirement.Keyless, a.KeyName))
             .ToList();
         if (provenance.Count == 0)
         {

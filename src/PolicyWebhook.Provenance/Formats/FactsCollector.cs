@@ -82,14 +82,14 @@ internal sealed class FactsCollector(string digest, EntryKeys keys)
 
         foreach (var keyName in envelope.SignedBy(payload, Keys.For(statement.PredicateType)))
         {
-            if (statement.PredicateType == Cosign.SignPredicate && Keys.Annotations.Count > 0)
-            {
-                // Required annotations live in a simple-signing payload: a signature statement cannot carry them.
-                continue;
-            }
-
             if (statement.PredicateType == Cosign.SignPredicate)
             {
+                // Required annotations live in a simple-signing payload: a signature statement cannot carry them.
+                if (Keys.Annotations.Count > 0)
+                {
+                    continue;
+                }
+
                 // A statement about several artifacts, this one among them, signs this one; the others are no concern here.
                 foreach (var named in statement.IsAbout(digest) ? [digest] : statement.SubjectDigests())
                 {

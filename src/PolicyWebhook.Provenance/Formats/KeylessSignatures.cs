@@ -138,9 +138,8 @@ internal sealed class KeylessSignatures(IReadOnlyList<BundleVerifier> all)
     private static List<string> Matching(IReadOnlyList<KeylessIdentity> identities, FulcioIdentity signer) =>
         [.. identities.Where(i => Matches(i, signer)).Select(i => i.Name)];
 
-    // Anchored around the whole expression and without backtracking, as the policy validator compiled it.
-    private static Regex Pattern(string pattern) =>
-        Patterns.GetOrAdd(pattern, p => new Regex($"^(?:{p})$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant));
+    // Compiled once per pattern, as the policy validator compiled it.
+    private static Regex Pattern(string pattern) => Patterns.GetOrAdd(pattern, SubjectPattern.Compile);
 
     // A messageSignature signs the manifest; a DSSE envelope counts as a signature only as cosign's signature statement.
     private static bool IsSignature(Bundle bundle) =>

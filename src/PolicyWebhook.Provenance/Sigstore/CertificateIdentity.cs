@@ -16,9 +16,7 @@ public sealed class CertificateIdentity
         Subject = subject;
         SubjectPattern = subjectPattern;
         Issuer = issuer;
-        // Anchored around the whole pattern, so that an alternation (a|ab) must match all of the name, not a prefix;
-        // non-backtracking, so that no pattern an operator writes can take more than linear time on a name.
-        _anchored = subjectPattern is null ? null : new Regex($"^(?:{subjectPattern})$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+        _anchored = subjectPattern is null ? null : Engine.Images.SubjectPattern.Compile(subjectPattern);
     }
 
     /// <summary>The exact subject, or null when <see cref="SubjectPattern"/> is given.</summary>
